@@ -1,0 +1,76 @@
+# Ledger — developer entry points. See scripts/env.sh for every environment variable involved.
+#
+#   make build          dotnet build (Debug, the one configuration used everywhere, incl. ./ledger)
+#   make test           start local PostgreSQL/RabbitMQ if needed, dotnet test, stop what it started
+#   make run            start local servers (left running), then serve the Host on $(LEDGER_URL)
+#   make services-up    start local PostgreSQL (127.0.0.1:55432) and RabbitMQ (127.0.0.1:55672)
+#   make services-down  stop the servers that services-up / run started
+#   make bench          run the benchmark harness (Release), if there is one
+#   make clean          dotnet clean + test results; `make distclean` also stops servers and wipes .run
+#
+# External servers: export LEDGER_PG_ADMIN and/or LEDGER_RABBITMQ (or the Host's
+# ConnectionStrings__LedgerAdmin / ConnectionStrings__RabbitMq) and the matching local server is
+# neither started nor stopped.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+.DEFAULT_GOAL := build
+
+CONFIGURATION    := Debug
+SOLUTION         := Ledger.sln
+RESULTS_DIR      := .run/test-results
+LEDGER_HTTP_PORT ?= 5080
+LEDGER_URL       ?= http://127.0.0.1:$(LEDGER_HTTP_PORT)
+export LEDGER_HTTP_PORT
+
+# Extra arguments for dotnet test, e.g. make test TEST_ARGS='--filter Category!=Slow'
+TEST_ARGS ?=
+# A test that runs this long without finishing is considered hung: the run is aborted (and fails).
+TEST_HANG_TIMEOUT ?= 15m
+
+.PHONY: build test run services-up services-down bench clean distclean
+
+build:
+	dotnet build $(SOLUTION) -c $(CONFIGURATION) --nologo
+
+test:
+	@rm -rf $(RESULTS_DIR) && mkdir -p $(RESULTS_DIR)
+	scripts/services.sh exec -- dotnet test $(SOLUTION) -c $(CONFIGURATION) --nologo \
+	  --logger trx --results-directory $(RESULTS_DIR) \
+	  --blame-hang-timeout $(TEST_HANG_TIMEOUT) --blame-hang-dump-type none $(TEST_ARGS)
+
+run:
+	dotnet build src/Host -c $(CONFIGURATION) --nologo -v q
+	@echo ""
+	@echo "Ledger is starting on $(LEDGER_URL) (Ctrl-C to stop; local servers stay up: make services-down)."
+	@echo "In another shell:"
+	@echo "  TOKEN=\$$(./ledger token --role clerk --tenant acme)"
+	@echo "  LEDGER_URL=$(LEDGER_URL)"
+	@echo "  curl -s \$$LEDGER_URL/health/ready"
+	@echo "  curl -s -H \"Authorization: Bearer \$$TOKEN\" \$$LEDGER_URL/api/orders/<order-id>"
+	@echo ""
+	scripts/services.sh exec --keep --app-env -- \
+	  dotnet run --project src/Host -c $(CONFIGURATION) --no-build --no-launch-profile -- serve
+
+services-up:
+	scripts/services.sh up
+	@scripts/services.sh status
+
+services-down:
+	scripts/services.sh down
+
+bench:
+	@if [ -d bench/Ledger.Bench ]; then \
+	  dotnet run -c Release --project bench/Ledger.Bench; \
+	else \
+	  echo 'no bench yet'; \
+	fi
+
+clean:
+	dotnet clean $(SOLUTION) -c $(CONFIGURATION) --nologo -v q
+	rm -rf $(RESULTS_DIR)
+
+distclean: clean
+	-scripts/rabbitmq.sh stop
+	-scripts/pg.sh stop
+	rm -rf .run

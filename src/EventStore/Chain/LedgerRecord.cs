@@ -1,0 +1,92 @@
+using System.Buffers;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Ledger.EventStore.Canonical;
+
+namespace Ledger.EventStore.Chain;
+
+/// <summary>
+/// The exact record each chain entry hashes, as docs/ledger-format.md specifies it: a JSON object of
+/// the event's fields, serialised as RFC 8785 canonical JSON, hashed with SHA-256. The chain position
+/// is deliberately not in it: the entry is hashed apart from its link, so the application can hash
+/// before it knows where the entry will land, and the database links it while holding the head.
+/// </summary>
+public static class LedgerRecord
+{
+    public const int FormatVersion = 1;
+
+    public static readonly byte[] GenesisHash = new byte[32];
+
+    public static byte[] CanonicalBytes(
+        string tenantId, string streamId, long streamVersion, Guid eventId, string eventType, int typeVersion,
+        DateTimeOffset occurredAt, JsonElement data, JsonElement metadata)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("data");
+            data.WriteTo(writer);
+            writer.WriteString("event_id", eventId.ToString("D"));
+            writer.WriteString("event_type", eventType);
+            writer.WriteNumber("event_version", typeVersion);
+            writer.WritePropertyName("metadata");
+            metadata.WriteTo(writer);
+            writer.WriteString("occurred_at", FormatTimestamp(occurredAt));
+            writer.WriteNumber("record_format", FormatVersion);
+            writer.WriteString("stream_id", streamId);
+            writer.WriteNumber("stream_version", streamVersion);
+            writer.WriteString("tenant_id", tenantId);
+            writer.WriteEndObject();
+        }
+        return JsonCanonicalizer.Canonicalize(buffer.WrittenSpan);
+    }
+
+    public static byte[] EntryHash(
+        string tenantId, string streamId, long streamVersion, Guid eventId, string eventType, int typeVersion,
+        DateTimeOffset occurredAt, JsonElement data, JsonElement metadata) =>
+        SHA256.HashData(CanonicalBytes(tenantId, streamId, streamVersion, eventId, eventType, typeVersion, occurredAt, data, metadata));
+
+    /// <summary><c>chain_hash = SHA-256(previous chain_hash ‖ entry_hash)</c>; the genesis previous hash is 32 zero bytes.</summary>
+    public static byte[] Link(ReadOnlySpan<byte> previousChainHash, ReadOnlySpan<byte> entryHash)
+    {
+        Span<byte> joined = stackalloc byte[64];
+        previousChainHash.CopyTo(joined);
+        entryHash.CopyTo(joined[32..]);
+        return SHA256.HashData(joined);
+    }
+
+    /// <summary>UTC, always six fractional digits (PostgreSQL keeps microseconds): <c>2026-11-23T16:18:16.123456Z</c>.</summary>
+    public static string FormatTimestamp(DateTimeOffset at) =>
+        at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>The stored time has microsecond precision; an event is hashed with the time it will be stored with.</summary>
+    public static DateTimeOffset TruncateToMicroseconds(DateTimeOffset at) =>
+        new(at.UtcTicks - at.UtcTicks % 10, TimeSpan.Zero);
+
+    /// <summary>Metadata as stored and hashed: absent values are left out, not written as null.</summary>
+    public static JsonElement MetadataJson(EventMetadata metadata)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("actor", metadata.Actor);
+            if (metadata.CausationId is not null) writer.WriteString("causation_id", metadata.CausationId);
+            writer.WriteString("correlation_id", metadata.CorrelationId);
+            writer.WriteString("origin", metadata.Origin);
+            if (metadata.TraceId is not null) writer.WriteString("trace_id", metadata.TraceId);
+            writer.WriteEndObject();
+        }
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
+    }
+
+    public static EventMetadata ParseMetadata(JsonElement json) => new(
+        CorrelationId: json.TryGetProperty("correlation_id", out var c) ? c.GetString() ?? "" : "",
+        CausationId: json.TryGetProperty("causation_id", out var k) ? k.GetString() : null,
+        Actor: json.TryGetProperty("actor", out var a) ? a.GetString() ?? "" : "",
+        TraceId: json.TryGetProperty("trace_id", out var t) ? t.GetString() : null,
+        Origin: json.TryGetProperty("origin", out var o) ? o.GetString() ?? "" : "");
+}

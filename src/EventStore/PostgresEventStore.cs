@@ -1,0 +1,121 @@
+using System.Text.Json;
+using Ledger.EventStore.Chain;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Ledger.EventStore;
+
+/// <summary>
+/// The event store on PostgreSQL. An append is one call of <c>append_events</c> (one round trip while the
+/// tenant's chain head is locked); the entry hashes are computed here beforehand, off the lock.
+/// </summary>
+public sealed class PostgresEventStore(NpgsqlDataSource dataSource) : IEventStore
+{
+    // "Any" resolves to the version read just before the append; if another writer slips in between,
+    // re-read and try again rather than fail a caller who said any version will do.
+    private const int AnyVersionAttempts = 5;
+
+    public async Task<AppendResult> AppendAsync(string tenantId, IReadOnlyList<StreamAppend> streams, CancellationToken ct = default)
+    {
+        AppendValidation.Check(tenantId, streams);
+        for (var attempt = 1; ; attempt++)
+        {
+            var expected = await ResolveExpected(tenantId, streams, ct);
+            try
+            {
+                return await AppendOnce(tenantId, streams, expected, ct);
+            }
+            catch (ConcurrencyException) when (attempt < AnyVersionAttempts && streams.Any(s => s.Expected.IsAny))
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Appends on the caller's connection and within its open transaction, so that other writes (an inbox
+    /// row, a read model) commit or roll back together with the events. Expected versions must be explicit.
+    /// </summary>
+    public static async Task<AppendResult> AppendAsync(NpgsqlConnection connection, string tenantId, IReadOnlyList<StreamAppend> streams, CancellationToken ct = default)
+    {
+        AppendValidation.Check(tenantId, streams);
+        if (streams.Any(s => s.Expected.IsAny))
+            throw new ArgumentException("an append inside a caller's transaction needs explicit expected versions");
+        await using var command = connection.CreateCommand();
+        return await Execute(command, tenantId, streams, streams.Select(s => s.Expected.Value).ToArray(), ct);
+    }
+
+    public async Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(string tenantId, string streamId, long fromVersion = 1, CancellationToken ct = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"SELECT {RecordedEventReader.Columns} FROM events WHERE tenant_id = $1 AND stream_id = $2 AND stream_version >= $3 ORDER BY stream_version");
+        command.Parameters.Add(new() { Value = tenantId });
+        command.Parameters.Add(new() { Value = streamId });
+        command.Parameters.Add(new() { Value = fromVersion });
+        return await RecordedEventReader.ReadAll(command, ct);
+    }
+
+    public async Task<IReadOnlyList<RecordedEvent>> ReadAllAsync(GlobalPosition after, int max, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
+        // Only transactions older than the oldest one still running are read: every one of them has
+        // committed or aborted, and any later commit has a larger id, so it sorts after this page.
+        await using var command = dataSource.CreateCommand($"""
+            SELECT {RecordedEventReader.Columns} FROM events
+             WHERE (tx_id, seq) > ($1::text::xid8, $2)
+               AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+             ORDER BY tx_id, seq
+             LIMIT $3
+            """);
+        command.Parameters.Add(new() { Value = after.TxId.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        command.Parameters.Add(new() { Value = after.Seq });
+        command.Parameters.Add(new() { Value = max });
+        return await RecordedEventReader.ReadAll(command, ct);
+    }
+
+    private async Task<long[]> ResolveExpected(string tenantId, IReadOnlyList<StreamAppend> streams, CancellationToken ct)
+    {
+        var expected = streams.Select(s => s.Expected.Value).ToArray();
+        var any = streams.Where(s => s.Expected.IsAny).Select(s => s.StreamId).ToArray();
+        if (any.Length == 0) return expected;
+
+        await using var command = dataSource.CreateCommand(
+            "SELECT stream_id, version FROM streams WHERE tenant_id = $1 AND stream_id = ANY($2)");
+        command.Parameters.Add(new() { Value = tenantId });
+        command.Parameters.Add(new() { Value = any });
+        var current = new Dictionary<string, long>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct)) current[reader.GetString(0)] = reader.GetInt64(1);
+        for (var i = 0; i < streams.Count; i++)
+            if (streams[i].Expected.IsAny) expected[i] = current.GetValueOrDefault(streams[i].StreamId);
+        return expected;
+    }
+
+    private async Task<AppendResult> AppendOnce(string tenantId, IReadOnlyList<StreamAppend> streams, long[] expected, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand();
+        return await Execute(command, tenantId, streams, expected, ct);
+    }
+
+    private static async Task<AppendResult> Execute(NpgsqlCommand command, string tenantId, IReadOnlyList<StreamAppend> streams, long[] expected, CancellationToken ct)
+    {
+        var batch = AppendBatch.Build(tenantId, streams, expected);
+        command.CommandText = "SELECT last_seq, last_tx_id, last_chain_seq FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+        batch.AddParameters(command.Parameters);
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            var position = new GlobalPosition((ulong)reader.GetInt64(1), reader.GetInt64(0));
+            return new AppendResult(batch.NewVersions, position, reader.GetInt64(2));
+        }
+        catch (PostgresException e) when (e.SqlState == "LE409")
+        {
+            // append_events names the stream in the constraint field and its version in the hint, because
+            // Npgsql hides DETAIL unless the connection string asks for it.
+            var streamId = e.ConstraintName ?? "";
+            var actual = long.Parse(e.Hint ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+            var stream = streams.First(s => s.StreamId == streamId);
+            throw new ConcurrencyException(tenantId, streamId, stream.Expected, actual);
+        }
+    }
+}
