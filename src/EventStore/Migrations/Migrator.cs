@@ -13,10 +13,19 @@ namespace Ledger.EventStore.Migrations;
 /// </summary>
 public static class Migrator
 {
-    public static IReadOnlyList<Migration> Embedded { get; } = LoadEmbedded();
+    /// <summary>The event store's own migrations (versions 1–99).</summary>
+    public static IReadOnlyList<Migration> Embedded => MigrationSet.EventStore.Migrations;
 
-    public static async Task MigrateAsync(NpgsqlDataSource admin, string schema, string appRole, CancellationToken ct = default)
+    public static Task MigrateAsync(NpgsqlDataSource admin, string schema, string appRole, CancellationToken ct = default) =>
+        MigrateAsync(admin, schema, appRole, [MigrationSet.EventStore], ct);
+
+    /// <summary>
+    /// Applies the migrations of every given module, in version order across modules (each module owns a
+    /// range of versions: see <see cref="MigrationSet"/>), then each module's grants to the application role.
+    /// </summary>
+    public static async Task MigrateAsync(NpgsqlDataSource admin, string schema, string appRole, IReadOnlyList<MigrationSet> sets, CancellationToken ct = default)
     {
+        var migrations = MigrationSet.Combine(sets);
         await using var connection = await admin.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var quotedSchema = Quote(schema);
@@ -34,7 +43,7 @@ public static class Migrator
             """, ct);
 
         var applied = await ReadApplied(connection, tx, ct);
-        foreach (var migration in Embedded)
+        foreach (var migration in migrations)
         {
             if (applied.TryGetValue(migration.Version, out var checksum))
             {
@@ -53,14 +62,17 @@ public static class Migrator
             await record.ExecuteNonQueryAsync(ct);
         }
 
-        var grants = ReadResource("grants.sql").Replace("{schema}", quotedSchema, StringComparison.Ordinal)
-            .Replace("{app_role}", Quote(appRole), StringComparison.Ordinal);
-        await Execute(connection, tx, grants, ct);
+        foreach (var grants in sets.Select(s => s.Grants).OfType<string>())
+            await Execute(connection, tx, grants.Replace("{schema}", quotedSchema, StringComparison.Ordinal)
+                .Replace("{app_role}", Quote(appRole), StringComparison.Ordinal), ct);
         await tx.CommitAsync(ct);
     }
 
     /// <summary>True when every embedded migration is applied with a matching checksum (readiness).</summary>
-    public static async Task<bool> IsUpToDateAsync(NpgsqlDataSource dataSource, string schema, CancellationToken ct = default)
+    public static Task<bool> IsUpToDateAsync(NpgsqlDataSource dataSource, string schema, CancellationToken ct = default) =>
+        IsUpToDateAsync(dataSource, schema, [MigrationSet.EventStore], ct);
+
+    public static async Task<bool> IsUpToDateAsync(NpgsqlDataSource dataSource, string schema, IReadOnlyList<MigrationSet> sets, CancellationToken ct = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var exists = new NpgsqlCommand("SELECT to_regclass($1) IS NOT NULL", connection);
@@ -71,7 +83,7 @@ public static class Migrator
         var applied = new Dictionary<int, string>();
         await using (var reader = await read.ExecuteReaderAsync(ct))
             while (await reader.ReadAsync(ct)) applied[reader.GetInt32(0)] = reader.GetString(1);
-        return Embedded.All(m => applied.TryGetValue(m.Version, out var c) && c == m.Checksum);
+        return MigrationSet.Combine(sets).All(m => applied.TryGetValue(m.Version, out var c) && c == m.Checksum);
     }
 
     /// <summary>
@@ -115,24 +127,6 @@ public static class Migrator
         var applied = new Dictionary<int, string>();
         while (await reader.ReadAsync(ct)) applied[reader.GetInt32(0)] = reader.GetString(1);
         return applied;
-    }
-
-    private static List<Migration> LoadEmbedded()
-    {
-        const string prefix = "Ledger.EventStore.Migrations.";
-        return typeof(Migrator).Assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && char.IsAsciiDigit(n[prefix.Length]))
-            .Select(n => Migration.From(n[prefix.Length..], ReadResource(n[prefix.Length..])))
-            .OrderBy(m => m.Version)
-            .ToList();
-    }
-
-    private static string ReadResource(string fileName)
-    {
-        using var stream = typeof(Migrator).Assembly.GetManifestResourceStream("Ledger.EventStore.Migrations." + fileName)
-            ?? throw new MigrationException($"Embedded migration resource '{fileName}' is missing.");
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        return reader.ReadToEnd();
     }
 }
 
