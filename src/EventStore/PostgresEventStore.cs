@@ -15,6 +15,13 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource) : IEventStor
     // re-read and try again rather than fail a caller who said any version will do.
     private const int AnyVersionAttempts = 5;
 
+    /// <summary>
+    /// Raised after an append of this store has committed (not for appends inside a caller's transaction,
+    /// whose commit the store cannot see). Readers in this process use it to wake at once; see
+    /// AppendNotifier (Notifications) for other processes.
+    /// </summary>
+    public event Action<string, AppendResult>? Appended;
+
     public async Task<AppendResult> AppendAsync(string tenantId, IReadOnlyList<StreamAppend> streams, CancellationToken ct = default)
     {
         AppendValidation.Check(tenantId, streams);
@@ -23,7 +30,9 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource) : IEventStor
             var expected = await ResolveExpected(tenantId, streams, ct);
             try
             {
-                return await AppendOnce(tenantId, streams, expected, ct);
+                var result = await AppendOnce(tenantId, streams, expected, ct);
+                Appended?.Invoke(tenantId, result);
+                return result;
             }
             catch (ConcurrencyException) when (attempt < AnyVersionAttempts && streams.Any(s => s.Expected.IsAny))
             {

@@ -22,7 +22,7 @@ public sealed class TestDatabase : IAsyncDisposable
         AppConnectionString = appConnectionString;
         AdminDataSource = NpgsqlDataSource.Create(adminConnectionString);
         AppDataSource = NpgsqlDataSource.Create(appConnectionString);
-        Store = new PostgresEventStore(AppDataSource);
+        EventStore = new PostgresEventStore(AppDataSource);
     }
 
     public string Schema { get; }
@@ -30,7 +30,8 @@ public sealed class TestDatabase : IAsyncDisposable
     public string AppConnectionString { get; }
     public NpgsqlDataSource AdminDataSource { get; }
     public NpgsqlDataSource AppDataSource { get; }
-    public IEventStore Store { get; }
+    public IEventStore Store => EventStore;
+    public PostgresEventStore EventStore { get; }
 
     /// <summary>The server's admin connection string: <c>LEDGER_PG_ADMIN</c>, or the local test cluster.</summary>
     public static string ServerAdminConnectionString =>
@@ -38,8 +39,10 @@ public sealed class TestDatabase : IAsyncDisposable
             ? configured
             : "Host=127.0.0.1;Port=55432;Username=postgres;Database=ledger";
 
-    public static async Task<TestDatabase> CreateAsync(CancellationToken ct = default)
+    /// <summary>A fresh schema with the event store's migrations and those of the given modules.</summary>
+    public static async Task<TestDatabase> CreateAsync(params MigrationSet[] modules)
     {
+        var ct = CancellationToken.None;
         var schema = "t_" + Guid.NewGuid().ToString("N")[..16];
         var admin = new NpgsqlConnectionStringBuilder(ServerAdminConnectionString) { SearchPath = schema };
         var app = new NpgsqlConnectionStringBuilder(ServerAdminConnectionString)
@@ -49,7 +52,7 @@ public sealed class TestDatabase : IAsyncDisposable
         await using (var server = NpgsqlDataSource.Create(ServerAdminConnectionString))
         {
             await Migrator.EnsureLoginRoleAsync(server, AppRole, AppPassword, ct);
-            await Migrator.MigrateAsync(server, schema, AppRole, ct);
+            await Migrator.MigrateAsync(server, schema, AppRole, [MigrationSet.EventStore, .. modules], ct);
         }
         return new TestDatabase(schema, admin.ConnectionString, app.ConnectionString);
     }
