@@ -1,0 +1,68 @@
+using Ledger.Application;
+using Ledger.Domain;
+using Ledger.EventStore;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Ledger.Host.Errors;
+
+/// <summary>
+/// The one place exceptions become HTTP answers. Refusals are expected and answered with their code; anything
+/// else is a 500 that tells the client nothing but the trace id to quote.
+/// </summary>
+internal sealed partial class LedgerExceptionHandler(ILogger<LedgerExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
+            return true; // the client went away; there is nobody to answer
+
+        var problem = ToProblem(exception);
+        if (problem.Status >= 500) LogUnexpected(logger, exception);
+        else LogRefused(logger, problem.Status ?? 0, (string)problem.Extensions["code"]!);
+        await Problems.WriteAsync(httpContext, problem, exception);
+        return true;
+    }
+
+    private static ProblemDetails ToProblem(Exception exception) => exception switch
+    {
+        ValidationError validation => Validation(validation),
+        DomainError domain when domain.Code.EndsWith(".not_found", StringComparison.Ordinal) =>
+            Problems.Create(StatusCodes.Status404NotFound, domain.Code, "Not found", domain.Message),
+        DomainError domain => Problems.Create(StatusCodes.Status422UnprocessableEntity, domain.Code, "The command was refused", domain.Message),
+        ConcurrencyException conflict => Conflict(conflict),
+        RequestRejectedException rejected => Problems.Create(rejected.Status, rejected.Code, "The request was rejected", rejected.Message),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+            Problems.Create(StatusCodes.Status413PayloadTooLarge, ProblemCodes.TooLarge, "The request body is too large"),
+        BadHttpRequestException =>
+            Problems.Create(StatusCodes.Status400BadRequest, ProblemCodes.Malformed, "The request is malformed"),
+        _ => Problems.Create(StatusCodes.Status500InternalServerError, ProblemCodes.Internal, "Internal error",
+            "The error was logged; quote the traceId when reporting it."),
+    };
+
+    private static HttpValidationProblemDetails Validation(ValidationError error)
+    {
+        var problem = new HttpValidationProblemDetails(error.Errors.ToDictionary(e => e.Key, e => e.Value))
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "The request is invalid",
+            Detail = error.Message,
+        };
+        problem.Extensions["code"] = error.Code;
+        return problem;
+    }
+
+    private static ProblemDetails Conflict(ConcurrencyException conflict)
+    {
+        var problem = Problems.Create(StatusCodes.Status409Conflict, ProblemCodes.ConcurrencyConflict, "Concurrency conflict",
+            "The resource changed since the version the request expected; read it again and retry.");
+        problem.Extensions["actual_version"] = conflict.ActualVersion;
+        return problem;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Request failed unexpectedly")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request refused with {Status} {Code}")]
+    private static partial void LogRefused(ILogger logger, int status, string code);
+}

@@ -1,0 +1,49 @@
+using System.Globalization;
+using Ledger.Application;
+using Ledger.Application.Orders;
+using Ledger.Domain.Orders;
+
+namespace Ledger.Host.Orders;
+
+/// <summary>The answer to an accepted order command.</summary>
+public sealed record OrderWritten(Guid OrderId, long Version, string? Position)
+{
+    public static OrderWritten From(Guid orderId, CommandResult result) =>
+        new(orderId, result.Version, result.Position?.ToString());
+}
+
+/// <summary>An order as the API shows it. Amounts are decimal strings; personal data is not shown.</summary>
+public sealed record OrderView(
+    Guid OrderId,
+    string Status,
+    string CustomerId,
+    string Currency,
+    IReadOnlyList<OrderLineView> Lines,
+    string Total,
+    string? PaidAmount,
+    string? PaymentReference,
+    string? FailureReason,
+    string? CancellationReason,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? PaidAt,
+    DateTimeOffset? FulfilledAt,
+    DateTimeOffset? UpdatedAt,
+    long Version)
+{
+    public static OrderView From(OrderFacts facts, OrderSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var order = snapshot.State;
+        return new OrderView(
+            facts.OrderId, order.Status, facts.CustomerId, facts.Currency,
+            facts.Lines.Select(l => new OrderLineView(l.Sku, l.Description, l.Quantity, Money(l.UnitPrice))).ToList(),
+            Money(facts.Total), order.PaidAmount is { } paid ? Money(paid) : null, order.PaymentReference,
+            order.FailureReason, order.CancellationReason, facts.CreatedAt, order.PaidAt, order.FulfilledAt, order.UpdatedAt,
+            snapshot.Version);
+    }
+
+    private static string Money(decimal amount) => amount.ToString(CultureInfo.InvariantCulture);
+}
+
+public sealed record OrderLineView(string Sku, string Description, int Quantity, string UnitPrice);
