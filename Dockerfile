@@ -9,7 +9,10 @@ ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 # Restore first with only the project files and MSBuild props, so the (slow) restore layer is
 # reused until a dependency changes. Host's project references pull in the rest of src/.
-COPY global.json Directory.Build.props Directory.Packages.props ./
+# schemas/ comes first too: src/Messaging imports schemas/SchemaGuard.targets (restore evaluates it)
+# and embeds the event schemas. .editorconfig: the analyzers judge the image's build as they do ours.
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY schemas/ schemas/
 COPY src/Domain/Domain.csproj             src/Domain/
 COPY src/Application/Application.csproj   src/Application/
 COPY src/Projections/Projections.csproj   src/Projections/
@@ -19,7 +22,6 @@ COPY src/Host/Host.csproj                 src/Host/
 RUN dotnet restore src/Host/Host.csproj
 
 COPY src/ src/
-COPY schemas/ schemas/
 RUN dotnet publish src/Host/Host.csproj -c Release --no-restore -o /app /p:UseAppHost=false
 
 # ---- runtime ----------------------------------------------------------------------------------
@@ -33,6 +35,11 @@ ENV ASPNETCORE_HTTP_PORTS=8080 \
     Ledger__Auth__SigningKeyPath=/keys/signing-key.pem
 EXPOSE 8080
 USER $APP_UID
+
+# `docker stop` sends SIGTERM: the Host stops accepting, lets requests in flight finish and its background
+# roles release their leases, for up to Ledger:Shutdown:TimeoutSeconds (30 s). Give the container longer
+# than that before SIGKILL (docker-compose.yml: stop_grace_period).
+STOPSIGNAL SIGTERM
 
 # The aspnet image has neither curl nor wget, and `ledger health-check` does not exist (yet). Its
 # bash (Debian/Ubuntu build, /dev/tcp enabled) can speak enough HTTP/1.0 to read the status line,

@@ -6,6 +6,7 @@
 #   make services-up    start local PostgreSQL (127.0.0.1:55432) and RabbitMQ (127.0.0.1:55672)
 #   make services-down  stop the servers that services-up / run started
 #   make bench          run the benchmark harness (Release), if there is one
+#   make openapi        regenerate schemas/openapi.json from what the Host serves at /openapi/v1.json
 #   make clean          dotnet clean + test results; `make distclean` also stops servers and wipes .run
 #
 # External servers: export LEDGER_PG_ADMIN and/or LEDGER_RABBITMQ (or the Host's
@@ -28,7 +29,7 @@ TEST_ARGS ?=
 # A test that runs this long without finishing is considered hung: the run is aborted (and fails).
 TEST_HANG_TIMEOUT ?= 15m
 
-.PHONY: build test run services-up services-down bench clean distclean
+.PHONY: build test run services-up services-down bench openapi clean distclean
 
 build:
 	dotnet build $(SOLUTION) -c $(CONFIGURATION) --nologo
@@ -59,12 +60,20 @@ services-up:
 services-down:
 	scripts/services.sh down
 
+# make bench QUICK=1: the short run (under five minutes); BENCH_ARGS='--only 1,2' picks scenarios. Writes bench/RESULTS.md.
 bench:
 	@if [ -d bench/Ledger.Bench ]; then \
-	  dotnet run -c Release --project bench/Ledger.Bench; \
+	  scripts/services.sh exec -- dotnet run -c Release --project bench/Ledger.Bench -- $(if $(filter 1 true yes,$(QUICK)),--quick) $(BENCH_ARGS); \
 	else \
 	  echo 'no bench yet'; \
 	fi
+
+# The Host generates its OpenAPI document from its endpoints; a test compares it with the committed copy and,
+# with LEDGER_WRITE_OPENAPI=1, writes it instead (the Host needs the database to start, hence services.sh).
+openapi:
+	scripts/services.sh exec -- env LEDGER_WRITE_OPENAPI=1 dotnet test tests/EndToEnd.Tests -c $(CONFIGURATION) --nologo \
+	  --filter "FullyQualifiedName=Ledger.EndToEnd.Tests.Hardening.OpenApiDocumentTests.The_committed_document_is_the_served_one"
+	@echo "schemas/openapi.json regenerated; review with: git diff schemas/openapi.json"
 
 clean:
 	dotnet clean $(SOLUTION) -c $(CONFIGURATION) --nologo -v q

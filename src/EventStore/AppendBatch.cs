@@ -54,6 +54,31 @@ internal sealed class AppendBatch
         entryHashes.Add(LedgerRecord.EntryHash(tenantId, streamId, version, e.EventId, e.EventType, e.TypeVersion, at, e.Data, meta));
     }
 
+    public int EventCount => eventIds.Count;
+
+    /// <summary>
+    /// The parameters of <c>append_events_grouped</c> (migration 0002): several appends of one tenant, flattened in order,
+    /// with how many streams and events each one has.
+    /// </summary>
+    public static void AddGroupParameters(string tenantId, IReadOnlyList<AppendBatch> batches, NpgsqlParameterCollection p)
+    {
+        p.Add(new() { Value = tenantId });
+        p.Add(new() { Value = batches.Select(b => b.streams.Length).ToArray() });
+        p.Add(new() { Value = batches.Select(b => b.eventIds.Count).ToArray() });
+        p.Add(new() { Value = batches.SelectMany(b => b.streams).ToArray() });
+        p.Add(new() { Value = batches.SelectMany(b => b.expected).ToArray() });
+        p.Add(new() { Value = batches.SelectMany(b => b.streams.Select(s => b.NewVersions[s])).ToArray() });
+        p.Add(new() { Value = batches.SelectMany(b => b.eventIds).ToArray() });
+        p.Add(new() { Value = batches.SelectMany(b => b.streamIds).ToArray() });
+        p.Add(new() { Value = batches.SelectMany(b => b.versions).ToArray() });
+        p.Add(new() { Value = batches.SelectMany(b => b.types).ToArray() });
+        p.Add(new() { Value = batches.SelectMany(b => b.typeVersions).ToArray() });
+        p.Add(new() { Value = batches.SelectMany(b => b.occurredAt).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        p.Add(new() { Value = batches.SelectMany(b => b.data).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        p.Add(new() { Value = batches.SelectMany(b => b.metadata).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        p.Add(new() { Value = batches.SelectMany(b => b.entryHashes).ToArray() });
+    }
+
     public void AddParameters(NpgsqlParameterCollection p)
     {
         p.Add(new() { Value = tenantId });

@@ -7,10 +7,15 @@ namespace Ledger.EventStore;
 
 /// <summary>
 /// The event store on PostgreSQL. An append is one call of <c>append_events</c> (one round trip while the
-/// tenant's chain head is locked); the entry hashes are computed here beforehand, off the lock.
+/// tenant's chain head is locked); the entry hashes are computed here beforehand, off the lock. With
+/// <see cref="PostgresEventStoreOptions.GroupConcurrentAppends"/>, appends of one tenant that arrive while its
+/// previous write is in flight are written together in one call (see <see cref="TenantAppendCombiner"/>).
 /// </summary>
-public sealed class PostgresEventStore(NpgsqlDataSource dataSource) : IEventStore
+public sealed class PostgresEventStore(NpgsqlDataSource dataSource, PostgresEventStoreOptions? options = null) : IEventStore
 {
+    private readonly TenantAppendCombiner? combiner =
+        options is { GroupConcurrentAppends: true } ? new TenantAppendCombiner(dataSource, options) : null;
+
     // "Any" resolves to the version read just before the append; if another writer slips in between,
     // re-read and try again rather than fail a caller who said any version will do.
     private const int AnyVersionAttempts = 5;
@@ -101,13 +106,24 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource) : IEventStor
 
     private async Task<AppendResult> AppendOnce(string tenantId, IReadOnlyList<StreamAppend> streams, long[] expected, CancellationToken ct)
     {
+        if (combiner is not null)
+        {
+            using var grouped = Telemetry.LedgerTelemetry.StartAppend(tenantId, streams);
+            return await combiner.AppendAsync(tenantId, streams, AppendBatch.Build(tenantId, streams, expected), ct);
+        }
         await using var command = dataSource.CreateCommand();
         return await Execute(command, tenantId, streams, expected, ct);
     }
 
     private static async Task<AppendResult> Execute(NpgsqlCommand command, string tenantId, IReadOnlyList<StreamAppend> streams, long[] expected, CancellationToken ct)
     {
-        var batch = AppendBatch.Build(tenantId, streams, expected);
+        using var activity = Telemetry.LedgerTelemetry.StartAppend(tenantId, streams); // every append, in or out of a caller's transaction
+        return await ExecuteBatch(command, tenantId, streams, AppendBatch.Build(tenantId, streams, expected), ct);
+    }
+
+    /// <summary>One append, already hashed, through <c>append_events</c>; a version that does not hold raises <see cref="ConcurrencyException"/>.</summary>
+    internal static async Task<AppendResult> ExecuteBatch(NpgsqlCommand command, string tenantId, IReadOnlyList<StreamAppend> streams, AppendBatch batch, CancellationToken ct)
+    {
         command.CommandText = "SELECT last_seq, last_tx_id, last_chain_seq FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
         batch.AddParameters(command.Parameters);
         try

@@ -1,12 +1,20 @@
 using Ledger.Application.Orders;
 using Ledger.EventStore;
+using Ledger.Host.Auditing;
 using Ledger.Host.Auth;
 using Ledger.Host.Configuration;
 using Ledger.Host.Errors;
 using Ledger.Host.Health;
+using Ledger.Host.Invoicing;
 using Ledger.Host.Http;
 using Ledger.Host.Logging;
+using Ledger.Host.Messaging;
+using Ledger.Host.Observability;
+using Ledger.Host.OpenApi;
 using Ledger.Host.Orders;
+using Ledger.Host.RateLimiting;
+using Ledger.Host.ReadModels;
+using Ledger.Host.WritePath;
 
 namespace Ledger.Host;
 
@@ -27,6 +35,11 @@ public static class LedgerWebApp
         });
 
         builder.Services.AddLedgerLogging();
+        builder.Services.AddLedgerTelemetry();
+        builder.Services.AddLedgerGracefulShutdown();
+        builder.Services.AddLedgerEdge();
+        builder.Services.AddLedgerRateLimiting();
+        builder.Services.AddLedgerOpenApi();
         builder.Services.AddLedgerOptions();
         builder.Services.AddLedgerDatabase();
         builder.Services.AddLedgerAuth();
@@ -34,22 +47,36 @@ public static class LedgerWebApp
         builder.Services.ConfigureHttpJsonOptions(json => LedgerJson.Configure(json.SerializerOptions));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IEventStore>(sp => new PostgresEventStore(sp.GetRequiredService<LedgerDataSources>().App));
+        builder.Services.AddLedgerWritePath(); // decorates the IEventStore above: appends of write requests join their audit entry
         builder.Services.AddSingleton<OrderHandler>();
+        builder.Services.AddLedgerInvoicing();
         builder.Services.AddLedgerHealthChecks();
+        builder.Services.AddLedgerMessaging();
+        builder.Services.AddLedgerAuditor();
+        builder.Services.AddLedgerReadModels();
 
         var app = builder.Build();
+        app.UseLedgerForwardedHeaders();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseMiddleware<CorrelationIdMiddleware>();
         app.UseLedgerRequestLogging();
+        app.UseLedgerRequestTelemetry();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
+        app.UseLedgerCors();
         app.UseAuthentication();
         app.UseMiddleware<RequestLogContextMiddleware>();
+        app.UseLedgerRateLimiting();
         app.UseAuthorization();
 
         app.MapLedgerHealth();
+        app.MapLedgerMetrics();
+        app.MapLedgerOpenApi();
         app.MapOrders();
+        app.MapInvoices();
+        app.MapLedgerAuditor();
+        app.MapReadModels();
         return app;
     }
 }

@@ -74,6 +74,6 @@ public sealed class CliTests(LedgerAppFixture app) : IClassFixture<LedgerAppFixt
 
         var (exitCode, stdout, stderr) = await Ledger("verify", "--tenant", tenant);
         exitCode.ShouldBe(0, stderr);
-        stdout.ShouldContain("2 entries checked");
+        stdout.ShouldContain("4 entries checked"); // two orders created, each with its audit entry
     }
 }

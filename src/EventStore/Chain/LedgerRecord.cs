@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Ledger.EventStore.Canonical;
 
 namespace Ledger.EventStore.Chain;
@@ -22,26 +23,41 @@ public static class LedgerRecord
         string tenantId, string streamId, long streamVersion, Guid eventId, string eventType, int typeVersion,
         DateTimeOffset occurredAt, JsonElement data, JsonElement metadata)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WritePropertyName("data");
-            data.WriteTo(writer);
-            writer.WriteString("event_id", eventId.ToString("D"));
-            writer.WriteString("event_type", eventType);
-            writer.WriteNumber("event_version", typeVersion);
-            writer.WritePropertyName("metadata");
-            metadata.WriteTo(writer);
-            writer.WriteString("occurred_at", FormatTimestamp(occurredAt));
-            writer.WriteNumber("record_format", FormatVersion);
-            writer.WriteString("stream_id", streamId);
-            writer.WriteNumber("stream_version", streamVersion);
-            writer.WriteString("tenant_id", tenantId);
-            writer.WriteEndObject();
-        }
-        return JsonCanonicalizer.Canonicalize(buffer.WrittenSpan);
+        // The members are written in RFC 8785 order (their names sorted as UTF-16 code units) and every value in its
+        // canonical form, so the record comes out canonical as written, with no second parse of it: this runs for
+        // every event appended and every entry verified.
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        Raw(buffer, "{\"data\":"u8);
+        JsonCanonicalizer.WriteCanonical(data, buffer);
+        Raw(buffer, ",\"event_id\":"u8);
+        Text(buffer, eventId.ToString("D"));
+        Raw(buffer, ",\"event_type\":"u8);
+        Text(buffer, eventType);
+        Raw(buffer, ",\"event_version\":"u8);
+        Number(buffer, typeVersion);
+        Raw(buffer, ",\"metadata\":"u8);
+        JsonCanonicalizer.WriteCanonical(metadata, buffer);
+        Raw(buffer, ",\"occurred_at\":"u8);
+        Text(buffer, FormatTimestamp(occurredAt));
+        Raw(buffer, ",\"record_format\":"u8);
+        Number(buffer, FormatVersion);
+        Raw(buffer, ",\"stream_id\":"u8);
+        Text(buffer, streamId);
+        Raw(buffer, ",\"stream_version\":"u8);
+        Number(buffer, streamVersion);
+        Raw(buffer, ",\"tenant_id\":"u8);
+        Text(buffer, tenantId);
+        Raw(buffer, "}"u8);
+        return buffer.WrittenSpan.ToArray();
     }
+
+    private static void Raw(ArrayBufferWriter<byte> buffer, ReadOnlySpan<byte> bytes) => buffer.Write(bytes);
+
+    private static void Text(ArrayBufferWriter<byte> buffer, string value) => JsonCanonicalizer.WriteCanonical(JsonValue.Create(value), buffer);
+
+    // As JCS writes every number: the IEEE-754 double, in ECMAScript form (for these integers, their digits).
+    private static void Number(ArrayBufferWriter<byte> buffer, long value) =>
+        buffer.Write(System.Text.Encoding.ASCII.GetBytes(JsonCanonicalizer.FormatNumber(value)));
 
     public static byte[] EntryHash(
         string tenantId, string streamId, long streamVersion, Guid eventId, string eventType, int typeVersion,

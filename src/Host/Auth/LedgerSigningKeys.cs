@@ -20,8 +20,11 @@ public sealed class LedgerSigningKeys : IDisposable
         _public = publicKey;
         _private = privateKey;
         KeyId = KeyIdOf(publicKey);
-        ValidationKey = new RsaSecurityKey(publicKey) { KeyId = KeyId };
-        SigningKey = privateKey is null ? null : new RsaSecurityKey(privateKey) { KeyId = KeyId };
+        // Each key gets a provider cache of its own: the shared default cache is keyed by the key's thumbprint, so after
+        // one Host disposed these RSA objects another Host of the same key (tests run several) would be handed a
+        // signature provider over a disposed key and refuse its first token.
+        ValidationKey = new RsaSecurityKey(publicKey) { KeyId = KeyId, CryptoProviderFactory = new CryptoProviderFactory() };
+        SigningKey = privateKey is null ? null : new RsaSecurityKey(privateKey) { KeyId = KeyId, CryptoProviderFactory = new CryptoProviderFactory() };
     }
 
     public string KeyId { get; }

@@ -15,6 +15,11 @@ public static class LedgerCli
             TokenCommand.Create(),
             MigrateCommand.Create(),
             VerifyCommand.Create(),
+            ExportCommand.Create(),
+            VerifyExportCommand.Create(),
+            DlqCommand.Create(),
+            RelayCommand.Create(),
+            ProjectionsCommand.Create(),
         };
         var invocation = new InvocationConfiguration { Output = output ?? Console.Out, Error = error ?? Console.Error };
         return await root.Parse(args).InvokeAsync(invocation);

@@ -4,12 +4,12 @@ using Ledger.Host.Configuration;
 
 namespace Ledger.Host.Cli;
 
-/// <summary><c>ledger migrate</c>: applies the event store migrations with the admin connection, then exits.</summary>
+/// <summary><c>ledger migrate</c>: applies every module's migrations with the admin connection, then exits.</summary>
 internal static class MigrateCommand
 {
     public static Command Create()
     {
-        var command = new Command("migrate", "Create or upgrade the event store schema (ConnectionStrings:LedgerAdmin).");
+        var command = new Command("migrate", "Create or upgrade the Ledger schema, every module's tables (ConnectionStrings:LedgerAdmin).");
         command.SetAction(async (parse, ct) =>
         {
             var configuration = LedgerConfiguration.ForCli(LedgerConfiguration.CliEnvironmentName());
@@ -17,7 +17,7 @@ internal static class MigrateCommand
             await using var dataSources = LedgerDataSources.Create(configuration);
             if (database.EnsureAppRole && dataSources.AppPassword is { } password)
                 await Migrator.EnsureLoginRoleAsync(dataSources.Admin, database.AppRole, password, ct);
-            await Migrator.MigrateAsync(dataSources.Admin, database.Schema, database.AppRole, ct);
+            await Migrator.MigrateAsync(dataSources.Admin, database.Schema, database.AppRole, LedgerMigrationSets.All, ct);
             await parse.InvocationConfiguration.Output.WriteLineAsync($"schema {database.Schema} is up to date");
             return 0;
         });

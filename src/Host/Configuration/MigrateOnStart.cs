@@ -23,7 +23,7 @@ internal sealed partial class MigrateOnStart(
         }
         if (database.EnsureAppRole && dataSources.AppPassword is { } password)
             await Migrator.EnsureLoginRoleAsync(dataSources.Admin, database.AppRole, password, cancellationToken);
-        await Migrator.MigrateAsync(dataSources.Admin, database.Schema, database.AppRole, cancellationToken);
+        await Migrator.MigrateAsync(dataSources.Admin, database.Schema, database.AppRole, LedgerMigrationSets.All, cancellationToken);
         LogMigrated(logger, database.Schema);
     }
 
@@ -37,7 +37,7 @@ internal sealed partial class MigrateOnStart(
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Event store schema {Schema} is up to date")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Schema {Schema} is up to date")]
     private static partial void LogMigrated(ILogger logger, string schema);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Migrations on start are on but ConnectionStrings:LedgerAdmin is not set; not migrating")]

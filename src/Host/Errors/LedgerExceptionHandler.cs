@@ -24,7 +24,8 @@ internal sealed partial class LedgerExceptionHandler(ILogger<LedgerExceptionHand
         return true;
     }
 
-    private static ProblemDetails ToProblem(Exception exception) => exception switch
+    /// <summary>The problem an exception is answered with; the write path records its status and code in the audit trail.</summary>
+    internal static ProblemDetails ToProblem(Exception exception) => exception switch
     {
         ValidationError validation => Validation(validation),
         DomainError domain when domain.Code.EndsWith(".not_found", StringComparison.Ordinal) =>

@@ -13,6 +13,8 @@ public static class ProblemCodes
     public const string UnsupportedMediaType = "request.unsupported_media_type";
     public const string InvalidIfMatch = "request.invalid_if_match";
     public const string ConcurrencyConflict = "concurrency.conflict";
+    public const string IdempotencyKeyInvalid = "idempotency.invalid_key";
+    public const string IdempotencyKeyReused = "idempotency.key_reused";
     public const string OrderNotFound = "order.not_found";
     public const string RouteNotFound = "http.not_found";
     public const string MethodNotAllowed = "http.method_not_allowed";

@@ -31,7 +31,7 @@ internal sealed class EventStoreReadyCheck(LedgerDataSources dataSources) : IHea
     {
         try
         {
-            return await Migrator.IsUpToDateAsync(dataSources.App, dataSources.Schema, cancellationToken)
+            return await Migrator.IsUpToDateAsync(dataSources.App, dataSources.Schema, LedgerMigrationSets.All, cancellationToken)
                 ? HealthCheckResult.Healthy()
                 : HealthCheckResult.Unhealthy("migrations pending");
         }

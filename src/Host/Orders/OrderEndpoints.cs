@@ -4,6 +4,7 @@ using Ledger.Domain.Orders;
 using Ledger.Host.Auth;
 using Ledger.Host.Errors;
 using Ledger.Host.Http;
+using Ledger.Host.WritePath;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Ledger.Host.Orders;
@@ -16,14 +17,14 @@ public static class OrderEndpoints
 {
     public static IEndpointRouteBuilder MapOrders(this IEndpointRouteBuilder app)
     {
-        var orders = app.MapGroup("/api/orders").WithTags("Orders");
-        orders.MapPost("", Create).RequireAuthorization(LedgerPolicies.WriteOrders);
+        var orders = app.MapGroup("/api/orders").WithTags("Orders").WithWritePath("order");
+        orders.MapPost("", Create).RequireAuthorization(LedgerPolicies.WriteOrders).Accepts<CreateOrderRequest>("application/json");
         orders.MapGet("/{id}", Get).RequireAuthorization(LedgerPolicies.ReadOrder);
-        orders.MapPost("/{id}/payment-requests", RequestPayment).RequireAuthorization(LedgerPolicies.WriteOrders);
-        orders.MapPost("/{id}/payments", Pay).RequireAuthorization(LedgerPolicies.WriteOrders);
-        orders.MapPost("/{id}/payment-failures", FailPayment).RequireAuthorization(LedgerPolicies.WriteOrders);
-        orders.MapPost("/{id}/fulfilment", Fulfil).RequireAuthorization(LedgerPolicies.WriteOrders);
-        orders.MapPost("/{id}/cancellation", Cancel).RequireAuthorization(LedgerPolicies.WriteOrders);
+        orders.MapPost("/{id}/payment-requests", RequestPayment).RequireAuthorization(LedgerPolicies.WriteOrders).Accepts<EmptyRequest>(isOptional: true, "application/json");
+        orders.MapPost("/{id}/payments", Pay).RequireAuthorization(LedgerPolicies.WriteOrders).Accepts<PayOrderRequest>("application/json");
+        orders.MapPost("/{id}/payment-failures", FailPayment).RequireAuthorization(LedgerPolicies.WriteOrders).Accepts<ReasonRequest>("application/json");
+        orders.MapPost("/{id}/fulfilment", Fulfil).RequireAuthorization(LedgerPolicies.WriteOrders).Accepts<EmptyRequest>(isOptional: true, "application/json");
+        orders.MapPost("/{id}/cancellation", Cancel).RequireAuthorization(LedgerPolicies.WriteOrders).Accepts<ReasonRequest>("application/json");
         return app;
     }
 

@@ -1,0 +1,119 @@
+using Ledger.Bench.Infrastructure;
+using Ledger.Bench.Report;
+using Ledger.EventStore;
+
+namespace Ledger.Bench.Scenarios;
+
+/// <summary>
+/// Scenarios 1 and 2: writers each appending one event per request to a random stream, across many tenants
+/// (1) or all in one hot tenant (2), against a plain INSERT into a minimal events table with the same data and
+/// the same number of writers. Each writer owns a disjoint share of the streams and knows their versions, so
+/// every append states its exact expected version and none conflicts: what is measured is the write path.
+/// </summary>
+public sealed class AppendScenario(BenchSettings settings, BenchDatabase database, Payloads payloads)
+{
+    /// <summary>A variant of Ledger's write path to measure on the same schema.</summary>
+    public sealed record Variant(string Name, Func<LedgerSchema, IEventStore> Store, string Notes = "");
+
+    public async Task<ScenarioOutcome> RunAsync(string id, string title, int tenants, IReadOnlyList<Variant> variants,
+        string goal, double goalRatio, Func<IReadOnlyList<SideOutcome>, List<string>>? details = null)
+    {
+        var streamsPerTenant = settings.Tenants * settings.StreamsPerTenant / tenants;
+        var streamCount = tenants * streamsPerTenant;
+        var perStream = Math.Max(1, settings.PreloadEvents / streamCount);
+        Log.Line($"{id}. {title}: {tenants} tenant(s) × {streamsPerTenant} streams, preloading {streamCount * perStream:N0} events");
+
+        var ledger = await database.CreateLedgerAsync($"s{id}");
+        var baseline = await database.CreateBaselineAsync($"s{id}_base", Baselines.MinimalEventsTable);
+        await Preload.LedgerStreamsAsync(ledger.Store(), tenants, streamsPerTenant, perStream, payloads);
+        await Baselines.CopyMinimalAsync(baseline, Enumerable.Range(0, streamCount).SelectMany(s =>
+            Enumerable.Range(1, perStream).Select(v => (BaselineStream(s, streamsPerTenant), (long)v, payloads.Text(s + v)))));
+        await BenchDatabase.AnalyzeAsync(ledger.Admin, "events", "streams", "chain_heads");
+        await BenchDatabase.AnalyzeAsync(baseline, "events");
+
+        var versions = new long[streamCount];
+        Array.Fill(versions, perStream);
+        var baselineVersions = (long[])versions.Clone();
+        var sides = new List<Side>
+        {
+            new("baseline", warmUp => Writers(warmUp, async (w, random, n) =>
+            {
+                var s = PickStream(w, random, streamCount);
+                await Baselines.InsertAsync(baseline, BaselineStream(s, streamsPerTenant), ++baselineVersions[s], payloads.Text(n));
+            })),
+        };
+        var perTransaction = variants.Select(_ => new Series("events/tx")).ToArray();
+        foreach (var (variant, index) in variants.Select((v, i) => (v, i)))
+        {
+            var store = variant.Store(ledger);
+            sides.Add(new(variant.Name, async warmUp =>
+            {
+                var before = await MaxSeq(ledger);
+                var result = await Writers(warmUp, async (w, random, n) =>
+                {
+                    var s = PickStream(w, random, streamCount);
+                    var append = new StreamAppend(Preload.StreamId(s % streamsPerTenant), ExpectedVersion.Exactly(versions[s]), [payloads.Event(n)]);
+                    await store.AppendAsync(Preload.TenantId(s / streamsPerTenant), [append]);
+                    versions[s]++;
+                });
+                if (!warmUp) perTransaction[index].Add(await EventsPerTransaction(ledger, before));
+                return result;
+            }));
+        }
+
+        var outcomes = await Rounds.Rotate(settings.Rounds, "events/s", sides, label: id);
+        var baselineOutcome = outcomes[0];
+        // Whatever the write path, the chain must come out whole: verify the first tenant's from its first entry.
+        var verification = await new Ledger.EventStore.Chain.ChainVerifier(ledger.App).VerifyAsync(Preload.TenantId(0));
+        var chainNote = verification.Succeeded
+            ? $"chain of {Preload.TenantId(0)} verified afterwards: {verification.EntriesChecked:N0} entries, gapless"
+            : $"CHAIN VERIFICATION FAILED: {verification.Failure}";
+        Log.Line($"{id}. {chainNote}");
+        var rows = variants.Select((v, i) =>
+        {
+            var side = outcomes[i + 1];
+            return new ResultRow
+            {
+                Scenario = variants.Count == 1 ? $"{id}. {title}" : $"{id}{(char)('a' + i)}. {title}: {v.Name}",
+                Measure = $"events/s, {settings.Writers} writers, 1 event per append",
+                Figures = side.Against(baselineOutcome),
+                Goal = goal,
+                GoalRatio = goalRatio,
+                Notes = $"append p50/p99 {side.MedianOf(r => r.P50Ms):0.0}/{side.MedianOf(r => r.P99Ms):0.0} ms " +
+                        $"(baseline {baselineOutcome.MedianOf(r => r.P50Ms):0.0}/{baselineOutcome.MedianOf(r => r.P99Ms):0.0} ms)" +
+                        (side.Errors + baselineOutcome.Errors > 0 ? $"; errors {side.Errors}/{baselineOutcome.Errors}: {side.FirstError ?? baselineOutcome.FirstError}" : "") +
+                        $"; {perTransaction[i].Median:0.0} events per transaction" +
+                        (v.Notes.Length > 0 ? "; " + v.Notes : ""),
+            };
+        }).ToList();
+        return new ScenarioOutcome(rows, [chainNote, .. details?.Invoke(outcomes) ?? []]);
+    }
+
+    private static async Task<long> MaxSeq(LedgerSchema ledger)
+    {
+        await using var command = ledger.Admin.CreateCommand("SELECT coalesce(max(seq), 0) FROM events");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>How many appends shared a transaction: events written since <paramref name="afterSeq"/> over their distinct transactions.</summary>
+    private static async Task<double> EventsPerTransaction(LedgerSchema ledger, long afterSeq)
+    {
+        await using var command = ledger.Admin.CreateCommand("SELECT count(*)::float8 / greatest(count(DISTINCT tx_id), 1) FROM events WHERE seq > $1");
+        command.Parameters.Add(new() { Value = afterSeq });
+        return (double)(await command.ExecuteScalarAsync())!;
+    }
+
+    private Task<RoundResult> Writers(bool warmUp, Func<int, Random, long, Task> append)
+    {
+        var counter = 0L;
+        var randoms = Enumerable.Range(0, settings.Writers).Select(w => new Random(w * 7919 + Environment.TickCount)).ToArray();
+        return LoadDriver.ClosedLoop(settings.Writers, warmUp ? settings.WarmUp : settings.RoundDuration,
+            w => append(w, randoms[w], Interlocked.Increment(ref counter)));
+    }
+
+    // Writer w owns the streams s with s % writers == w, so no two writers ever race on one stream.
+    private int PickStream(int writer, Random random, int streamCount) =>
+        writer + settings.Writers * random.Next((streamCount - writer + settings.Writers - 1) / settings.Writers);
+
+    private static string BaselineStream(int s, int streamsPerTenant) => $"{Preload.TenantId(s / streamsPerTenant)}/{Preload.StreamId(s % streamsPerTenant)}";
+}

@@ -1,0 +1,131 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Ledger.Application.Orders;
+using Ledger.Bench.Infrastructure;
+using Ledger.Bench.Report;
+using Ledger.Domain.Orders;
+using Ledger.EventStore;
+
+namespace Ledger.Bench.Scenarios;
+
+/// <summary>
+/// Scenario 4: create-order commands over HTTP against the Host (its own process, Kestrel on 127.0.0.1), at a fixed
+/// concurrency, against the same append made in-process through the store API. First both sides at saturation
+/// (closed loop), then both at half the Host's saturation rate (open loop) for the latency goal.
+/// </summary>
+public sealed class HttpScenario(BenchSettings settings, BenchDatabase database)
+{
+    private const string Tenant = "bench-http";
+
+    public async Task<ScenarioOutcome> RunAsync()
+    {
+        var concurrency = settings.HttpConcurrency;
+        Log.Line("4. Command over HTTP: building the Host (Release)");
+        if (await HostProcess.BuildAsync() is { } buildError)
+            return NotRun($"the Host (src/Host) did not build: {buildError}");
+
+        var schema = database.ReserveSchema("s4");
+        await using var host = await HostProcess.StartAsync(schema, Tenant);
+        Log.Line($"4. Host ready at {host.BaseAddress} (schema {schema}, log {host.LogFile})");
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1000, PooledConnectionLifetime = TimeSpan.FromMinutes(30) })
+        {
+            BaseAddress = host.BaseAddress,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", host.Token);
+
+        var ledger = await database.CreateLedgerAsync("s4_base");
+        var store = ledger.Store();
+        var analyzed = false;
+
+        Task OverHttp() => CreateOrder(http);
+        Task InProcess() => AppendDirectly(store);
+
+        var saturation = await Rounds.Rotate(settings.Rounds, "commands/s",
+        [
+            new Side("HTTP", async warmUp =>
+            {
+                var r = await LoadDriver.ClosedLoop(concurrency, warmUp ? settings.WarmUp : settings.RoundDuration, _ => OverHttp());
+                if (warmUp && !analyzed)
+                {
+                    // The warm-up's orders are the preload: analyze the Host's tables once they hold them.
+                    analyzed = true;
+                    await BenchDatabase.AnalyzeAsync(database.AdminOn(schema), "events", "streams", "chain_heads");
+                }
+                return r;
+            }),
+            new Side("store in-process", warmUp => LoadDriver.ClosedLoop(concurrency, warmUp ? settings.WarmUp : settings.RoundDuration, _ => InProcess())),
+        ], label: "4 saturation");
+        var (overHttp, direct) = (saturation[0], saturation[1]);
+
+        var halfRate = overHttp.Figures.Median / 2;
+        Log.Line($"4. open loop at half the Host's saturation: {halfRate:N0} commands/s");
+        var atHalf = await Rounds.Rotate(settings.Rounds, "ms p99",
+        [
+            new Side("HTTP", warmUp => LoadDriver.OpenLoop(halfRate, warmUp ? settings.WarmUp : settings.RoundDuration, OverHttp)),
+            new Side("store in-process", warmUp => LoadDriver.OpenLoop(halfRate, warmUp ? settings.WarmUp : settings.RoundDuration, InProcess)),
+        ], r => r.P99Ms, "4 half rate");
+
+        var p99 = atHalf[0].Figures.Median;
+        var errors = overHttp.Errors + atHalf[0].Errors;
+        return new ScenarioOutcome(
+        [
+            new ResultRow
+            {
+                Scenario = "4. Command over HTTP",
+                Measure = $"create-order commands/s at saturation, {concurrency} concurrent",
+                Figures = overHttp.Against(direct),
+                Goal = "(throughput: informative)",
+                Notes = $"p50/p99 at saturation {overHttp.MedianOf(r => r.P50Ms):0.0}/{overHttp.MedianOf(r => r.P99Ms):0.0} ms over HTTP, " +
+                        $"{direct.MedianOf(r => r.P50Ms):0.0}/{direct.MedianOf(r => r.P99Ms):0.0} ms in-process" +
+                        (errors > 0 ? $"; {errors} failed requests: {overHttp.FirstError ?? atHalf[0].FirstError}" : ""),
+            },
+            new ResultRow
+            {
+                Scenario = "4. Command over HTTP",
+                Measure = $"p99 latency (ms) at half the saturation rate ({halfRate:N0}/s, open loop)",
+                Figures = atHalf[0].Against(atHalf[1]),
+                Goal = "p99 < 10 ms",
+                Verdict = p99 < 10 ? "**met**" : "not met",
+                Notes = $"p50 {atHalf[0].MedianOf(r => r.P50Ms):0.0} ms over HTTP, {atHalf[1].MedianOf(r => r.P50Ms):0.0} ms in-process; " +
+                        "latency from when each request was due (no coordinated omission); ratio here is HTTP's p99 over the store's",
+            },
+        ], []);
+    }
+
+    private static ScenarioOutcome NotRun(string why) => new([ResultRow.NotYet("4. Command over HTTP", "create-order commands/s; p99 at half rate", "p99 < 10 ms", why)], []);
+
+    private static readonly string Body = """
+        {"customer_id":"C-0012345","currency":"EUR","lines":[
+         {"sku":"SKU-10001","description":"Widget, blue, 40 mm, boxed","quantity":2,"unit_price":"12.50"},
+         {"sku":"SKU-10002","description":"Gadget, red, 12 mm, loose","quantity":1,"unit_price":"7.25"},
+         {"sku":"SKU-10003","description":"Sprocket, steel, 25 teeth","quantity":4,"unit_price":"3.10"}],
+         "customer":{"name":"Ada Lovelace","email":"ada@example.com"}}
+        """;
+
+    private static async Task CreateOrder(HttpClient http)
+    {
+        using var content = new StringContent(Body, Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync(new Uri("api/orders", UriKind.Relative), content);
+        if (response.StatusCode != HttpStatusCode.Created)
+            throw new HttpRequestException($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>What the Host's handler appends for the same command: the decided OrderCreated, encoded, to a new stream.</summary>
+    private static async Task AppendDirectly(IEventStore store)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var command = new CreateOrder(Guid.CreateVersion7(), "C-0012345", "EUR",
+            [new OrderLine("SKU-10001", "Widget, blue, 40 mm, boxed", 2, 12.50m), new OrderLine("SKU-10002", "Gadget, red, 12 mm, loose", 1, 7.25m),
+             new OrderLine("SKU-10003", "Sprocket, steel, 25 teeth", 4, 3.10m)],
+            null, new CustomerPersonalData("Ada Lovelace", "ada@example.com"), now, "bench");
+        var events = OrderDecider.Decide(command, OrderDecider.Initial).Select(e =>
+        {
+            var encoded = OrderEventCodec.Encode(e);
+            return new EventToAppend(Guid.CreateVersion7(), encoded.EventType, encoded.TypeVersion, now, encoded.Data,
+                new EventMetadata(Guid.NewGuid().ToString("N"), null, "bench", null, "bench"));
+        }).ToList();
+        await store.AppendAsync(Tenant, [new StreamAppend(OrderStreams.For(command.OrderId), ExpectedVersion.NoStream, events)]);
+    }
+}

@@ -1,0 +1,78 @@
+using Ledger.Domain.Invoicing;
+
+namespace Ledger.Application.Invoicing.Events;
+
+// The stored shape of each invoice event, version 1 (see FiscalEventShapes for the conventions).
+
+internal sealed record InvoiceIssuedV1(
+    Guid InvoiceId,
+    NumberV1 Number,
+    DateTimeOffset IssuedAt,
+    DateOnly IssueDate,
+    CustomerV1 Customer,
+    string Currency,
+    string FunctionalCurrency,
+    decimal ExchangeRate,
+    int TaxRuleVersion,
+    IReadOnlyList<PricedLineV1> Lines,
+    IReadOnlyList<RateAmountsV1> TaxBreakdown,
+    TotalsV1 Totals,
+    Guid? OrderId = null,
+    RecipientPersonalV1? Personal = null)
+{
+    public static InvoiceIssuedV1 From(InvoiceIssued e)
+    {
+        var f = e.Facts;
+        return new(f.InvoiceId, NumberV1.From(f.Number), f.IssuedAt, f.IssueDate, CustomerV1.From(f.Customer), f.Currency,
+            f.FunctionalCurrency, f.ExchangeRate, f.TaxRuleVersion, [.. f.Lines.Select(PricedLineV1.From)],
+            [.. f.ByRate.Select(RateAmountsV1.From)], TotalsV1.From(f.Totals), f.OrderId, RecipientPersonalV1.From(e.Personal));
+    }
+
+    public InvoiceIssued ToEvent() => new(
+        new InvoiceFacts(InvoiceId, Number.ToNumber(), IssuedAt, IssueDate, OrderId, Customer.ToCustomer(), Currency, FunctionalCurrency,
+            ExchangeRate, TaxRuleVersion, [.. Lines.Select(l => l.ToLine())], [.. TaxBreakdown.Select(r => r.ToAmounts())], Totals.ToTotals()),
+        Personal?.ToPersonal());
+}
+
+internal sealed record InvoiceStampedV1(Guid InvoiceId, string AuthorityId, string Seal, DateTimeOffset StampedAt, bool Reconciled, DateTimeOffset RecordedAt)
+{
+    public static InvoiceStampedV1 From(InvoiceStamped e) =>
+        new(e.InvoiceId, e.Stamp.AuthorityId, e.Stamp.Seal, e.Stamp.StampedAt, e.Reconciled, e.RecordedAt);
+
+    public InvoiceStamped ToEvent() => new(InvoiceId, new AuthorityStamp(AuthorityId, Seal, StampedAt), Reconciled, RecordedAt);
+}
+
+internal sealed record InvoiceContingencyStampedV1(Guid InvoiceId, ContingencySealV1 Seal, string Reason)
+{
+    public static InvoiceContingencyStampedV1 From(InvoiceContingencyStamped e) => new(e.InvoiceId, ContingencySealV1.From(e.Seal), e.Reason);
+    public InvoiceContingencyStamped ToEvent() => new(InvoiceId, Seal.ToSeal(), Reason);
+}
+
+internal sealed record InvoiceStampRejectedV1(Guid InvoiceId, string Code, string Reason, DateTimeOffset RejectedAt)
+{
+    public static InvoiceStampRejectedV1 From(InvoiceStampRejected e) => new(e.InvoiceId, e.Code, e.Reason, e.RejectedAt);
+    public InvoiceStampRejected ToEvent() => new(InvoiceId, Code, Reason, RejectedAt);
+}
+
+internal sealed record CreditedLineV1(int LineNumber, decimal Quantity, decimal Base);
+
+internal sealed record InvoiceCreditedV1(
+    Guid InvoiceId,
+    Guid CreditNoteId,
+    NumberV1 CreditNoteNumber,
+    IReadOnlyList<CreditedLineV1> Lines,
+    IReadOnlyList<RateAmountsV1> TaxBreakdown,
+    TotalsV1 Totals,
+    bool Completes,
+    bool Cancellation,
+    string Reason,
+    DateTimeOffset CreditedAt)
+{
+    public static InvoiceCreditedV1 From(InvoiceCredited e) => new(
+        e.InvoiceId, e.CreditNoteId, NumberV1.From(e.CreditNoteNumber), [.. e.Lines.Select(l => new CreditedLineV1(l.LineNumber, l.Quantity, l.Base))],
+        [.. e.ByRate.Select(RateAmountsV1.From)], TotalsV1.From(e.Totals), e.Completes, e.Cancellation, e.Reason, e.CreditedAt);
+
+    public InvoiceCredited ToEvent() => new(
+        InvoiceId, CreditNoteId, CreditNoteNumber.ToNumber(), [.. Lines.Select(l => new CreditedLineAmount(l.LineNumber, l.Quantity, l.Base))],
+        [.. TaxBreakdown.Select(r => r.ToAmounts())], Totals.ToTotals(), Completes, Cancellation, Reason, CreditedAt);
+}

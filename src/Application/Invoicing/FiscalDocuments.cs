@@ -1,0 +1,44 @@
+using Ledger.Application.Invoicing.Events;
+using Ledger.Domain.Invoicing;
+using Ledger.EventStore;
+
+namespace Ledger.Application.Invoicing;
+
+/// <summary>An invoice as of its stream's <paramref name="Version"/>.</summary>
+public sealed record InvoiceSnapshot(Invoice.Issued State, long Version);
+
+/// <summary>A credit note as of its stream's <paramref name="Version"/>.</summary>
+public sealed record CreditNoteSnapshot(CreditNote.Issued State, long Version);
+
+/// <summary>Loads fiscal documents by folding their streams; the one read path every invoicing handler uses.</summary>
+public sealed class FiscalDocuments(IEventStore store)
+{
+    public async Task<(Invoice State, long Version)> FoldInvoiceAsync(string tenantId, Guid invoiceId, CancellationToken ct = default)
+    {
+        var recorded = await store.ReadStreamAsync(tenantId, InvoiceStreams.Invoice(invoiceId), 1, ct).ConfigureAwait(false);
+        var state = InvoiceDecider.Initial;
+        foreach (var e in recorded) state = InvoiceDecider.Evolve(state, InvoiceEventCodec.Decode(e));
+        return (state, recorded.Count == 0 ? 0 : recorded[^1].StreamVersion);
+    }
+
+    public async Task<(CreditNote State, long Version)> FoldCreditNoteAsync(string tenantId, Guid creditNoteId, CancellationToken ct = default)
+    {
+        var recorded = await store.ReadStreamAsync(tenantId, InvoiceStreams.CreditNote(creditNoteId), 1, ct).ConfigureAwait(false);
+        var state = CreditNoteDecider.Initial;
+        foreach (var e in recorded) state = CreditNoteDecider.Evolve(state, CreditNoteEventCodec.Decode(e));
+        return (state, recorded.Count == 0 ? 0 : recorded[^1].StreamVersion);
+    }
+
+    /// <summary>The invoice, or null when it has no stream in the tenant.</summary>
+    public async Task<InvoiceSnapshot?> InvoiceAsync(string tenantId, Guid invoiceId, CancellationToken ct = default)
+    {
+        var (state, version) = await FoldInvoiceAsync(tenantId, invoiceId, ct).ConfigureAwait(false);
+        return state is Invoice.Issued issued ? new InvoiceSnapshot(issued, version) : null;
+    }
+
+    public async Task<CreditNoteSnapshot?> CreditNoteAsync(string tenantId, Guid creditNoteId, CancellationToken ct = default)
+    {
+        var (state, version) = await FoldCreditNoteAsync(tenantId, creditNoteId, ct).ConfigureAwait(false);
+        return state is CreditNote.Issued issued ? new CreditNoteSnapshot(issued, version) : null;
+    }
+}

@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Security.Cryptography;
+
+namespace Ledger.EventStore.Chain;
+
+/// <summary>
+/// The one implementation of docs/ledger-format.md §4 and §8: a walk along a tenant's chain in position order that
+/// recomputes every entry hash and link and checks every anchor (signed checkpoint) it passes, stopping at the first
+/// failure. The store verifier, the auditor API, the checkpointer and the offline export verifier all feed it entries;
+/// only where the entries come from differs. A walk can be resumed: its whole state is <see cref="Next"/> and <see cref="Previous"/>.
+/// </summary>
+public sealed class ChainWalk
+{
+    private readonly SortedList<long, List<ChainAnchor>> anchors = [];
+
+    /// <param name="from">the first position to check.</param>
+    /// <param name="previous">chain_hash(from - 1): 32 zero bytes when starting at 1.</param>
+    public ChainWalk(long from, byte[] previous, long next = 0, long entriesChecked = 0, int anchorsReached = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(from, 1);
+        ArgumentNullException.ThrowIfNull(previous);
+        From = from;
+        Next = next == 0 ? from : next;
+        Previous = previous;
+        EntriesChecked = entriesChecked;
+        AnchorsReached = anchorsReached;
+    }
+
+    public long From { get; }
+
+    /// <summary>The position the next entry must have.</summary>
+    public long Next { get; private set; }
+
+    /// <summary>The chain hash of the last verified entry (or the starting previous hash).</summary>
+    public byte[] Previous { get; private set; }
+
+    public long VerifiedThrough => Next - 1;
+
+    public long EntriesChecked { get; private set; }
+
+    /// <summary>How many valid anchors the chain reached with the hash they vouch for.</summary>
+    public int AnchorsReached { get; private set; }
+
+    public ChainFailure? Failure { get; private set; }
+
+    /// <summary>
+    /// Adds anchors the walk must meet. One at <c>Next - 1</c> (the position the walk starts from) is checked at
+    /// once against <see cref="Previous"/>; ones behind that are ignored; callers add only anchors inside their range.
+    /// </summary>
+    public ChainFailure? AddAnchors(IEnumerable<ChainAnchor> more)
+    {
+        ArgumentNullException.ThrowIfNull(more);
+        foreach (var anchor in more.Where(a => a.Position >= Next - 1))
+        {
+            if (!anchors.TryGetValue(anchor.Position, out var list)) anchors[anchor.Position] = list = [];
+            list.Add(anchor);
+        }
+        if (Failure is null && Next > 1) Failure = MeetAnchors(Next - 1, Previous);
+        return Failure;
+    }
+
+    /// <summary>Checks the entry expected at <see cref="Next"/>; false (and <see cref="Failure"/>) at the first failure.</summary>
+    public bool Accept(ChainEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (Failure is not null) return false;
+        Failure = Check(entry, Next, Previous) ?? MeetAnchors(entry.ChainSeq, entry.ChainHash);
+        if (Failure is not null) return false;
+        Previous = entry.ChainHash;
+        Next++;
+        EntriesChecked++;
+        return true;
+    }
+
+    /// <summary>Stops the walk with a failure its caller found in an entry it could not even hand over (unreadable, out of range).</summary>
+    public void Fail(ChainFailure failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        Failure ??= failure;
+    }
+
+    /// <summary>
+    /// The entries ran out: they must have reached <paramref name="mustReach"/> (the head, the range's end) and every
+    /// valid anchor still ahead; an entry missing there is a missing tail. Invalid anchors left over are reported last.
+    /// </summary>
+    public ChainFailure? Finish(long mustReach, string mustReachWhat)
+    {
+        if (Failure is not null) return Failure;
+        var (end, what) = (mustReach, mustReachWhat);
+        foreach (var anchor in anchors.Values.SelectMany(a => a).Where(a => a.IsValid && a.Position > end))
+            (end, what) = (anchor.Position, anchor.Source);
+        if (VerifiedThrough < end)
+            return Failure = new(Next, ChainFailureReason.MissingTail,
+                string.Create(CultureInfo.InvariantCulture, $"entries end at {VerifiedThrough}, but {what} is at {end}"));
+        var invalid = anchors.Values.SelectMany(a => a).FirstOrDefault(a => !a.IsValid);
+        return Failure = invalid is null ? null : BadAnchor(invalid);
+    }
+
+    /// <summary>
+    /// The per-entry rule, in this order: <b>gap</b> (not the next position), <b>hash mismatch</b> (the record does not
+    /// hash to the stored entry hash), <b>broken link</b> (SHA-256(previous ‖ entry hash) is not the stored chain hash).
+    /// </summary>
+    public static ChainFailure? Check(ChainEntry entry, long expectedSeq, ReadOnlySpan<byte> previous)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (entry.ChainSeq != expectedSeq)
+            return new(expectedSeq, ChainFailureReason.Gap, string.Create(CultureInfo.InvariantCulture, $"expected entry {expectedSeq}, found {entry.ChainSeq}"));
+        var recomputed = SHA256.HashData(entry.Record);
+        if (!recomputed.AsSpan().SequenceEqual(entry.EntryHash))
+            return new(expectedSeq, ChainFailureReason.HashMismatch,
+                $"record hashes to {Convert.ToHexStringLower(recomputed)}, stored entry hash is {Convert.ToHexStringLower(entry.EntryHash)}");
+        var link = LedgerRecord.Link(previous, entry.EntryHash);
+        if (!link.AsSpan().SequenceEqual(entry.ChainHash))
+            return new(expectedSeq, ChainFailureReason.BrokenLink,
+                $"previous chain hash and entry hash link to {Convert.ToHexStringLower(link)}, stored chain hash is {Convert.ToHexStringLower(entry.ChainHash)}");
+        return null;
+    }
+
+    private ChainFailure? MeetAnchors(long position, byte[] chainHash)
+    {
+        if (!anchors.Remove(position, out var here)) return null;
+        foreach (var anchor in here)
+        {
+            if (!anchor.IsValid) return BadAnchor(anchor);
+            if (!anchor.ChainHash.AsSpan().SequenceEqual(chainHash))
+                return new(position, ChainFailureReason.CheckpointMismatch,
+                    $"the chain hash here is {Convert.ToHexStringLower(chainHash)}, {anchor.Source} vouches for {Convert.ToHexStringLower(anchor.ChainHash)}");
+            AnchorsReached++;
+        }
+        return null;
+    }
+
+    private static ChainFailure BadAnchor(ChainAnchor anchor) =>
+        new(anchor.Position, ChainFailureReason.BadSignature, $"{anchor.Source}: {anchor.Invalid}");
+}

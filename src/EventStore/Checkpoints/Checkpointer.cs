@@ -1,0 +1,128 @@
+using System.Globalization;
+using Ledger.EventStore.Chain;
+using Npgsql;
+
+namespace Ledger.EventStore.Checkpoints;
+
+/// <summary>When a tenant's head is due for a checkpoint: every <see cref="EveryEntries"/> entries, or once its oldest unsigned entry is <see cref="Every"/> old.</summary>
+public sealed record CheckpointPolicy(long EveryEntries, TimeSpan Every);
+
+public enum CheckpointResult
+{
+    /// <summary>A new checkpoint was stored.</summary>
+    Signed,
+
+    /// <summary>The head is already signed; nothing to do.</summary>
+    UpToDate,
+
+    /// <summary>The chain since the last checkpoint does not verify: Ledger will not vouch for it.</summary>
+    ChainBroken,
+
+    /// <summary>This process's key is not the active one (a newer key superseded it): it must not sign.</summary>
+    KeyNotActive,
+}
+
+public sealed record CheckpointOutcome(string TenantId, CheckpointResult Result, SignedCheckpoint? Checkpoint = null, ChainFailure? Failure = null);
+
+/// <summary>
+/// Signs tenants' chain heads. Before signing it verifies the chain from the last checkpoint to the head with the same
+/// <see cref="ChainWalk"/> auditors use, so a checkpoint says "Ledger checked this, and it links to what it signed
+/// before", never merely "this is what the head row said". Run by one process at a time (the Host holds a lease);
+/// the (tenant, position) key keeps a second signer harmless anyway.
+/// </summary>
+public sealed class Checkpointer(
+    NpgsqlDataSource dataSource, IEventStore store, CheckpointKey key, SigningKeyHistory history,
+    CheckpointStore checkpoints, CheckpointPolicy policy, TimeProvider clock)
+{
+    private readonly ChainEntryReader reader = new(dataSource);
+    private readonly ChainVerifier walker = new(dataSource);
+
+    /// <summary>Checkpoints every due tenant; returns what happened to each.</summary>
+    public async Task<IReadOnlyList<CheckpointOutcome>> RunOnceAsync(CancellationToken ct = default)
+    {
+        var outcomes = new List<CheckpointOutcome>();
+        foreach (var tenant in await DueTenantsAsync(1000, ct))
+        {
+            var outcome = await CheckpointAsync(tenant, ct);
+            outcomes.Add(outcome);
+            if (outcome.Result == CheckpointResult.KeyNotActive) break;
+        }
+        return outcomes;
+    }
+
+    public async Task<IReadOnlyList<string>> DueTenantsAsync(int max, CancellationToken ct = default)
+    {
+        // The first unsigned entry's recorded_at says how long the head has gone unsigned.
+        await using var command = dataSource.CreateCommand("""
+            SELECT h.tenant_id
+              FROM chain_heads h
+              LEFT JOIN LATERAL (SELECT c.chain_seq FROM checkpoints c WHERE c.tenant_id = h.tenant_id
+                                  ORDER BY c.chain_seq DESC LIMIT 1) c ON true
+              LEFT JOIN events e ON e.tenant_id = h.tenant_id AND e.chain_seq = coalesce(c.chain_seq, 0) + 1
+             WHERE h.chain_seq > coalesce(c.chain_seq, 0)
+               AND (h.chain_seq - coalesce(c.chain_seq, 0) >= $1 OR e.recorded_at <= $2)
+             ORDER BY h.tenant_id
+             LIMIT $3
+            """);
+        command.Parameters.Add(new() { Value = policy.EveryEntries });
+        command.Parameters.Add(new() { Value = clock.GetUtcNow() - policy.Every });
+        command.Parameters.Add(new() { Value = max });
+        var tenants = new List<string>();
+        await using var r = await command.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) tenants.Add(r.GetString(0));
+        return tenants;
+    }
+
+    /// <summary>Signs the tenant's current head if it moved since its last checkpoint, whatever the policy says.</summary>
+    public async Task<CheckpointOutcome> CheckpointAsync(string tenantId, CancellationToken ct = default)
+    {
+        if (await history.ActiveKidAsync(ct) != key.Kid) return new(tenantId, CheckpointResult.KeyNotActive);
+        var keys = await history.ReadAsync(ct);
+
+        var last = await checkpoints.LatestAsync(tenantId, ct);
+        var (headSeq, _) = await reader.HeadAsync(tenantId, ct);
+        if (headSeq <= (last?.Checkpoint.ChainSeq ?? 0)) return new(tenantId, CheckpointResult.UpToDate);
+
+        await AnnounceKeyAsync(tenantId, keys, ct);
+        var (head, headHash) = await reader.HeadAsync(tenantId, ct);
+
+        // Re-verify from the last checkpoint, starting from the hash it signed, not from anything stored since.
+        var from = (last?.Checkpoint.ChainSeq ?? 0) + 1;
+        var walk = new ChainWalk(from, last?.Checkpoint.ChainHash ?? LedgerRecord.GenesisHash);
+        if (last is not null) walk.AddAnchors([SignedCheckpoint.ToAnchor(last.Jws, keys, tenantId, last.Checkpoint.ChainSeq)]);
+        if (walk.Failure is null && await walker.WalkAsync(tenantId, walk, head, long.MaxValue, ct))
+            walk.Finish(head, string.Create(CultureInfo.InvariantCulture, $"the chain head"));
+        if (walk.Failure is null && !walk.Previous.AsSpan().SequenceEqual(headHash))
+            return new(tenantId, CheckpointResult.ChainBroken, Failure: new(head, ChainFailureReason.BrokenLink,
+                $"the walk ends at {Convert.ToHexStringLower(walk.Previous)}, the head row says {Convert.ToHexStringLower(headHash)}"));
+        if (walk.Failure is not null) return new(tenantId, CheckpointResult.ChainBroken, Failure: walk.Failure);
+
+        // Never before the key's own start, should this host's clock lag the one that registered the key.
+        var issuedAt = LedgerRecord.TruncateToMicroseconds(clock.GetUtcNow());
+        if (keys.Find(key.Kid)?.ValidFrom is { } validFrom && issuedAt < validFrom) issuedAt = validFrom;
+        var signed = SignedCheckpoint.Sign(new Checkpoint(tenantId, head, walk.Previous, issuedAt), key);
+        return await checkpoints.AddAsync(signed, ct)
+            ? new(tenantId, CheckpointResult.Signed, signed)
+            : new(tenantId, CheckpointResult.UpToDate);
+    }
+
+    // The first checkpoint under a key is preceded by the rotation entry in the tenant's own chain.
+    private async Task AnnounceKeyAsync(string tenantId, LedgerKeySet keys, CancellationToken ct)
+    {
+        var announced = await store.ReadStreamAsync(tenantId, SigningKeyRotation.StreamId, ct: ct);
+        var lastKid = announced.Count == 0 ? null : SigningKeyRotation.AnnouncedKid(announced[^1]);
+        if (lastKid == key.Kid) return;
+        var current = keys.Find(key.Kid) ?? throw new InvalidOperationException($"key {key.Kid} is not in the key history");
+        var index = keys.Keys.ToList().IndexOf(current);
+        var previousKid = index > 0 ? keys.Keys[index - 1].Kid : null;
+        try
+        {
+            await store.AppendAsync(tenantId, [new StreamAppend(SigningKeyRotation.StreamId, ExpectedVersion.Exactly(announced.Count),
+                [SigningKeyRotation.Event(current, previousKid, clock.GetUtcNow())])], ct);
+        }
+        catch (ConcurrencyException)
+        {
+            // Another signer announced it at the same moment.
+        }
+    }
+}

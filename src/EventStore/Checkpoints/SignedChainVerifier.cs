@@ -1,0 +1,98 @@
+using System.Globalization;
+using Ledger.EventStore.Chain;
+using Npgsql;
+
+namespace Ledger.EventStore.Checkpoints;
+
+public enum VerificationStatus
+{
+    /// <summary>The whole range verified.</summary>
+    Verified,
+
+    /// <summary>Verified so far; continue with the cursor.</summary>
+    InProgress,
+
+    /// <summary>Stopped at the first failure.</summary>
+    Failed,
+}
+
+/// <summary>One page of a resumable verification: how far the walk has verified, and the failure or the cursor to go on.</summary>
+public sealed record VerificationStep(
+    string TenantId, long From, long To, VerificationStatus Status, long VerifiedThrough, long EntriesChecked,
+    int CheckpointsReached, byte[] LastChainHash, ChainFailure? Failure, VerificationCursor? Cursor);
+
+/// <summary>
+/// Verifies a tenant's stored chain as the auditor API does: the <see cref="ChainWalk"/> over stored entries, plus
+/// every signed checkpoint in the range (signature checked against the key history, then the chain must reach it with
+/// the hash it signed), plus the tail against the head row and the latest checkpoint. Long ranges go page by page,
+/// at most <c>maxEntries</c> per call, resumable by <see cref="VerificationCursor"/>. Reads only.
+/// </summary>
+public sealed class SignedChainVerifier(NpgsqlDataSource dataSource, SigningKeyHistory history, CheckpointStore checkpoints, int pageSize = 1000)
+{
+    private readonly ChainEntryReader reader = new(dataSource);
+    private readonly ChainVerifier walker = new(dataSource, pageSize);
+
+    /// <summary>The range a new verification covers: <paramref name="to"/>, or as far as anything claims the chain goes (the head row, the latest checkpoint).</summary>
+    public async Task<long> ResolveEndAsync(string tenantId, long? to, CancellationToken ct = default)
+    {
+        if (to is { } end) return end;
+        var (head, _) = await reader.HeadAsync(tenantId, ct);
+        var latest = await checkpoints.LatestAsync(tenantId, ct);
+        return Math.Max(head, latest?.Checkpoint.ChainSeq ?? 0);
+    }
+
+    public async Task<VerificationStep> StepAsync(string tenantId, long from, long? to, VerificationCursor? cursor, long maxEntries, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxEntries);
+        var keys = await history.ReadAsync(ct);
+        ChainWalk walk;
+        long end, anchorsFrom;
+        if (cursor is null)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(from, 1);
+            end = await ResolveEndAsync(tenantId, to, ct);
+            if (from > end) return new(tenantId, from, end, VerificationStatus.Verified, from - 1, 0, 0, [], null, null);
+            var previous = await reader.ChainHashAtAsync(tenantId, from - 1, ct);
+            if (previous is null)
+                return Step(tenantId, new ChainWalk(from, LedgerRecord.GenesisHash), end,
+                    new ChainFailure(from - 1, ChainFailureReason.Gap, $"entry {from - 1} before the range is missing"));
+            walk = new ChainWalk(from, previous);
+            anchorsFrom = from - 1;
+        }
+        else
+        {
+            walk = new ChainWalk(cursor.From, cursor.Previous, cursor.Next, cursor.EntriesChecked, cursor.CheckpointsReached);
+            end = cursor.To;
+            anchorsFrom = cursor.Next;
+        }
+
+        var stepEnd = Math.Min(end, walk.Next + maxEntries - 1);
+        await AddAnchors(walk, tenantId, keys, Math.Max(anchorsFrom, 1), stepEnd, ct);
+        var ranOut = walk.Failure is null && await walker.WalkAsync(tenantId, walk, stepEnd, maxEntries, ct);
+        if (walk.Failure is not null) return Step(tenantId, walk, end, walk.Failure);
+        if (!ranOut || (walk.Next > stepEnd && stepEnd < end))
+            return Step(tenantId, walk, end, null,
+                new VerificationCursor(walk.From, end, walk.Next, walk.Previous, walk.EntriesChecked, walk.AnchorsReached));
+
+        // The stored entries ended (or the range did): the tail must reach the head row and every checkpoint in range.
+        await AddAnchors(walk, tenantId, keys, stepEnd + 1, end, ct);
+        var (head, _) = await reader.HeadAsync(tenantId, ct);
+        walk.Finish(Math.Min(end, head), string.Create(CultureInfo.InvariantCulture, $"the chain head"));
+        return Step(tenantId, walk, end, walk.Failure);
+    }
+
+    private async Task AddAnchors(ChainWalk walk, string tenantId, LedgerKeySet keys, long fromSeq, long toSeq, CancellationToken ct)
+    {
+        if (fromSeq > toSeq) return;
+        var anchors = new List<ChainAnchor>();
+        await foreach (var checkpoint in checkpoints.AllInRangeAsync(tenantId, fromSeq, toSeq, ct))
+            anchors.Add(SignedCheckpoint.ToAnchor(checkpoint.Jws, keys, tenantId, checkpoint.Checkpoint.ChainSeq));
+        // A checkpoint whose signed payload claims another position than its row is judged where it claims to be.
+        walk.AddAnchors(anchors.Where(a => a.Position <= toSeq));
+    }
+
+    private static VerificationStep Step(string tenantId, ChainWalk walk, long end, ChainFailure? failure, VerificationCursor? cursor = null) =>
+        new(tenantId, walk.From, end,
+            failure is not null ? VerificationStatus.Failed : cursor is not null ? VerificationStatus.InProgress : VerificationStatus.Verified,
+            walk.VerifiedThrough, walk.EntriesChecked, walk.AnchorsReached, walk.Previous, failure, cursor);
+}

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Ledger.EventStore.Telemetry;
+
+/// <summary>
+/// Ledger's own traces and the event store's meter. Every module starts its spans on <see cref="Source"/> (one
+/// <see cref="ActivitySource"/> named <c>Ledger</c>, which the Host exports) with the span names below, so one trace
+/// reads HTTP → append → relay publish → consumer handling. A module's meter is named <c>Ledger.&lt;Module&gt;</c>: the
+/// Host collects every meter whose name starts with <see cref="MeterPrefix"/>, with no registration.
+/// </summary>
+public static class LedgerTelemetry
+{
+    /// <summary>The one <see cref="ActivitySource"/> of Ledger's own spans.</summary>
+    public const string SourceName = "Ledger";
+
+    /// <summary>Meters named with this prefix (<c>Ledger.EventStore</c>, <c>Ledger.Projections</c>, …) are collected and exposed.</summary>
+    public const string MeterPrefix = "Ledger";
+
+    /// <summary>This module's meter.</summary>
+    public const string EventStoreMeterName = "Ledger.EventStore";
+
+    /// <summary>One append: one call of <c>append_events</c>, one or more streams, one tenant.</summary>
+    public const string AppendSpan = "ledger.append";
+
+    /// <summary>The projection daemon applying one batch of events to one projection.</summary>
+    public const string ProjectionBatchSpan = "ledger.projection.batch";
+
+    /// <summary>The relay publishing one integration event (child of the trace its event was appended in).</summary>
+    public const string RelayPublishSpan = "ledger.relay.publish";
+
+    /// <summary>A consumer handling one inbound message (child of the message's <c>traceparent</c>).</summary>
+    public const string ConsumerHandleSpan = "ledger.consumer.handle";
+
+    /// <summary>Stamping one fiscal document with the authority.</summary>
+    public const string StampSpan = "ledger.stamping.stamp";
+
+    /// <summary>Tag names shared by Ledger's spans and meters. Never a tag with personal data or unbounded values.</summary>
+    public static class Tags
+    {
+        public const string Tenant = "ledger.tenant";
+        public const string Streams = "ledger.streams";
+        public const string Events = "ledger.events";
+        public const string Projection = "ledger.projection";
+        public const string MessageType = "messaging.message.type";
+        public const string Consumer = "ledger.consumer";
+        public const string Outcome = "ledger.outcome";
+    }
+
+    public static ActivitySource Source { get; } = new(SourceName);
+
+    private static readonly Meter EventStoreMeter = new(EventStoreMeterName);
+
+    private static readonly Counter<long> Appends = EventStoreMeter.CreateCounter<long>(
+        "ledger.eventstore.appends", "{append}", "Appends executed (one append_events call each; an append inside a caller's transaction counts even if the caller rolls back).");
+
+    private static readonly Counter<long> AppendedEvents = EventStoreMeter.CreateCounter<long>(
+        "ledger.eventstore.events", "{event}", "Events in the appends executed.");
+
+    private static readonly Histogram<double> AppendDuration = EventStoreMeter.CreateHistogram(
+        "ledger.eventstore.append.duration", "s", "Time an append took, the tenant's chain head lock included.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+
+    /// <summary>
+    /// Starts the span and the measurement of one append; dispose it when the append is done. The tenant is on the span
+    /// (traces are operator data), never on the metrics (unbounded).
+    /// </summary>
+    public static AppendScope StartAppend(string tenantId, IReadOnlyList<StreamAppend> streams)
+    {
+        ArgumentNullException.ThrowIfNull(streams);
+        var events = 0;
+        foreach (var stream in streams) events += stream.Events.Count;
+        var activity = Source.StartActivity(AppendSpan, ActivityKind.Internal);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(Tags.Tenant, tenantId);
+            activity.SetTag(Tags.Streams, streams.Count);
+            activity.SetTag(Tags.Events, events);
+        }
+        return new AppendScope(activity, events, Stopwatch.GetTimestamp());
+    }
+
+    /// <summary>What <see cref="StartAppend"/> started; disposing it ends the span and records the append.</summary>
+    public readonly struct AppendScope(Activity? activity, int events, long startedAt) : IDisposable
+    {
+        public Activity? Activity => activity;
+
+        public void Dispose()
+        {
+            Appends.Add(1);
+            AppendedEvents.Add(events);
+            AppendDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds);
+            activity?.Dispose();
+        }
+    }
+}

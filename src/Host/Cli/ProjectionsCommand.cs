@@ -1,0 +1,101 @@
+using System.CommandLine;
+using System.Globalization;
+using Ledger.EventStore;
+using Ledger.Host.Configuration;
+using Ledger.Projections;
+using Ledger.Projections.Daemon;
+using Npgsql;
+
+namespace Ledger.Host.Cli;
+
+/// <summary>
+/// <c>ledger projections status|rebuild|skip</c>: the operator's view of the read models. Status and rebuild progress
+/// read with the application role; creating, swapping and dropping generations and recording skips use the admin
+/// connection (<c>ConnectionStrings:LedgerAdmin</c>).
+/// </summary>
+internal static class ProjectionsCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("projections", "The projections that keep the read models: status, blue/green rebuilds, skipping a poison event.");
+        command.Subcommands.Add(Status());
+        command.Subcommands.Add(ProjectionsRebuildCommand.Create());
+        command.Subcommands.Add(ProjectionsSkipCommand.Create());
+        return command;
+    }
+
+    /// <summary>Exit code 3 when a projection is stopped on a failing event, so scripts and probes can tell.</summary>
+    private static Command Status()
+    {
+        var status = new Command("status", "Each projection's generation, state, position, events and seconds behind, and owner process.");
+        status.SetAction(async (parse, ct) =>
+        {
+            await using var cli = ProjectionsCli.Open();
+            var output = parse.InvocationConfiguration.Output;
+            var rows = await ProjectionStatus.ReadAllAsync(cli.App, ct);
+            await output.WriteLineAsync($"{"PROJECTION",-18} {"GEN",3} {"STATE",-10} {"POSITION",-18} {"BEHIND",8} {"SECONDS",9}  OWNER");
+            foreach (var row in rows)
+            {
+                var state = row.State.Split(' ')[0];
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"{row.Name,-18} {row.Generation,3} {state,-10} {row.Position,-18} {row.EventsBehind,8} {row.SecondsBehind,9:F1}  {(row.Held ? row.Owner : "-")}{(row.Live ? "" : "  (rebuild)")}"));
+                if (row.State.Contains(' ', StringComparison.Ordinal)) await output.WriteLineAsync($"    {row.State}");
+                if (row.FailingEventId is { } failing)
+                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                        $"    stopped on event {failing} after {row.Attempts} attempt(s): {row.LastError}\n    skip it with: ledger projections skip {row.Name} --event {failing} --reason \"...\""));
+            }
+            return rows.Any(r => r.State == "failed") ? 3 : 0;
+        });
+        return status;
+    }
+}
+
+/// <summary>What the projection commands connect with, from the CLI's configuration.</summary>
+internal sealed class ProjectionsCli : IAsyncDisposable
+{
+    private ProjectionsCli(NpgsqlDataSource app, NpgsqlDataSource? admin, string appRole)
+    {
+        App = app;
+        AdminOrNull = admin;
+        AppRole = appRole;
+        Store = new PostgresEventStore(app);
+    }
+
+    public NpgsqlDataSource App { get; }
+    public NpgsqlDataSource? AdminOrNull { get; }
+    public string AppRole { get; }
+    public PostgresEventStore Store { get; }
+
+    public NpgsqlDataSource Admin => AdminOrNull
+        ?? throw new InvalidOperationException($"ConnectionStrings:{LedgerDataSources.AdminConnectionName} is not configured; this command needs the schema owner.");
+
+    public ProjectionDaemonOptions Options { get; private init; } = new();
+
+    public static ProjectionsCli Open()
+    {
+        var configuration = LedgerConfiguration.ForCli(LedgerConfiguration.CliEnvironmentName());
+        var database = LedgerConfiguration.Database(configuration);
+        string WithSchema(string connection) => new NpgsqlConnectionStringBuilder(connection) { SearchPath = database.Schema }.ConnectionString;
+        var app = configuration.GetConnectionString(LedgerDataSources.AppConnectionName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{LedgerDataSources.AppConnectionName} is not configured.");
+        var admin = configuration.GetConnectionString(LedgerDataSources.AdminConnectionName);
+        var options = configuration.GetSection(ProjectionDaemonOptions.Section).Get<ProjectionDaemonOptions>() ?? new();
+        return new ProjectionsCli(ProjectionDataSource.Create(WithSchema(app), "ledger-cli"),
+            admin is null ? null : NpgsqlDataSource.Create(WithSchema(admin)), database.AppRole) { Options = options };
+    }
+
+    /// <summary>The projection named on the command line, or null after telling the operator which names exist.</summary>
+    public static IProjection? Find(string name, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        if (LedgerProjections.Find(name) is { } projection) return projection;
+        error.WriteLine($"No projection named '{name}'. Projections: {string.Join(", ", LedgerProjections.All.Select(p => p.Name))}.");
+        return null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        if (AdminOrNull is not null) await AdminOrNull.DisposeAsync();
+    }
+}

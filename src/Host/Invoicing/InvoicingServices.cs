@@ -1,0 +1,61 @@
+using Ledger.Application.Invoicing;
+using Ledger.Application.Invoicing.Settings;
+using Ledger.Application.Invoicing.Stamping;
+using Ledger.Host.Auth;
+using Ledger.Host.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Ledger.Host.Invoicing;
+
+/// <summary>
+/// Invoicing's composition: settings (issuer profiles, tax rules, exchange rates), the issuers, the fiscal authority
+/// (the simulator unless another adapter is configured), the contingency signer, and the background stamping worker.
+/// </summary>
+public static class InvoicingServices
+{
+    public const string WriteInvoices = "invoices.write";
+    public const string ReadInvoices = "invoices.read";
+    public const string ReadVeriFactu = "verifactu.read";
+
+    public static IServiceCollection AddLedgerInvoicing(this IServiceCollection services)
+    {
+        services.AddOptions<StampingOptions>().BindConfiguration(StampingOptions.Section);
+        services.AddOptions<InvoicingOptions>().BindConfiguration(InvoicingOptions.Section);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<StampingOptions>>().Value);
+        services.AddSingleton(sp => new IssuerProfiles(sp.GetRequiredService<LedgerDataSources>().App));
+        services.AddSingleton(sp => new TaxRuleBook(sp.GetRequiredService<LedgerDataSources>().App));
+        services.AddSingleton(sp => new ExchangeRates(sp.GetRequiredService<LedgerDataSources>().App));
+        services.AddSingleton(sp => new StampingQueue(sp.GetRequiredService<LedgerDataSources>().App));
+        services.AddSingleton<StampingSignal>();
+        services.AddSingleton<FiscalDocuments>();
+        services.AddSingleton<InvoiceIssuer>();
+        services.AddSingleton<CreditNoteIssuer>();
+        services.AddSingleton<PaidOrderInvoicing>();
+        services.AddSingleton<SimulatedFiscalAuthority>();
+        services.AddSingleton<IFiscalAuthority>(sp => sp.GetRequiredService<SimulatedFiscalAuthority>());
+        services.AddSingleton(sp => ContingencyKeys.Load(sp.GetRequiredService<IOptions<InvoicingOptions>>().Value,
+            sp.GetRequiredService<ILogger<ContingencySigner>>()));
+        services.AddSingleton<DocumentStamper>();
+        services.AddSingleton<StampingWorker>();
+        services.AddHostedService<StampingBackgroundService>();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(WriteInvoices, p => p.RequireAuthenticatedUser().RequireClaim(LedgerClaims.Tenant).RequireRole(LedgerRoles.Clerk))
+            .AddPolicy(ReadInvoices, p => p.RequireAuthenticatedUser().RequireClaim(LedgerClaims.Tenant)
+                .RequireRole(LedgerRoles.Clerk, LedgerRoles.Accountant, LedgerRoles.Auditor))
+            .AddPolicy(ReadVeriFactu, p => p.RequireAuthenticatedUser().RequireClaim(LedgerClaims.Tenant)
+                .RequireRole(LedgerRoles.Accountant, LedgerRoles.Auditor));
+        return services;
+    }
+}
+
+/// <summary><c>Ledger:Invoicing</c>: the contingency key and whether this process runs a stamping worker.</summary>
+public sealed class InvoicingOptions
+{
+    public const string Section = "Ledger:Invoicing";
+
+    /// <summary>PKCS#8 PEM of the ECDSA P-256 contingency key; generated there when missing. Unset: a key per process start.</summary>
+    public string? ContingencyKeyPath { get; set; }
+
+    /// <summary>Run the background stamping worker in this process (several processes may: they share the queue).</summary>
+    public bool StampingWorker { get; set; } = true;
+}

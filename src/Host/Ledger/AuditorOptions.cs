@@ -1,0 +1,47 @@
+namespace Ledger.Host.Auditing;
+
+// The folder is src/Host/Ledger; the namespace is Ledger.Host.Auditing because a namespace Ledger.Host.Ledger would
+// shadow the root namespace Ledger for every file under Ledger.Host.
+
+/// <summary><c>Ledger:Checkpoints</c>: when tenants' chain heads are signed, and with which key.</summary>
+public sealed class CheckpointOptions
+{
+    public const string Section = "Ledger:Checkpoints";
+    public const string DefaultKeyPath = ".ledger/keys/dev-checkpoint-key.pem";
+
+    /// <summary>Run the checkpoint signer in this process (one process at a time signs; the others stand by).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Sign a tenant's head once this many entries are unsigned…</summary>
+    public long EveryEntries { get; set; } = 1000;
+
+    /// <summary>…or once its oldest unsigned entry is this many seconds old.</summary>
+    public double EverySeconds { get; set; } = 300;
+
+    /// <summary>How often the signer looks for due tenants.</summary>
+    public double PollSeconds { get; set; } = 5;
+
+    /// <summary>PKCS#8 PEM of the ECDSA P-256 signing key, relative to the current directory. Generated when missing in development or at the default path.</summary>
+    public string KeyPath { get; set; } = DefaultKeyPath;
+
+    /// <summary>The key's PEM itself, from a secret store or the environment; wins over <see cref="KeyPath"/>.</summary>
+    public string? PrivateKeyPem { get; set; }
+}
+
+/// <summary><c>Ledger:Auditor</c>: the bounds of the auditor API.</summary>
+public sealed class AuditorOptions
+{
+    public const string Section = "Ledger:Auditor";
+
+    /// <summary>Entries or checkpoints per page when the request names no limit.</summary>
+    public int DefaultPageSize { get; set; } = 100;
+
+    /// <summary>The most entries or checkpoints one page may hold.</summary>
+    public int MaxPageSize { get; set; } = 1000;
+
+    /// <summary>How many entries one call of <c>GET /api/ledger/verify</c> walks before answering with a cursor.</summary>
+    public int VerifyEntriesPerRequest { get; set; } = 50_000;
+
+    /// <summary>The most entries an export over HTTP may hold (<c>ledger export</c> has no limit).</summary>
+    public long MaxExportEntries { get; set; } = 1_000_000;
+}

@@ -1,0 +1,34 @@
+using Ledger.EventStore;
+using Ledger.EventStore.Checkpoints;
+using Ledger.EventStore.Export;
+using Ledger.Host.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Ledger.Host.Auditing;
+
+public static class AuditorServices
+{
+    /// <summary>Checkpoint signing (a background service), the signing-key history, verification and exports for auditors.</summary>
+    public static IServiceCollection AddLedgerAuditor(this IServiceCollection services)
+    {
+        services.AddOptions<CheckpointOptions>().BindConfiguration(CheckpointOptions.Section);
+        services.AddOptions<AuditorOptions>().BindConfiguration(AuditorOptions.Section);
+        services.AddSingleton<CheckpointKeyProvider>();
+        services.AddSingleton(sp => new SigningKeyHistory(sp.GetRequiredService<LedgerDataSources>().App));
+        services.AddSingleton(sp => new CheckpointStore(sp.GetRequiredService<LedgerDataSources>().App));
+        services.AddSingleton(sp => new SignedChainVerifier(sp.GetRequiredService<LedgerDataSources>().App,
+            sp.GetRequiredService<SigningKeyHistory>(), sp.GetRequiredService<CheckpointStore>()));
+        services.AddSingleton(sp => new ExportWriter(sp.GetRequiredService<LedgerDataSources>().App,
+            sp.GetRequiredService<CheckpointStore>(), sp.GetRequiredService<SigningKeyHistory>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<CheckpointOptions>>().Value;
+            return new Checkpointer(sp.GetRequiredService<LedgerDataSources>().App, sp.GetRequiredService<IEventStore>(),
+                sp.GetRequiredService<CheckpointKeyProvider>().Key, sp.GetRequiredService<SigningKeyHistory>(),
+                sp.GetRequiredService<CheckpointStore>(),
+                new CheckpointPolicy(options.EveryEntries, TimeSpan.FromSeconds(options.EverySeconds)), sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddHostedService<CheckpointService>();
+        return services;
+    }
+}

@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Ledger.Host.Logging;
+
+namespace Ledger.Host.Observability;
+
+/// <summary>
+/// Counts failed requests per endpoint (<c>ledger.http.server.errors</c>: route template, method, status; ASP.NET
+/// Core's <c>http.server.request.duration</c> has the latency) and names the request's span after its route
+/// (<c>POST /api/orders</c>), with the route and status as tags. Sits outside the exception handler, so it sees
+/// the status the client got.
+/// </summary>
+public sealed class RequestTelemetryMiddleware
+{
+    public const string MeterName = "Ledger.Http";
+
+    private readonly RequestDelegate _next;
+    private readonly Counter<long> _errors;
+
+    public RequestTelemetryMiddleware(RequestDelegate next, IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        _next = next;
+        _errors = meterFactory.Create(MeterName).CreateCounter<long>(
+            "ledger.http.server.errors", "{request}", "Requests answered with a 4xx or 5xx status, per route template, method and status.");
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var activity = Activity.Current;
+        try
+        {
+            await _next(context);
+        }
+        finally
+        {
+            var status = context.Response.StatusCode;
+            var route = RequestLogContextMiddleware.RouteTemplate(context);
+            var method = context.Request.Method;
+            if (status >= 400)
+                _errors.Add(1,
+                    new KeyValuePair<string, object?>("http.route", route),
+                    new KeyValuePair<string, object?>("http.request.method", method),
+                    new KeyValuePair<string, object?>("http.response.status_code", status));
+            if (activity is { IsAllDataRequested: true })
+            {
+                activity.DisplayName = $"{method} {route}";
+                activity.SetTag("http.route", route);
+                activity.SetTag("http.response.status_code", status);
+                if (status >= 500) activity.SetStatus(ActivityStatusCode.Error);
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace Ledger.Host.OpenApi;
+
+/// <summary>
+/// Document-wide parts: title, the <c>bearer</c> security scheme, the <c>Problem</c> schema every error response
+/// refers to, and the health probes (health-check endpoints are not in the API explorer). No <c>servers</c>: the
+/// document must not depend on the host that served it, or the committed copy could never match.
+/// </summary>
+internal sealed class LedgerDocumentTransformer : IOpenApiDocumentTransformer
+{
+    public const string BearerScheme = "bearer";
+    public const string ProblemSchema = "Problem";
+    public const string OperationsTag = "Operations";
+
+    public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        document.Info = new OpenApiInfo
+        {
+            Title = "Ledger API",
+            Version = OpenApiServices.DocumentName,
+            Description = "Orders, invoices and the verifiable audit ledger. Money is always a decimal string. Every error is an "
+                + "RFC 9457 problem (application/problem+json) with a stable `code` and the `traceId` to quote. The tenant always "
+                + "comes from the bearer token, never from the request.",
+        };
+        document.Servers = [];
+        document.Components ??= new OpenApiComponents();
+        document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+        document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.Http,
+            Scheme = "bearer",
+            BearerFormat = "JWT",
+            Description = "A JWT signed with RS256 (kid header required) carrying iss, aud, sub, exp, iat, nbf, jti, tenant and roles.",
+        };
+        document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+        document.Components.Schemas[ProblemSchema] = Problem();
+        document.Tags ??= new HashSet<OpenApiTag>();
+        if (!document.Tags.Any(t => t.Name == OperationsTag)) document.Tags.Add(new OpenApiTag { Name = OperationsTag });
+        document.Paths ??= [];
+        document.Paths["/health/live"] = Health(document, "The process answers (liveness).", live: true);
+        document.Paths["/health/ready"] = Health(document, "The Host can serve: the database answers and every migration is applied (readiness).", live: false);
+        return Task.CompletedTask;
+    }
+
+    private static OpenApiSchema Problem() => new()
+    {
+        Type = JsonSchemaType.Object,
+        Description = "An RFC 9457 problem. Clients branch on `code`, which never changes meaning.",
+        Required = new HashSet<string> { "type", "title", "status", "code", "traceId" },
+        Properties = new Dictionary<string, IOpenApiSchema>
+        {
+            ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "A URI reference naming the problem type." },
+            ["title"] = new OpenApiSchema { Type = JsonSchemaType.String },
+            ["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
+            ["detail"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null },
+            ["instance"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null },
+            ["code"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Description = "Stable code: validation.*, request.*, auth.*, *.not_found, concurrency.conflict, idempotency.*, "
+                    + "rate_limit.exceeded, domain refusals such as order.not_paid, internal.",
+            },
+            ["traceId"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The W3C trace id of the request, as in the logs." },
+            ["errors"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Object,
+                Description = "Validation problems only: the messages per field.",
+                AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
+            },
+            ["actual_version"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Integer,
+                Format = "int64",
+                Description = "409 concurrency.conflict only: the resource's current version.",
+            },
+        },
+    };
+
+    private static OpenApiPathItem Health(OpenApiDocument document, string summary, bool live)
+    {
+        var text = new Dictionary<string, OpenApiMediaType> { ["text/plain"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String } } };
+        var responses = new OpenApiResponses { ["200"] = new OpenApiResponse { Description = "Healthy", Content = text } };
+        if (!live) responses["503"] = new OpenApiResponse { Description = "Unhealthy", Content = text };
+        return new OpenApiPathItem
+        {
+            Operations = new Dictionary<HttpMethod, OpenApiOperation>
+            {
+                [HttpMethod.Get] = new()
+                {
+                    Summary = summary,
+                    OperationId = live ? "HealthLive" : "HealthReady",
+                    Tags = new HashSet<OpenApiTagReference> { new(OperationsTag, document) },
+                    Responses = responses,
+                },
+            },
+        };
+    }
+}

@@ -1,0 +1,26 @@
+using System.Text.RegularExpressions;
+
+namespace Ledger.Host.WritePath;
+
+/// <summary>
+/// Marks the endpoints of a resource group as going through the write path (audit entry, idempotency key), and
+/// says what entity a command is about when nothing was appended: <c>{EntityType}-{route value}</c>.
+/// </summary>
+public sealed partial record WritePathMetadata(string EntityType, string RouteKey)
+{
+    /// <summary>The entity named by the request's route (<c>order-0192…</c>), or only its kind when the route names none.</summary>
+    public string EntityOf(HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var value = http.Request.RouteValues.TryGetValue(RouteKey, out var raw) ? raw as string : null;
+        if (Guid.TryParseExact(value, "D", out var id)) return $"{EntityType}-{id:D}";
+        // Anything else a client typed is named only when it is a plain identifier: an audit record holds no free text.
+        return value is not null && PlainId().IsMatch(value) ? $"{EntityType}-{value}" : EntityType;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._:-]{1,100}$")]
+    private static partial Regex PlainId();
+}
+
+/// <summary>A write-method endpoint that changes nothing (a POST that only computes or reads) and so is not audited.</summary>
+public sealed record NotAWrite(string Reason);

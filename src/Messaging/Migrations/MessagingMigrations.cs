@@ -1,0 +1,9 @@
+using Ledger.EventStore.Migrations;
+
+namespace Ledger.Messaging;
+
+/// <summary>The messaging module's tables (versions 200–299): the relay checkpoint and the consumers' inbox.</summary>
+public static class MessagingMigrations
+{
+    public static readonly MigrationSet Set = new("messaging", typeof(MessagingMigrations).Assembly, "Ledger.Messaging.Migrations.");
+}

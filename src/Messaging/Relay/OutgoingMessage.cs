@@ -1,0 +1,31 @@
+using Ledger.EventStore;
+using Ledger.Messaging.Contracts;
+using RabbitMQ.Client;
+
+namespace Ledger.Messaging.Relay;
+
+/// <summary>One stored event ready to publish: routing key, AMQP properties and the envelope's bytes.</summary>
+internal sealed record OutgoingMessage(string RoutingKey, BasicProperties Properties, byte[] Body)
+{
+    public static OutgoingMessage For(RecordedEvent recorded, IntegrationEvent published, string producer)
+    {
+        var envelope = IntegrationEnvelope.For(recorded, published, producer);
+        var properties = new BasicProperties
+        {
+            MessageId = recorded.EventId.ToString("D"),
+            Type = envelope.MessageType,
+            ContentType = "application/json",
+            ContentEncoding = "utf-8",
+            DeliveryMode = DeliveryModes.Persistent,
+            CorrelationId = envelope.CorrelationId,
+            AppId = producer,
+            Timestamp = new AmqpTimestamp(recorded.OccurredAt.ToUnixTimeSeconds()),
+            Headers = new Dictionary<string, object?>
+            {
+                [TraceParent.Header] = TraceParent.Create(envelope.TraceId!, recorded.EventId),
+                ["tenant_id"] = recorded.TenantId,
+            },
+        };
+        return new OutgoingMessage(envelope.MessageType, properties, envelope.ToUtf8Json());
+    }
+}

@@ -1,0 +1,244 @@
+using Ledger.EventStore;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Ledger.Projections.Daemon;
+
+/// <summary>
+/// Applies one projection step by step: read the events after the checkpoint, apply them and advance the checkpoint
+/// in one transaction. Follows the live generation (the daemon), or one fixed generation (a rebuild). An event that
+/// fails is retried with backoff and then stops the projection; it is passed over only if an operator skipped it.
+/// </summary>
+public sealed partial class ProjectionRunner(
+    IProjection projection, int? generation, NpgsqlDataSource db, IEventStore store,
+    ProjectionDaemonOptions options, ILogger logger, string? owner = null)
+{
+    private Checkpoint? _checkpoint;
+    private HashSet<Guid> _skips = [];
+
+    // During a catch-up the next batch is read while the current one is applied: reading (and parsing) costs about
+    // as much as applying, and the two overlap. A read from any position is valid, so a prefetch from where the
+    // checkpoint ends up is used, and any other is dropped.
+    private (GlobalPosition From, Task<IReadOnlyList<RecordedEvent>> Read)? _prefetch;
+
+    public IProjection Projection => projection;
+
+    /// <summary>Where this runner stands, once it has loaded its checkpoint.</summary>
+    public Checkpoint? Checkpoint => _checkpoint;
+
+    /// <summary>Events this runner has read and applied (or passed over) since it was created.</summary>
+    public long EventsProcessed { get; private set; }
+
+    public async Task<StepOutcome> StepAsync(CancellationToken ct)
+    {
+        try
+        {
+            var at = _checkpoint ??= await LoadAsync(ct);
+            if (at.Status == Checkpoint.Retired)
+            {
+                _checkpoint = null;
+                return generation is null ? StepOutcome.Moved : StepOutcome.Retired;
+            }
+            if (at.Status == Checkpoint.Failed)
+            {
+                _checkpoint = null;
+                at = _checkpoint = await LoadAsync(ct);
+                if (at.Status != Checkpoint.Running) return at.Status == Checkpoint.Failed ? StepOutcome.Stopped : StepOutcome.Moved;
+            }
+
+            var events = await ReadAsync(at.Position, ct);
+            if (events.Count == 0)
+            {
+                ProjectionMetrics.Idle(projection.Name);
+                return StepOutcome.Idle;
+            }
+            return await ApplyAsync(at, events, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Whether a broken commit took effect is unknown: read the checkpoint again before the next step.
+            _checkpoint = null;
+            throw;
+        }
+    }
+
+    /// <summary>Applies events in the caller's transaction (a swap's last catch-up); false when an event fails there.</summary>
+    internal async Task<bool> ApplyWithinAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    {
+        var at = _checkpoint ??= await LoadAsync(ct);
+        var events = await ReadAsync(at.Position, ct);
+        if (events.Count == 0) return true;
+        var statements = Build(events, out var failedAt, out _);
+        if (failedAt < events.Count) return false;
+        try
+        {
+            await BatchApplier.ApplyAsync(connection, transaction, at, events, statements, ct);
+        }
+        catch (EventApplyException)
+        {
+            return false;
+        }
+        _checkpoint = Advanced(at, events[^1]);
+        EventsProcessed += events.Count;
+        return true;
+    }
+
+    private Task<IReadOnlyList<RecordedEvent>> ReadAsync(GlobalPosition from, CancellationToken ct)
+    {
+        var prefetched = _prefetch;
+        _prefetch = null;
+        var read = prefetched is { } p && p.From == from ? p.Read : store.ReadAllAsync(from, options.BatchSize, ct);
+        if (prefetched is { } dropped && dropped.Read != read)
+            _ = dropped.Read.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        return ReadAndPrefetchAsync(read, ct);
+    }
+
+    private async Task<IReadOnlyList<RecordedEvent>> ReadAndPrefetchAsync(Task<IReadOnlyList<RecordedEvent>> read, CancellationToken ct)
+    {
+        var events = await read;
+        if (events.Count == options.BatchSize)
+            _prefetch = (events[^1].Position, store.ReadAllAsync(events[^1].Position, options.BatchSize, ct));
+        return events;
+    }
+
+    /// <summary>Drops what this runner believes of its checkpoint (after a rolled-back transaction); the next step reloads it.</summary>
+    internal void Forget() => _checkpoint = null;
+
+    private async Task<StepOutcome> ApplyAsync(Checkpoint at, IReadOnlyList<RecordedEvent> events, CancellationToken ct)
+    {
+        var statements = Build(events, out var count, out var error);
+        while (true)
+        {
+            if (count == 0) return await FailAsync(at, events[0], error!, ct);
+            var run = count == events.Count ? events : events.Take(count).ToList();
+            try
+            {
+                await using (var connection = await db.OpenConnectionAsync(ct))
+                await using (var transaction = await connection.BeginTransactionAsync(ct))
+                {
+                    await BatchApplier.ApplyAsync(connection, transaction, at, run, statements, ct);
+                    await transaction.CommitAsync(ct);
+                }
+                _checkpoint = Advanced(at, run[^1]);
+                EventsProcessed += count;
+                var caughtUp = count < options.BatchSize && count == events.Count;
+                ProjectionMetrics.Applied(projection.Name, count, run[^1].RecordedAt, caughtUp);
+                return caughtUp ? StepOutcome.CaughtUp : StepOutcome.MoreToRead;
+            }
+            catch (EventApplyException e)
+            {
+                // Apply what came before the failing event, so the failure is attempted alone at the checkpoint.
+                count = e.Index >= 0 ? e.Index : await LocateFailureAsync(at, run, statements, ct);
+                if (count == run.Count)
+                    throw new InvalidOperationException($"A batch of {projection.Name} failed, but none of its events does alone.", e.InnerException);
+                error = e.InnerException;
+            }
+            catch (CheckpointMovedException)
+            {
+                _checkpoint = null;
+                return StepOutcome.Moved;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Which event of a failed batch fails: applies them one at a time in a transaction that is then rolled back.
+    /// A batch that now goes through failed for a passing reason: its length is returned, to apply it again whole.
+    /// </summary>
+    private async Task<int> LocateFailureAsync(Checkpoint at, IReadOnlyList<RecordedEvent> events, ProjectionStatement?[] statements, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var from = at;
+        for (var i = 0; i < events.Count; i++)
+        {
+            try
+            {
+                await BatchApplier.ApplyAsync(connection, transaction, from, [events[i]], [statements[i]], ct);
+            }
+            catch (EventApplyException)
+            {
+                return i;
+            }
+            from = Advanced(from, events[i]);
+        }
+        return events.Count;
+    }
+
+    private ProjectionStatement?[] Build(IReadOnlyList<RecordedEvent> events, out int count, out Exception? error)
+    {
+        var statements = new ProjectionStatement?[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (_skips.Contains(events[i].EventId)) continue;
+            try
+            {
+                statements[i] = projection.Apply(events[i]);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                count = i;
+                error = e;
+                return statements;
+            }
+        }
+        count = events.Count;
+        error = null;
+        return statements;
+    }
+
+    private async Task<StepOutcome> FailAsync(Checkpoint at, RecordedEvent failing, Exception error, CancellationToken ct)
+    {
+        var attempts = at.FailingEventId == failing.EventId ? at.Attempts + 1 : 1;
+        var stop = attempts >= options.MaxAttempts;
+        var description = Describe(error);
+        if (!await CheckpointStore.RecordFailureAsync(db, at, failing.EventId, attempts, description, stop, ct))
+        {
+            _checkpoint = null;
+            return StepOutcome.Moved;
+        }
+        _checkpoint = at with
+        {
+            Attempts = attempts, FailingEventId = failing.EventId, LastError = description,
+            Status = stop ? Checkpoint.Failed : at.Status,
+        };
+        // The log names the event and the kind of error, never the message: it may quote event data.
+        var kind = error is PostgresException pg ? pg.SqlState : error.GetType().Name;
+        if (stop)
+        {
+            LogStopped(logger, projection.Name, at.Generation, failing.EventId, failing.Position.ToString(), attempts, kind);
+            return StepOutcome.Stopped;
+        }
+        LogRetrying(logger, projection.Name, at.Generation, failing.EventId, attempts, kind);
+        await Task.Delay(options.RetryDelay(attempts), ct);
+        return StepOutcome.Retrying;
+    }
+
+    private async Task<Checkpoint> LoadAsync(CancellationToken ct)
+    {
+        var checkpoint = generation is { } fixedGeneration
+            ? await CheckpointStore.LoadAsync(db, projection.Name, fixedGeneration, ct)
+              ?? throw new InvalidOperationException($"Generation {fixedGeneration} of projection '{projection.Name}' does not exist.")
+            : await CheckpointStore.LoadLiveAsync(db, projection.Name, ct);
+        _skips = await CheckpointStore.LoadSkipsAsync(db, projection.Name, ct);
+        if (owner is not null && checkpoint.Status != Checkpoint.Retired)
+            await CheckpointStore.RecordOwnerAsync(db, projection.Name, checkpoint.Generation, owner, ct);
+        return checkpoint;
+    }
+
+    private static Checkpoint Advanced(Checkpoint at, RecordedEvent last) =>
+        at with { Position = last.Position, Attempts = 0, FailingEventId = null, LastError = null };
+
+    private static string Describe(Exception error)
+    {
+        var text = error is PostgresException pg ? $"{pg.SqlState}: {pg.MessageText}" : $"{error.GetType().Name}: {error.Message}";
+        return text.Length <= 1000 ? text : text[..1000];
+    }
+
+    [LoggerMessage(Level = LogLevel.Error,
+        Message = "Projection {Projection} g{Generation} stopped on event {EventId} at {Position} after {Attempts} attempts ({ErrorKind}); it resumes only when an operator skips the event")]
+    private static partial void LogStopped(ILogger logger, string projection, int generation, Guid eventId, string position, int attempts, string errorKind);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Projection {Projection} g{Generation} failed on event {EventId}, attempt {Attempts} ({ErrorKind}); retrying")]
+    private static partial void LogRetrying(ILogger logger, string projection, int generation, Guid eventId, int attempts, string errorKind);
+}

@@ -1,0 +1,48 @@
+using Npgsql;
+
+namespace Ledger.Projections.Daemon;
+
+/// <summary>
+/// An operator's decision to pass over the one event a projection stopped on. Refused unless the projection is
+/// stopped on exactly that event, so nothing is ever skipped by mistake or in advance. The skip is recorded (who,
+/// when, why, and the error it stopped with) and every generation honours it, rebuilds included.
+/// </summary>
+public static class ProjectionSkips
+{
+    /// <summary>Records the skip and lets the stopped generations resume past that event; returns how many resumed.</summary>
+    /// <exception cref="ProjectionSkipRefusedException">the projection is not stopped on that event.</exception>
+    public static async Task<int> SkipAsync(NpgsqlDataSource admin, string name, Guid eventId, string by, string reason, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(admin);
+        await using var connection = await admin.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using var skip = new NpgsqlCommand("""
+            WITH stopped AS (
+                SELECT name, generation, tx_id, seq, last_error FROM projection_checkpoints
+                 WHERE name = $1 AND status = 'failed' AND failing_event_id = $2
+                 ORDER BY generation FOR UPDATE),
+            skipped AS (
+                INSERT INTO projection_skips (name, event_id, generation, tx_id, seq, error, reason, skipped_by)
+                SELECT s.name, $2, s.generation, e.tx_id, e.seq, s.last_error, $3, $4
+                  FROM (SELECT * FROM stopped LIMIT 1) s
+                  JOIN LATERAL (SELECT tx_id, seq FROM events
+                                 WHERE event_id = $2 AND (tx_id, seq) > (s.tx_id, s.seq)
+                                 ORDER BY tx_id, seq LIMIT 1) e ON true
+                ON CONFLICT (name, event_id) DO NOTHING)
+            UPDATE projection_checkpoints c
+               SET status = 'running', attempts = 0, failing_event_id = NULL, last_error = NULL, updated_at = clock_timestamp()
+              FROM stopped s WHERE c.name = s.name AND c.generation = s.generation
+            """, connection, transaction);
+        skip.Parameters.Add(new() { Value = name });
+        skip.Parameters.Add(new() { Value = eventId });
+        skip.Parameters.Add(new() { Value = reason });
+        skip.Parameters.Add(new() { Value = by });
+        var resumed = await skip.ExecuteNonQueryAsync(ct);
+        if (resumed == 0) throw new ProjectionSkipRefusedException(name, eventId);
+        await transaction.CommitAsync(ct);
+        return resumed;
+    }
+}
+
+public sealed class ProjectionSkipRefusedException(string name, Guid eventId)
+    : Exception($"Projection '{name}' is not stopped on event {eventId}; only the event a projection stopped on can be skipped.");

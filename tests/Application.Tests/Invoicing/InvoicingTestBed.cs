@@ -1,0 +1,84 @@
+using Ledger.Application.Invoicing;
+using Ledger.Application.Invoicing.Events;
+using Ledger.Application.Invoicing.Settings;
+using Ledger.Application.Invoicing.Stamping;
+using Ledger.Domain.Invoicing;
+using Ledger.EventStore;
+using Ledger.TestSupport;
+
+namespace Ledger.Application.Tests.Invoicing;
+
+/// <summary>
+/// A fresh schema with the event store's and invoicing's migrations, one tenant, and the invoicing services wired as
+/// the Host wires them, with the simulated fiscal authority. Each "process" (issuer, worker) can be made twice to race.
+/// </summary>
+public sealed class InvoicingTestBed : IAsyncDisposable
+{
+    public static readonly DateTimeOffset T0 = new(2026, 3, 2, 9, 15, 0, TimeSpan.Zero);
+
+    private InvoicingTestBed(TestDatabase db, StampingOptions options)
+    {
+        Db = db;
+        Options = options;
+        Issuers = new IssuerProfiles(db.AppDataSource);
+        Rules = new TaxRuleBook(db.AppDataSource);
+        Rates = new ExchangeRates(db.AppDataSource);
+        Queue = new StampingQueue(db.AppDataSource);
+        Documents = new FiscalDocuments(db.Store);
+        Issuer = NewIssuer();
+        CreditNotes = new CreditNoteIssuer(db.Store, Issuers);
+    }
+
+    public TestDatabase Db { get; }
+    public string Tenant { get; } = TestDatabase.NewTenant("fiscal");
+    public StampingOptions Options { get; }
+    public SimulatedFiscalAuthority Authority { get; } = new();
+    public ContingencySigner Signer { get; } = ContingencySigner.Generate();
+    public StampingSignal Signal { get; } = new();
+    public IssuerProfiles Issuers { get; }
+    public TaxRuleBook Rules { get; }
+    public ExchangeRates Rates { get; }
+    public StampingQueue Queue { get; }
+    public FiscalDocuments Documents { get; }
+    public InvoiceIssuer Issuer { get; }
+    public CreditNoteIssuer CreditNotes { get; }
+
+    public static async Task<InvoicingTestBed> CreateAsync(StampingOptions? options = null) =>
+        new(await TestDatabase.CreateAsync(InvoicingMigrations.Set), options ?? new StampingOptions());
+
+    /// <summary>Another issuer, as another process would have: its own in-process series gate.</summary>
+    public InvoiceIssuer NewIssuer() => new(Db.Store, Issuers, Rules, Rates, Signal);
+
+    public DocumentStamper NewStamper() => new(Db.Store, Authority, Signer, Issuers, Options, TimeProvider.System);
+
+    public StampingWorker NewWorker() => new(Queue, NewStamper(), Options, Signal, TimeProvider.System);
+
+    public CommandContext Context(DateTimeOffset? now = null, string correlation = "corr-1") =>
+        new(Tenant, "clerk-1", now ?? DateTimeOffset.UtcNow, correlation, null, "trace-1", "test");
+
+    public static IssueInvoiceRequest Request(
+        Guid? id = null, string? series = null, TaxIdInput? taxId = null, string currency = "EUR", decimal? rate = null,
+        params InvoiceLine[] lines) =>
+        new(id ?? Guid.CreateVersion7(), series, null, "cust-1", taxId, new RecipientPersonalData("Ada Lovelace", "1 Analytical St"), currency,
+            lines.Length > 0 ? lines : [new InvoiceLine("Ledger paper", 3m, 10.00m, 10m, "es.vat.general"), new InvoiceLine("Book", 2m, 4.95m, 0m, "es.vat.reduced")],
+            rate);
+
+    public static TaxIdInput SpanishCompany => new("ES", "B12345674");
+
+    public Task<IReadOnlyList<RecordedEvent>> Stream(string streamId) => Db.Store.ReadStreamAsync(Tenant, streamId);
+
+    public async Task<InvoiceEvent[]> InvoiceEvents(Guid invoiceId) =>
+        [.. (await Stream(InvoiceStreams.Invoice(invoiceId))).Select(InvoiceEventCodec.Decode)];
+
+    public async Task<Invoice.Issued> Invoice(Guid invoiceId) =>
+        (await Documents.InvoiceAsync(Tenant, invoiceId))?.State ?? throw new InvalidOperationException($"No invoice {invoiceId}.");
+
+    public async Task<int> QueueLength() => (await Queue.CountAsync(Tenant, CancellationToken.None)).Values.Sum();
+
+    public async ValueTask DisposeAsync()
+    {
+        Signer.Dispose();
+        Signal.Dispose();
+        await Db.DisposeAsync();
+    }
+}

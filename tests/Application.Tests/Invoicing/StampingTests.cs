@@ -1,0 +1,186 @@
+using Ledger.Application.Invoicing;
+using Ledger.Application.Invoicing.Stamping;
+using Ledger.Domain.Invoicing;
+using Ledger.TestSupport;
+
+namespace Ledger.Application.Tests.Invoicing;
+
+/// <summary>
+/// Stamping through the simulated authority, with real workers on the real queue: answers, transient failures,
+/// permanent rejections, the contingency path within the deadline, and reconciliation once the authority is back —
+/// each invoice stamped once, also when workers race.
+/// </summary>
+public sealed class StampingTests : IAsyncLifetime
+{
+    private static readonly StampingOptions Fast = new()
+    {
+        ReconcileDelay = TimeSpan.FromMilliseconds(200),
+        ReconcileMaxBackoff = TimeSpan.FromMilliseconds(400),
+        MaxBackoff = TimeSpan.FromMilliseconds(300),
+        PollInterval = TimeSpan.FromMilliseconds(50),
+    };
+
+    private InvoicingTestBed bed = null!;
+    private readonly CancellationTokenSource stop = new();
+    private readonly List<Task> workers = [];
+
+    public async Task InitializeAsync() => bed = await InvoicingTestBed.CreateAsync(Fast);
+
+    public async Task DisposeAsync()
+    {
+        await stop.CancelAsync();
+        await Task.WhenAll(workers);
+        stop.Dispose();
+        await bed.DisposeAsync();
+    }
+
+    private void StartWorkers(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var worker = bed.NewWorker();
+            workers.Add(Task.Run(() => worker.RunAsync(stop.Token)));
+        }
+    }
+
+    private async Task<Guid[]> Issue(int count) =>
+        [.. (await Task.WhenAll(Enumerable.Range(0, count).Select(_ => bed.Issuer.IssueAsync(bed.Context(), InvoicingTestBed.Request())))).Select(w => w.DocumentId)];
+
+    private async Task<Invoice.Issued[]> WaitUntil(Guid[] ids, Func<Invoice.Issued, bool> done, string what, TimeSpan? timeout = null) =>
+        await Eventually.Until(async () => await Task.WhenAll(ids.Select(bed.Invoice)), all => all.All(done), timeout, what);
+
+    [Fact]
+    public async Task When_the_authority_answers_each_invoice_is_stamped_and_leaves_the_queue()
+    {
+        StartWorkers(1);
+        var ids = await Issue(5);
+
+        var stamped = await WaitUntil(ids, i => i.Stamping is InvoiceStamping.Stamped, "stamps");
+        stamped.ShouldAllBe(i => ((InvoiceStamping.Stamped)i.Stamping).Provisional == null);
+        foreach (var id in ids)
+            ((InvoiceStamping.Stamped)(await bed.Invoice(id)).Stamping).Stamp.ShouldBe(bed.Authority.Stamps[id]);
+        await Eventually.Until(bed.QueueLength, n => n == 0, what: "an empty queue");
+    }
+
+    [Fact]
+    public async Task When_the_authority_is_down_invoices_get_contingency_seals_within_the_deadline_and_each_is_stamped_once_when_it_is_back()
+    {
+        bed.Authority.GoDown();
+        StartWorkers(2);
+        var ids = await Issue(10);
+
+        var sealedOnes = await WaitUntil(ids, i => i.Stamping is InvoiceStamping.Contingency, "contingency seals", TimeSpan.FromSeconds(15));
+        foreach (var id in ids)
+        {
+            var events = await bed.InvoiceEvents(id);
+            var issuedAt = ((InvoiceIssued)events[0]).Facts.IssuedAt;
+            var seal = events.OfType<InvoiceContingencyStamped>().Single();
+            (seal.Seal.SignedAt - issuedAt).ShouldBeLessThanOrEqualTo(bed.Options.Deadline, $"invoice {id}");
+            ContingencySigner.Verify(seal.Seal).ShouldBeTrue();
+            seal.Seal.KeyId.ShouldBe(bed.Signer.KeyId);
+            seal.Seal.SignedText.ShouldContain($"document={id:D}");
+        }
+        sealedOnes.Length.ShouldBe(10);
+        (await bed.Queue.CountAsync(bed.Tenant, CancellationToken.None)).GetValueOrDefault("contingency").ShouldBe(10);
+
+        bed.Authority.Answer();
+        await WaitUntil(ids, i => i.Stamping is InvoiceStamping.Stamped, "reconciliation", TimeSpan.FromSeconds(20));
+        foreach (var id in ids)
+        {
+            var events = await bed.InvoiceEvents(id);
+            events.OfType<InvoiceStamped>().ShouldHaveSingleItem().Reconciled.ShouldBeTrue();
+            events.OfType<InvoiceContingencyStamped>().ShouldHaveSingleItem();
+        }
+        bed.Authority.Stamps.Keys.Order().ShouldBe(ids.Order());
+        await Eventually.Until(bed.QueueLength, n => n == 0, what: "an empty queue");
+    }
+
+    [Fact]
+    public async Task Two_stampers_racing_on_the_same_invoices_record_one_stamp_each()
+    {
+        var ids = await Issue(8);
+        bed.Authority.BeSlow(TimeSpan.FromMilliseconds(50));
+        var deadline = DateTimeOffset.UtcNow.AddMinutes(1);
+        var one = bed.NewStamper();
+        var other = bed.NewStamper();
+
+        var outcomes = await Task.WhenAll(ids.SelectMany(id => new[]
+        {
+            one.AttemptAsync(bed.Tenant, id, deadline, CancellationToken.None),
+            other.AttemptAsync(bed.Tenant, id, deadline, CancellationToken.None),
+        }));
+
+        // The later of two attempts finds the stamp recorded: either on re-reading after losing the append, or from the start.
+        outcomes.ShouldAllBe(o => o.Outcome == StampingOutcome.Stamped || o.Outcome == StampingOutcome.NothingToDo);
+        outcomes.Count(o => o.Outcome == StampingOutcome.Stamped).ShouldBeGreaterThanOrEqualTo(ids.Length);
+        foreach (var id in ids)
+            (await bed.InvoiceEvents(id)).OfType<InvoiceStamped>().ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public async Task Racing_stampers_against_an_authority_that_is_not_idempotent_still_record_one_stamp()
+    {
+        var ids = await Issue(4);
+        var forgetful = new ForgetfulAuthority();
+        var stampers = Enumerable.Range(0, 3)
+            .Select(_ => new DocumentStamper(bed.Db.Store, forgetful, bed.Signer, bed.Issuers, bed.Options, TimeProvider.System)).ToArray();
+
+        var outcomes = await Task.WhenAll(ids.SelectMany(id =>
+            stampers.Select(s => s.AttemptAsync(bed.Tenant, id, DateTimeOffset.UtcNow.AddMinutes(1), CancellationToken.None))));
+
+        outcomes.ShouldAllBe(o => o.Outcome == StampingOutcome.Stamped || o.Outcome == StampingOutcome.NothingToDo);
+        foreach (var id in ids)
+            (await bed.InvoiceEvents(id)).OfType<InvoiceStamped>().ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public async Task A_permanent_rejection_is_recorded_with_the_authority_reason()
+    {
+        bed.Authority.RejectPermanently("CFDI40145", "The receiver's RFC is not in the list of taxpayers");
+        StartWorkers(1);
+        var ids = await Issue(2);
+
+        var rejected = await WaitUntil(ids, i => i.Stamping is InvoiceStamping.Rejected, "rejections");
+        rejected.ShouldAllBe(i => ((InvoiceStamping.Rejected)i.Stamping).Reason == "The receiver's RFC is not in the list of taxpayers"
+                                  && ((InvoiceStamping.Rejected)i.Stamping).Code == "CFDI40145");
+        rejected.ShouldAllBe(i => i.Status == "rejected");
+        await Eventually.Until(bed.QueueLength, n => n == 0, what: "an empty queue");
+    }
+
+    [Fact]
+    public async Task Transient_failures_are_retried_with_backoff_and_stamp_before_the_deadline()
+    {
+        bed.Authority.FailTransiently(3);
+        StartWorkers(1);
+        var ids = await Issue(1);
+
+        var stamped = await WaitUntil(ids, i => i.Stamping is InvoiceStamping.Stamped, "a stamp after retries");
+        ((InvoiceStamping.Stamped)stamped[0].Stamping).Provisional.ShouldBeNull();
+        bed.Authority.RequestsFor(ids[0]).ShouldBe(4);
+    }
+
+    [Fact]
+    public async Task A_slow_authority_past_the_deadline_gives_a_contingency_seal_then_is_reconciled()
+    {
+        bed.Authority.BeSlow(TimeSpan.FromSeconds(5));
+        StartWorkers(1);
+        var ids = await Issue(1);
+
+        var sealedOne = (await WaitUntil(ids, i => i.Stamping is InvoiceStamping.Contingency, "a seal", TimeSpan.FromSeconds(10)))[0];
+        (((InvoiceStamping.Contingency)sealedOne.Stamping).Seal.SignedAt - sealedOne.Facts.IssuedAt).ShouldBeLessThanOrEqualTo(bed.Options.Deadline);
+
+        bed.Authority.Answer();
+        await WaitUntil(ids, i => i.Stamping is InvoiceStamping.Stamped, "reconciliation", TimeSpan.FromSeconds(15));
+        (await bed.InvoiceEvents(ids[0])).OfType<InvoiceStamped>().ShouldHaveSingleItem();
+    }
+
+    /// <summary>An authority that stamps every request anew, as a careless provider might: only expected versions prevent doubles then.</summary>
+    private sealed class ForgetfulAuthority : IFiscalAuthority
+    {
+        public async Task<StampResponse> StampAsync(StampRequest request, CancellationToken ct)
+        {
+            await Task.Yield();
+            return new StampResponse.Stamped(new AuthorityStamp(Guid.NewGuid().ToString("D"), "seal", DateTimeOffset.UtcNow));
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using System.Buffers.Text;
+using System.Text;
+using System.Text.RegularExpressions;
+using Ledger.EventStore.Checkpoints;
+using Ledger.EventStore.Tests.Export;
+
+namespace Ledger.EventStore.Tests.Checkpoints;
+
+/// <summary>The worked checkpoint in docs/ledger-format.md §12 verifies with the key printed there, as the page says.</summary>
+public sealed partial class CheckpointFormatDocumentTests
+{
+    private readonly string doc = File.ReadAllText(Path.Combine(PythonVerifier.RepoRoot(), "docs", "ledger-format.md"));
+
+    [Fact]
+    public void The_documented_checkpoint_verifies_with_the_documented_key_and_says_what_the_page_says()
+    {
+        var keys = LedgerKeySet.Parse(Encoding.UTF8.GetBytes(Line("jwks")));
+        var jws = Line("checkpoint");
+        var key = keys.Keys.ShouldHaveSingleItem();
+        CheckpointKey.Thumbprint(key.X, key.Y).ShouldBe(key.Kid);
+
+        var anchor = SignedCheckpoint.ToAnchor(jws, keys, "acme", 0);
+        anchor.IsValid.ShouldBeTrue(anchor.Invalid);
+        anchor.Position.ShouldBe(1);
+        Convert.ToHexStringLower(anchor.ChainHash).ShouldBe(ChainHashOfSection6().Match(doc).Groups[1].Value);
+
+        var parts = jws.Split('.');
+        Encoding.UTF8.GetString(Base64Url.DecodeFromChars(parts[0])).ShouldBe(Line("header"));
+        Encoding.UTF8.GetString(Base64Url.DecodeFromChars(parts[1])).ShouldBe(Line("payload"));
+
+        var flipped = parts[2][..10] + (parts[2][10] == 'A' ? 'B' : 'A') + parts[2][11..];
+        SignedCheckpoint.ToAnchor($"{parts[0]}.{parts[1]}.{flipped}", keys, "acme", 0).IsValid.ShouldBeFalse();
+    }
+
+    private string Line(string name) =>
+        Regex.Match(doc, $@"^{name} += (.+)$", RegexOptions.Multiline).Groups[1].Value.Trim() is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"no '{name} =' line in the document");
+
+    [GeneratedRegex(@"chain_hash = ([0-9a-f]{64})")]
+    private static partial Regex ChainHashOfSection6();
+}

@@ -1,0 +1,109 @@
+using Ledger.Messaging;
+using Ledger.Messaging.Broker;
+using Microsoft.Extensions.Logging.Abstractions;
+using RabbitMQ.Client;
+
+namespace Ledger.Messaging.Tests.Infrastructure;
+
+/// <summary>
+/// The test RabbitMQ (scripts/rabbitmq.sh, or LEDGER_RABBITMQ), with names of its own: each instance uses its own
+/// exchange and queue prefix, so test classes share the broker without seeing each other's messages. Everything
+/// it declared is deleted on dispose.
+/// </summary>
+public sealed class TestBroker : IAsyncDisposable
+{
+    private readonly List<string> queues = [];
+    private readonly string id = Guid.NewGuid().ToString("N")[..12];
+
+    public TestBroker(string? virtualHost = null)
+    {
+        var uri = new UriBuilder(ServerUri);
+        if (virtualHost is not null) uri.Path = "/" + Uri.EscapeDataString(virtualHost);
+        Uri = uri.Uri;
+        Settings = new MessagingSettings
+        {
+            Exchange = $"test.{id}.events",
+            QueuePrefix = $"test.{id}.",
+            ClientName = "ledger-test",
+            Heartbeat = TimeSpan.FromSeconds(5),
+            Relay = { PollInterval = TimeSpan.FromMilliseconds(50), LeaseRetryInterval = TimeSpan.FromMilliseconds(200), RetryDelay = TimeSpan.FromMilliseconds(100), MaxRetryDelay = TimeSpan.FromSeconds(1) },
+            Consumers =
+            {
+                FirstRetryDelay = TimeSpan.FromMilliseconds(100), MaxRetryDelay = TimeSpan.FromSeconds(1), OutageRetryDelay = TimeSpan.FromMilliseconds(300),
+                ReconnectDelay = TimeSpan.FromMilliseconds(100), MaxReconnectDelay = TimeSpan.FromSeconds(1), DeadLetterProbeInterval = TimeSpan.FromMilliseconds(200),
+            },
+        };
+    }
+
+    public static Uri ServerUri => new(Environment.GetEnvironmentVariable("LEDGER_RABBITMQ") is { Length: > 0 } configured
+        ? configured
+        : "amqp://guest:guest@127.0.0.1:55672/");
+
+    public Uri Uri { get; }
+
+    public MessagingSettings Settings { get; }
+
+    public BrokerConnection Connect() => new(Uri, Settings, NullLogger<BrokerConnection>.Instance);
+
+    /// <summary>A queue bound to this broker's exchange, collecting what arrives (an "other system").</summary>
+    public async Task<TestQueue> BindQueueAsync(params string[] routingKeys)
+    {
+        var name = $"{Settings.QueuePrefix}observer.{queues.Count}";
+        queues.Add(name);
+        return await TestQueue.StartAsync(Uri, Settings.Exchange, name, routingKeys);
+    }
+
+    /// <summary>Publishes a raw message to the exchange (as the payment gateway would), with confirm.</summary>
+    public async Task PublishAsync(string routingKey, byte[] body, string? messageId = null, string? type = null, IDictionary<string, object?>? headers = null)
+    {
+        await using var connection = await new ConnectionFactory { Uri = Uri }.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true));
+        await BrokerTopology.DeclareExchangeAsync(channel, Settings.Exchange, default);
+        var properties = new BasicProperties { MessageId = messageId, Type = type ?? routingKey, Persistent = true, ContentType = "application/json", Headers = headers };
+        await channel.BasicPublishAsync(Settings.Exchange, routingKey, mandatory: false, properties, body);
+    }
+
+    /// <summary>Publishes straight into a queue (through the default exchange), with confirm.</summary>
+    public async Task PublishToQueueAsync(string queue, byte[] body, string messageId, string type)
+    {
+        await using var connection = await new ConnectionFactory { Uri = Uri }.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true));
+        var properties = new BasicProperties { MessageId = messageId, Type = type, Persistent = true, ContentType = "application/json" };
+        await channel.BasicPublishAsync("", queue, mandatory: true, properties, body);
+    }
+
+    /// <summary>Messages waiting in a queue.</summary>
+    public async Task<uint> CountAsync(string queue)
+    {
+        await using var connection = await new ConnectionFactory { Uri = Uri }.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        return await channel.MessageCountAsync(queue);
+    }
+
+    /// <summary>Deletes the consumer's queues too (main, delay queues, dead letters), by prefix.</summary>
+    public void Track(ConsumerQueues consumer, IEnumerable<TimeSpan> delays)
+    {
+        queues.Add(consumer.Main);
+        queues.Add(consumer.DeadLetters);
+        queues.AddRange(delays.Select(consumer.Retry));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await using var connection = await new ConnectionFactory { Uri = Uri }.CreateConnectionAsync();
+            foreach (var queue in queues.Distinct())
+            {
+                await using var channel = await connection.CreateChannelAsync();
+                await channel.QueueDeleteAsync(queue, ifUnused: false, ifEmpty: false);
+            }
+            await using var last = await connection.CreateChannelAsync();
+            await last.ExchangeDeleteAsync(Settings.Exchange, ifUnused: false);
+        }
+        catch (Exception e) when (e is RabbitMQ.Client.Exceptions.RabbitMQClientException or IOException)
+        {
+            // Best effort: a vhost test deletes its whole vhost afterwards anyway.
+        }
+    }
+}

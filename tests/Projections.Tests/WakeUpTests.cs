@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using Ledger.EventStore;
+using Ledger.EventStore.Notifications;
+using Ledger.Projections.Daemon;
+using Ledger.Projections.Orders;
+using Ledger.Projections.Tests.Infrastructure;
+using Ledger.TestSupport;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace Ledger.Projections.Tests;
+
+/// <summary>
+/// Appends in one process wake the daemon in another through NOTIFY (sent after commit, coalesced), so lag stays
+/// far below the poll interval; and a reader can wait for a position (read-your-writes).
+/// </summary>
+public sealed class WakeUpTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private TestDatabase _db = null!;
+
+    public async Task InitializeAsync() => _db = await ProjectionDb.CreateAsync();
+
+    public async Task DisposeAsync() => await _db.DisposeAsync();
+
+    [Fact]
+    public async Task An_append_in_one_process_pulses_the_listener_of_another()
+    {
+        await using var writerDb = NpgsqlDataSource.Create(_db.AppConnectionString);
+        var writer = new PostgresEventStore(writerDb);
+        var local = new AppendSignal();
+        await using var notifier = new AppendNotifier(writer, writerDb, local);
+        notifier.Start();
+
+        var remote = new AppendSignal();
+        using var stop = new CancellationTokenSource();
+        var listening = new AppendListener(_db.AppDataSource, remote).RunAsync(stop.Token);
+        await AppendSignal.WaitAsync(remote.Next, TimeSpan.FromSeconds(10), CancellationToken.None); // pulsed once LISTEN is on
+
+        var localPulse = local.Next;
+        var remotePulse = remote.Next;
+        await writer.AppendAsync(TestDatabase.NewTenant(), [TestEvents.To("s", ExpectedVersion.NoStream, TestEvents.Event())]);
+        localPulse.IsCompleted.ShouldBeTrue(); // this process's readers are woken before the append even returns
+        (await AppendSignal.WaitAsync(remotePulse, TimeSpan.FromSeconds(10), CancellationToken.None)).ShouldBeTrue();
+
+        // A transaction committed outside the store (a request's write transaction) is announced by pulsing the signal.
+        remotePulse = remote.Next;
+        local.Pulse();
+        (await AppendSignal.WaitAsync(remotePulse, TimeSpan.FromSeconds(10), CancellationToken.None)).ShouldBeTrue();
+
+        // A burst of appends is coalesced into far fewer notifications.
+        var tenant = TestDatabase.NewTenant();
+        await Task.WhenAll(Enumerable.Range(0, 50).Select(i =>
+            writer.AppendAsync(tenant, [TestEvents.To($"s{i}", ExpectedVersion.NoStream, TestEvents.Event())])));
+        var before = notifier.Sent;
+        await Eventually.Until(() => Task.FromResult(notifier.Sent), n => n > before, TimeSpan.FromSeconds(10));
+        notifier.Sent.ShouldBeLessThan(before + 50);
+        await stop.CancelAsync();
+        await listening;
+    }
+
+    [Fact]
+    public async Task A_daemon_that_never_polls_still_applies_another_process_appends_within_a_fraction_of_a_second()
+    {
+        var options = DaemonHarness.Fast();
+        options.PollInterval = options.HorizonRetryDelay = TimeSpan.FromMinutes(5); // only a notification can wake it
+        await using var daemon = DaemonHarness.Start(_db, "listener", [new OrdersProjection()], options);
+        await Eventually.Until(() => Task.FromResult(daemon.Daemon.Held.Count), n => n == 1);
+
+        await using var writerDb = NpgsqlDataSource.Create(_db.AppConnectionString);
+        var writer = new PostgresEventStore(writerDb);
+        await using var notifier = new AppendNotifier(writer, writerDb, new AppendSignal());
+        notifier.Start();
+        var positions = new ProjectionPositions(_db.AppDataSource);
+        var lags = new List<double>();
+        for (var i = 0; i < 20; i++)
+        {
+            var id = Guid.CreateVersion7();
+            var clock = Stopwatch.StartNew();
+            var written = await writer.AppendAsync(TestDatabase.NewTenant(), [OrderHistory.Stream(id, OrderHistory.Lifecycle(id, 2, OrderHistory.Start))]);
+            (await positions.WaitForAsync(OrdersProjection.ProjectionName, written.LastPosition, TimeSpan.FromSeconds(30))).ShouldBeTrue();
+            lags.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        lags.Sort();
+        output.WriteLine($"append-to-projected lag over {lags.Count} appends: median {lags[lags.Count / 2]:F0} ms, max {lags[^1]:F0} ms");
+        lags[lags.Count / 2].ShouldBeLessThan(1000);
+    }
+
+    [Fact]
+    public async Task Waiting_for_a_position_ends_when_the_projection_reaches_it_or_at_the_timeout()
+    {
+        var tenant = TestDatabase.NewTenant();
+        var id = Guid.CreateVersion7();
+        var written = await _db.Store.AppendAsync(tenant, [OrderHistory.Stream(id, OrderHistory.Lifecycle(id, 1, OrderHistory.Start))]);
+        var positions = new ProjectionPositions(_db.AppDataSource);
+
+        var clock = Stopwatch.StartNew();
+        (await positions.WaitForAsync(OrdersProjection.ProjectionName, written.LastPosition, TimeSpan.FromMilliseconds(300))).ShouldBeFalse();
+        clock.Elapsed.ShouldBeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(290));
+
+        var waiting = positions.WaitForAsync(OrdersProjection.ProjectionName, written.LastPosition, TimeSpan.FromSeconds(30));
+        await using var daemon = DaemonHarness.Start(_db, "late", [new OrdersProjection()]);
+        (await waiting).ShouldBeTrue();
+        (await positions.CurrentAsync(OrdersProjection.ProjectionName)).ShouldBeGreaterThanOrEqualTo(written.LastPosition);
+    }
+}

@@ -1,0 +1,566 @@
+#!/usr/bin/env python3
+"""Offline verifier for Ledger exports, written from docs/ledger-format.md alone (standard library only).
+
+    python3 tools/verify-export.py <export folder | .tar | .tar.gz | .tgz | .zip> [--jwks keys.json] [--checkpoints file]
+
+Checks everything `ledger verify-export` checks, signatures included: the manifest's detached ES256 signature, each
+file's SHA-256 and size, every checkpoint's signature and key validity, every entry hash (RFC 8785 canonical record)
+and link, no gap, every checkpoint reached with the hash it signed, the range complete, the manifest's count and last
+hash. ES256 (ECDSA P-256 with SHA-256) and RFC 8785, number formatting included, are implemented below.
+
+Prints `FAIL <reason>[ at <position>][ file <name>]: <detail>` per problem and a last line `OK ...` or `FAILED ...`.
+Exit status: 0 verified, 1 not verified, 2 the export or an option file cannot be read.
+"""
+import argparse
+import base64
+import hashlib
+import io
+import json
+import math
+import os
+import re
+import sys
+import tarfile
+import zipfile
+
+# --- RFC 8785 (JCS) --------------------------------------------------------------------------------------------
+
+class Malformed(Exception):
+    pass
+
+
+def _es_number(x):
+    """ECMAScript Number.prototype.toString of a double, as RFC 8785 section 3.2.2.3 requires."""
+    if isinstance(x, int):
+        if abs(x) < 2 ** 53:
+            return str(x)
+        x = float(x)  # I-JSON: numbers are doubles
+    if math.isnan(x) or math.isinf(x):
+        raise Malformed("NaN and infinities are not JSON")
+    if x == 0:
+        return "0"
+    if x < 0:
+        return "-" + _es_number(-x)
+    mantissa, _, exponent = repr(x).partition("e")  # repr gives the shortest digits that round-trip, as ECMAScript does
+    whole, _, fraction = mantissa.partition(".")
+    digits = (whole + fraction).lstrip("0")
+    e = (int(exponent) if exponent else 0) - len(fraction)
+    stripped = digits.rstrip("0")
+    e += len(digits) - len(stripped)
+    s, k = stripped, len(stripped)
+    n = k + e  # the value is 0.s x 10^n
+    if k <= n <= 21:
+        return s + "0" * (n - k)
+    if 0 < n <= 21:
+        return s[:n] + "." + s[n:]
+    if -6 < n <= 0:
+        return "0." + "0" * (-n) + s
+    exp = n - 1
+    sign = "+" if exp >= 0 else "-"
+    return (s if k == 1 else s[0] + "." + s[1:]) + "e" + sign + str(abs(exp))
+
+
+_SHORT = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+def _jcs_string(s):
+    out = ['"']
+    for ch in s:
+        if ch in _SHORT:
+            out.append(_SHORT[ch])
+        elif ord(ch) < 0x20:
+            out.append("\\u%04x" % ord(ch))
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def _jcs(value, out):
+    if value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif value is None:
+        out.append("null")
+    elif isinstance(value, (int, float)):
+        out.append(_es_number(value))
+    elif isinstance(value, str):
+        out.append(_jcs_string(value))
+    elif isinstance(value, list):
+        out.append("[")
+        for i, item in enumerate(value):
+            if i:
+                out.append(",")
+            _jcs(item, out)
+        out.append("]")
+    elif isinstance(value, dict):
+        out.append("{")
+        # members sorted by their names as UTF-16 code units (big-endian bytes compare the same way)
+        for i, key in enumerate(sorted(value, key=lambda k: k.encode("utf-16-be", "surrogatepass"))):
+            if i:
+                out.append(",")
+            out.append(_jcs_string(key))
+            out.append(":")
+            _jcs(value[key], out)
+        out.append("}")
+    else:
+        raise Malformed("not a JSON value")
+
+
+def canonical(value):
+    out = []
+    _jcs(value, out)
+    try:
+        return "".join(out).encode("utf-8")
+    except UnicodeEncodeError:
+        raise Malformed("a string holds a lone surrogate (not I-JSON)")
+
+
+def _no_duplicates(pairs):
+    obj = {}
+    for key, value in pairs:
+        if key in obj:
+            raise Malformed("duplicate member " + key)
+        obj[key] = value
+    return obj
+
+
+def _no_constants(name):
+    raise Malformed(name + " is not JSON")
+
+
+def parse_json(data):
+    try:
+        text = data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else data
+        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+    except (UnicodeDecodeError, ValueError) as e:
+        raise Malformed("not JSON: %s" % e)
+
+# --- ES256: ECDSA on P-256 with SHA-256 ------------------------------------------------------------------------
+
+_P = 0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF
+_A = _P - 3
+_B = 0x5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B
+_N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+_G = (0x6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296,
+      0x4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5)
+
+
+def _add(p1, p2):
+    if p1 is None:
+        return p2
+    if p2 is None:
+        return p1
+    (x1, y1), (x2, y2) = p1, p2
+    if x1 == x2:
+        if (y1 + y2) % _P == 0:
+            return None
+        slope = (3 * x1 * x1 + _A) * pow(2 * y1, -1, _P) % _P
+    else:
+        slope = (y2 - y1) * pow(x2 - x1, -1, _P) % _P
+    x3 = (slope * slope - x1 - x2) % _P
+    return x3, (slope * (x1 - x3) - y1) % _P
+
+
+def _mul(k, point):
+    result = None
+    while k:
+        if k & 1:
+            result = _add(result, point)
+        point = _add(point, point)
+        k >>= 1
+    return result
+
+
+def es256_verify(x, y, message, signature):
+    if len(signature) != 64 or not (0 <= x < _P and 0 <= y < _P) or (y * y - x * x * x - _A * x - _B) % _P != 0:
+        return False
+    r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+    if not (1 <= r < _N and 1 <= s < _N):
+        return False
+    e = int.from_bytes(hashlib.sha256(message).digest(), "big")
+    w = pow(s, -1, _N)
+    point = _add(_mul(e * w % _N, _G), _mul(r * w % _N, (x, y)))
+    return point is not None and point[0] % _N == r
+
+# --- JWS, keys, checkpoints ------------------------------------------------------------------------------------
+
+CHECKPOINT_TYPE = "ledger-checkpoint+jws"
+MANIFEST_TYPE = "ledger-export-manifest+jws"
+TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")  # fixed width: compares as text
+HEX32 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def unb64url(text):
+    if not re.fullmatch(r"[A-Za-z0-9_-]*", text):
+        raise Malformed("not base64url")
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class Key:
+    def __init__(self, kid, x, y, valid_from, valid_until):
+        self.kid, self.x, self.y, self.valid_from, self.valid_until = kid, x, y, valid_from, valid_until
+
+    def valid_at(self, at):
+        return (self.valid_from is None or at >= self.valid_from) and (self.valid_until is None or at < self.valid_until)
+
+
+def parse_jwks(data):
+    document = parse_json(data)
+    if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
+        raise Malformed("a JWK Set is an object with a keys array")
+    keys = {}
+    for jwk in document["keys"]:
+        if not isinstance(jwk, dict) or jwk.get("kty") != "EC" or jwk.get("crv") != "P-256":
+            continue
+        if jwk.get("alg", "ES256") != "ES256" or jwk.get("use", "sig") != "sig":
+            continue
+        kid, x, y = jwk.get("kid"), jwk.get("x"), jwk.get("y")
+        if not all(isinstance(v, str) for v in (kid, x, y)):
+            raise Malformed("a key lacks kid, x or y")
+        for bound in ("valid_from", "valid_until"):
+            if bound in jwk and not (isinstance(jwk[bound], str) and TIMESTAMP.match(jwk[bound])):
+                raise Malformed(bound + " is not a timestamp")
+        keys[kid] = Key(kid, int.from_bytes(unb64url(x), "big"), int.from_bytes(unb64url(y), "big"),
+                        jwk.get("valid_from"), jwk.get("valid_until"))
+    return keys
+
+
+def jws_verify(jws, keys, typ, detached=None):
+    """(payload, key, None) when the compact JWS verifies, else (None, None, why)."""
+    parts = jws.strip().split(".")
+    if len(parts) != 3:
+        return None, None, "not a JWS in compact serialisation"
+    try:
+        header = parse_json(unb64url(parts[0]))
+        if not isinstance(header, dict):
+            return None, None, "the JWS header is not a JSON object"
+        if header.get("alg") != "ES256":
+            return None, None, "alg %s is not accepted; only ES256 is" % header.get("alg")
+        if header.get("typ") != typ:
+            return None, None, "typ %s is not %s" % (header.get("typ"), typ)
+        if "crit" in header:
+            return None, None, "the JWS header has crit members"
+        kid = header.get("kid")
+        if not isinstance(kid, str):
+            return None, None, "the JWS header has no kid"
+        if detached is not None:
+            if parts[1]:
+                return None, None, "expected a detached JWS"
+            payload, encoded = detached, b64url(detached)
+        else:
+            payload, encoded = unb64url(parts[1]), parts[1]
+        key = keys.get(kid)
+        if key is None:
+            return None, None, "key %s is not in the key set" % kid
+        if es256_verify(key.x, key.y, (parts[0] + "." + encoded).encode("ascii"), unb64url(parts[2])):
+            return payload, key, None
+        return None, None, "the signature does not verify with key %s" % kid
+    except (Malformed, ValueError) as e:
+        return None, None, "the JWS is malformed: %s" % e
+
+
+def parse_checkpoint(payload):
+    c = parse_json(payload)
+    if not isinstance(c, dict):
+        raise Malformed("a checkpoint payload is a JSON object")
+    if c.get("checkpoint_format") != 1:
+        raise Malformed("checkpoint_format is not 1")
+    seq = c.get("chain_seq")
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+        raise Malformed("chain_seq is not a positive integer")
+    for name in ("tenant_id", "chain_hash", "issued_at"):
+        if not isinstance(c.get(name), str):
+            raise Malformed(name + " is missing or not a string")
+    if not HEX32.match(c["chain_hash"]) or not TIMESTAMP.match(c["issued_at"]):
+        raise Malformed("chain_hash or issued_at is malformed")
+    return c
+
+
+class Anchor:
+    def __init__(self, position, chain_hash, source, invalid):
+        self.position, self.chain_hash, self.source, self.invalid = position, chain_hash, source, invalid
+
+
+def checkpoint_anchor(jws, keys, tenant, fallback):
+    payload, key, error = jws_verify(jws, keys, CHECKPOINT_TYPE)
+    claimed = None
+    try:
+        if payload is not None:
+            claimed = parse_checkpoint(payload)
+        else:
+            parts = jws.strip().split(".")
+            claimed = parse_checkpoint(unb64url(parts[1])) if len(parts) == 3 else None
+    except Malformed as e:
+        if error is None:
+            return Anchor(fallback, b"", "the checkpoint at %d" % fallback, "its payload is malformed: %s" % e)
+    position = claimed["chain_seq"] if claimed else fallback
+    source = "the checkpoint at %d" % position + (" signed %s" % claimed["issued_at"] if claimed else "")
+    if error is None and claimed["tenant_id"] != tenant:
+        error = "it is signed for tenant %s" % claimed["tenant_id"]
+    if error is None and not key.valid_at(claimed["issued_at"]):
+        error = "it was signed outside the validity of key %s" % key.kid
+    return Anchor(position, bytes.fromhex(claimed["chain_hash"]) if claimed else b"", source, error)
+
+# --- the chain walk (docs/ledger-format.md sections 4 and 8) ----------------------------------------------------
+
+class Walk:
+    def __init__(self, start, previous, anchors):
+        self.start, self.next, self.previous, self.checked, self.reached, self.failure = start, start, previous, 0, 0, None
+        self.anchors = {}
+        for anchor in anchors:
+            if anchor.position >= start - 1:
+                self.anchors.setdefault(anchor.position, []).append(anchor)
+        if start > 1:
+            self.failure = self._meet(start - 1, previous)
+
+    def _meet(self, position, chain_hash):
+        for anchor in self.anchors.pop(position, []):
+            if anchor.invalid:
+                return ("bad_signature", position, "%s: %s" % (anchor.source, anchor.invalid))
+            if anchor.chain_hash != chain_hash:
+                return ("checkpoint_mismatch", position, "the chain hash here is %s, %s vouches for %s"
+                        % (chain_hash.hex(), anchor.source, anchor.chain_hash.hex()))
+            self.reached += 1
+        return None
+
+    def accept(self, seq, record, entry_hash, chain_hash):
+        if self.failure:
+            return
+        if seq != self.next:
+            self.failure = ("gap", self.next, "expected entry %d, found %d" % (self.next, seq))
+            return
+        recomputed = hashlib.sha256(canonical(record)).digest()
+        if recomputed != entry_hash:
+            self.failure = ("hash_mismatch", seq, "record hashes to %s, stored entry hash is %s" % (recomputed.hex(), entry_hash.hex()))
+            return
+        link = hashlib.sha256(self.previous + entry_hash).digest()
+        if link != chain_hash:
+            self.failure = ("broken_link", seq, "previous chain hash and entry hash link to %s, stored chain hash is %s"
+                            % (link.hex(), chain_hash.hex()))
+            return
+        self.failure = self._meet(seq, chain_hash)
+        if not self.failure:
+            self.previous, self.next, self.checked = chain_hash, self.next + 1, self.checked + 1
+
+    def finish(self, must_reach, what):
+        if self.failure:
+            return
+        end = must_reach
+        remaining = [a for position in sorted(self.anchors) for a in self.anchors[position]]
+        for anchor in remaining:
+            if not anchor.invalid and anchor.position > end:
+                end, what = anchor.position, anchor.source
+        if self.next - 1 < end:
+            self.failure = ("missing_tail", self.next, "entries end at %d, but %s is at %d" % (self.next - 1, what, end))
+            return
+        invalid = [a for a in remaining if a.invalid]
+        if invalid:
+            self.failure = ("bad_signature", invalid[0].position, "%s: %s" % (invalid[0].source, invalid[0].invalid))
+
+# --- the export (docs/ledger-format.md sections 9 and 10) -------------------------------------------------------
+
+LISTED = ("checkpoints.jws", "entries.ndjson", "jwks.json")
+
+
+def read_export(path):
+    """The export's files as {name: bytes}; archives must hold plain files at their root."""
+    if os.path.isdir(path):
+        return {name: open(os.path.join(path, name), "rb").read() for name in os.listdir(path)
+                if os.path.isfile(os.path.join(path, name))}
+    files = {}
+    if path.lower().endswith(".zip"):
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if info.is_dir():
+                    continue
+                files[_plain(info.filename)] = archive.read(info)
+    elif re.search(r"\.(tar|tar\.gz|tgz)$", path.lower()):
+        with tarfile.open(path) as archive:
+            for member in archive.getmembers():
+                if member.isdir():
+                    continue
+                if not member.isfile():
+                    raise OSError("the archive entry %s is not a plain file" % member.name)
+                files[_plain(member.name)] = archive.extractfile(member).read()
+    else:
+        raise OSError("%s is neither a folder nor a .tar, .tar.gz, .tgz or .zip file" % path)
+    return files
+
+
+def _plain(name):
+    plain = name[2:] if name.startswith("./") else name
+    if not plain or "/" in plain or "\\" in plain or plain in (".", ".."):
+        raise OSError("the archive entry %s is not a plain file name at the archive's root" % name)
+    return plain
+
+
+def parse_manifest(data):
+    m = parse_json(data)
+    if not isinstance(m, dict):
+        raise Malformed("the manifest is not a JSON object")
+    expected = {"export_format": 1, "record_format": 1, "checkpoint_format": 1, "hash_alg": "sha-256",
+                "canonicalization": "rfc8785", "signature_alg": "ES256"}
+    for name, value in expected.items():
+        if m.get(name) != value or isinstance(m.get(name), bool):
+            raise Malformed("%s is %r; this verifier knows %r" % (name, m.get(name), value))
+    for name in ("from", "to", "count", "checkpoint_count"):
+        if not isinstance(m.get(name), int) or isinstance(m.get(name), bool):
+            raise Malformed(name + " is missing or not an integer")
+    for name in ("tenant_id", "first_previous_hash", "last_chain_hash", "created_at"):
+        if not isinstance(m.get(name), str):
+            raise Malformed(name + " is missing or not a string")
+    if not HEX32.match(m["first_previous_hash"]) or not HEX32.match(m["last_chain_hash"]) or not TIMESTAMP.match(m["created_at"]):
+        raise Malformed("a hash or created_at is malformed")
+    if not isinstance(m.get("files"), list) or not all(
+            isinstance(f, dict) and isinstance(f.get("name"), str) and isinstance(f.get("sha256"), str)
+            and isinstance(f.get("size"), int) for f in m["files"]):
+        raise Malformed("files is not an array of {name, sha256, size}")
+    if m["from"] < 1 or m["to"] < m["from"] - 1 or m["count"] < 0:
+        raise Malformed("from, to and count are inconsistent")
+    return m
+
+
+def verify(files, trusted_keys=None, extra_checkpoints=()):
+    """Returns (manifest, failures, walk); a failure is (reason, position or None, file or None, detail)."""
+    failures = []
+    try:
+        if "manifest.json" not in files:
+            raise Malformed("manifest.json is missing")
+        manifest = parse_manifest(files["manifest.json"])
+    except Malformed as e:
+        return None, [("malformed", None, "manifest.json", str(e))], None
+    tenant = manifest["tenant_id"]
+
+    keys = trusted_keys
+    if keys is None:
+        try:
+            if "jwks.json" not in files:
+                raise Malformed("jwks.json is missing")
+            keys = parse_jwks(files["jwks.json"])
+        except (Malformed, ValueError) as e:
+            failures.append(("malformed", None, "jwks.json", str(e)))
+            keys = {}
+
+    signature = files.get("manifest.jws")
+    if signature is None:
+        failures.append(("bad_signature", None, "manifest.jws", "manifest.jws is missing"))
+    else:
+        _, key, error = jws_verify(signature.decode("ascii", "replace"), keys, MANIFEST_TYPE, detached=files["manifest.json"])
+        if error is None and not key.valid_at(manifest["created_at"]):
+            error = "the manifest was signed outside the validity of key %s" % key.kid
+        if error:
+            failures.append(("bad_signature", None, "manifest.jws", error))
+
+    for name in LISTED:
+        if all(f["name"] != name for f in manifest["files"]):
+            failures.append(("malformed", None, "manifest.json", "the manifest lists no digest for " + name))
+    for f in manifest["files"]:
+        if f["name"] not in LISTED:
+            failures.append(("malformed", None, "manifest.json", "the manifest lists an unknown file " + f["name"]))
+        elif f["name"] not in files:
+            failures.append(("file_hash_mismatch", None, f["name"], "the file is missing"))
+        else:
+            data = files[f["name"]]
+            digest = hashlib.sha256(data).hexdigest()
+            if digest != f["sha256"] or len(data) != f["size"]:
+                failures.append(("file_hash_mismatch", None, f["name"], "SHA-256 %s (%d bytes), the manifest lists %s (%d bytes)"
+                                 % (digest, len(data), f["sha256"], f["size"])))
+
+    exported = [line.strip() for line in files.get("checkpoints.jws", b"").decode("ascii", "replace").splitlines() if line]
+    if len(exported) != manifest["checkpoint_count"]:
+        failures.append(("manifest_mismatch", None, "checkpoints.jws", "the manifest counts %d checkpoints, the file holds %d"
+                         % (manifest["checkpoint_count"], len(exported))))
+    anchors = []
+    for index, jws in enumerate(exported + [c.strip() for c in extra_checkpoints]):
+        anchor = checkpoint_anchor(jws, keys, tenant, 0)
+        if anchor.position == 0:
+            failures.append(("bad_signature", None, "checkpoints.jws" if index < len(exported) else "(extra checkpoints)",
+                             "checkpoint %d cannot be read: %s" % (index + 1, anchor.invalid)))
+        elif manifest["from"] - 1 <= anchor.position <= manifest["to"]:
+            anchors.append(anchor)
+
+    previous = bytes.fromhex(manifest["first_previous_hash"])
+    if manifest["from"] == 1 and previous != bytes(32):
+        failures.append(("manifest_mismatch", None, "manifest.json", "the range starts at 1 but first_previous_hash is not 32 zero bytes"))
+        previous = bytes(32)
+    walk = Walk(manifest["from"], previous, anchors)
+
+    lines = files.get("entries.ndjson", b"").split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    for number, line in enumerate(lines, 1):
+        if walk.failure:
+            break
+        try:
+            entry = parse_json(line)
+            if not isinstance(entry, dict) or not isinstance(entry.get("record"), dict):
+                raise Malformed("member record is missing or not a JSON object")
+            if not isinstance(entry["record"].get("tenant_id"), str):
+                raise Malformed("member tenant_id is missing or not a string")
+            seq = entry.get("chain_seq")
+            if not isinstance(seq, int) or isinstance(seq, bool):
+                raise Malformed("chain_seq is not an integer")
+            if not all(isinstance(entry.get(h), str) and HEX32.match(entry[h]) for h in ("entry_hash", "chain_hash")):
+                raise Malformed("entry_hash or chain_hash is not 64 lowercase hex digits")
+            if entry["record"]["tenant_id"] != tenant:
+                raise Malformed("the record belongs to tenant " + entry["record"]["tenant_id"])
+            canonical(entry["record"])
+        except Malformed as e:
+            walk.failure = ("malformed", walk.next, "line %d: %s" % (number, e))
+            break
+        if seq > manifest["to"]:
+            walk.failure = ("manifest_mismatch", seq, "entry %d lies beyond the manifest's range end %d" % (seq, manifest["to"]))
+            break
+        walk.accept(seq, entry["record"], bytes.fromhex(entry["entry_hash"]), bytes.fromhex(entry["chain_hash"]))
+    walk.finish(manifest["to"], "the end of the manifest's range")
+
+    if walk.failure:
+        reason, position, detail = walk.failure
+        failures.append((reason, position, None, detail))
+    else:
+        if len(lines) != manifest["count"]:
+            failures.append(("manifest_mismatch", None, "entries.ndjson", "the manifest counts %d entries, the file holds %d"
+                             % (manifest["count"], len(lines))))
+        if walk.previous.hex() != manifest["last_chain_hash"]:
+            failures.append(("manifest_mismatch", None, "manifest.json", "the chain ends at %s, the manifest's last_chain_hash is %s"
+                             % (walk.previous.hex(), manifest["last_chain_hash"])))
+    return manifest, failures, walk
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description="Verify a Ledger export offline.")
+    parser.add_argument("export")
+    parser.add_argument("--jwks", help="the key set to trust (GET /api/ledger/jwks); default: the export's own jwks.json")
+    parser.add_argument("--checkpoints", help="checkpoint JWSs kept from earlier, one per line")
+    args = parser.parse_args(argv)
+    try:
+        files = read_export(args.export)
+        trusted = parse_jwks(open(args.jwks, "rb").read()) if args.jwks else None
+        extra = [l for l in open(args.checkpoints).read().splitlines() if l.strip()] if args.checkpoints else []
+    except (OSError, Malformed, ValueError, tarfile.TarError, zipfile.BadZipFile) as e:
+        print("verify-export: %s" % e, file=sys.stderr)
+        return 2
+
+    manifest, failures, walk = verify(files, trusted, extra)
+    if manifest:
+        print("export of tenant %s, positions %d..%d: %d entries, %d checkpoints" % (
+            manifest["tenant_id"], manifest["from"], manifest["to"], manifest["count"], manifest["checkpoint_count"]))
+    print("keys: " + ("the key set given with --jwks" if trusted is not None else "the export's own jwks.json"))
+    for reason, position, name, detail in failures:
+        print("FAIL %s%s%s: %s" % (reason, "" if position is None else " at %d" % position, "" if name is None else " file " + name, detail))
+    if failures:
+        print("FAILED verified through %d; %d problem(s)" % (walk.next - 1 if walk else 0, len(failures)))
+        return 1
+    print("OK verified %d..%d: %d entries, %d checkpoints reached, last chain hash %s"
+          % (manifest["from"], walk.next - 1, walk.checked, walk.reached, walk.previous.hex()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
