@@ -32,16 +32,19 @@ public sealed record BenchSettings
     {
         Quick = true,
         Rounds = 3,
-        RoundDuration = TimeSpan.FromSeconds(4),
-        WarmUp = TimeSpan.FromSeconds(2),
+        RoundDuration = TimeSpan.FromSeconds(3),
+        WarmUp = TimeSpan.FromSeconds(1),
         PreloadEvents = 20_000,
-        BulkEvents = 60_000,
+        BulkEvents = 30_000,
         BulkRounds = 3,
-        VerifyEvents = 60_000,
-        ProjectionEvents = 20_000,
-        RelayEvents = 20_000,
+        VerifyEvents = 30_000,
+        ProjectionEvents = 10_000,
+        RelayEvents = 10_000,
         FsyncSecondsPerTest = 1,
     };
+
+    /// <summary>Rounds for the scenarios whose every round processes a whole store (5, 6): fewer in the quick run.</summary>
+    public int WholeStoreRounds => Quick ? 2 : Math.Min(Rounds, 3);
 
     public bool Runs(string scenario) => Only.Count == 0 || Only.Contains(scenario);
 

@@ -91,26 +91,44 @@ internal sealed class TenantAppendCombiner(NpgsqlDataSource dataSource, Postgres
         }
     }
 
-    /// <summary>The next group of the tenant's queue, or null after marking the tenant idle when nothing is waiting.</summary>
+    /// <summary>
+    /// The next group of the tenant's queue, or null after marking the tenant idle when nothing is waiting. Appends
+    /// that touch a stream already in the group wait for the next one: two appends to one stream in one group would
+    /// have read the same version, and the second could only lose.
+    /// </summary>
     private List<PendingAppend>? TakeNext(string tenantId)
     {
         lock (gate)
         {
             var queue = busy[tenantId];
             var group = new List<PendingAppend>();
+            var deferred = new List<PendingAppend>();
+            var streams = new HashSet<string>(StringComparer.Ordinal);
             var events = 0;
-            while (queue.TryPeek(out var next) && group.Count < options.MaxAppendsPerGroup
-                   && (group.Count == 0 || events + next.Batch.EventCount <= options.MaxEventsPerGroup))
+            for (var left = queue.Count; left > 0 && group.Count < options.MaxAppendsPerGroup; left--)
             {
-                queue.Dequeue();
+                var next = queue.Dequeue();
                 // A caller that gave up before its append was taken gets its cancellation; once taken, it is written.
                 if (next.Cancellation.IsCancellationRequested)
                 {
                     next.Outcome.TrySetCanceled(next.Cancellation);
                     continue;
                 }
+                if (group.Count > 0 && (events + next.Batch.EventCount > options.MaxEventsPerGroup || next.Streams.Any(s => streams.Contains(s.StreamId))))
+                {
+                    deferred.Add(next);
+                    continue;
+                }
                 group.Add(next);
                 events += next.Batch.EventCount;
+                foreach (var stream in next.Streams) streams.Add(stream.StreamId);
+            }
+            if (deferred.Count > 0)
+            {
+                // Back to the front of the queue, in their order.
+                var rest = queue.ToArray();
+                queue.Clear();
+                foreach (var pending in deferred.Concat(rest)) queue.Enqueue(pending);
             }
             if (group.Count > 0) return group;
             busy.Remove(tenantId);

@@ -13,17 +13,21 @@ public sealed class HostProcess : IAsyncDisposable
 {
     private readonly Process process;
 
-    private HostProcess(Process process, Uri baseAddress, string token, string logFile)
+    private HostProcess(Process process, Uri baseAddress, IReadOnlyList<string> tokens, string logFile, string exchange)
     {
         this.process = process;
         BaseAddress = baseAddress;
-        Token = token;
+        Tokens = tokens;
         LogFile = logFile;
+        Exchange = exchange;
     }
 
     public Uri BaseAddress { get; }
-    public string Token { get; }
+    /// <summary>A clerk's token per tenant, in the order the tenants were given.</summary>
+    public IReadOnlyList<string> Tokens { get; }
     public string LogFile { get; }
+    /// <summary>The exchange the Host's relay publishes to: the bench's own, deleted afterwards.</summary>
+    public string Exchange { get; }
 
     public static string Dll => RepoPaths.Resolve("src/Host/bin/Release/net10.0/ledger.dll");
 
@@ -35,8 +39,9 @@ public sealed class HostProcess : IAsyncDisposable
         return string.Join(" ", output.Split('\n').Where(l => l.Contains("error", StringComparison.Ordinal)).Distinct().Take(3));
     }
 
-    public static async Task<HostProcess> StartAsync(string schema, string tenant)
+    public static async Task<HostProcess> StartAsync(string schema, IReadOnlyList<string> tenants)
     {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
         var work = Directory.CreateTempSubdirectory("ledger-bench-host-");
         var port = FreePort();
         var admin = new NpgsqlConnectionStringBuilder(Scenarios.BenchConnection.Admin);
@@ -55,18 +60,20 @@ public sealed class HostProcess : IAsyncDisposable
             ["DOTNET_ENVIRONMENT"] = "Development",
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+            // The relay publishes to an exchange of the bench's own (nobody else's consumers see these orders), and
+            // the Host consumes nothing: no inbound messages in this scenario, and no queues left behind.
+            ["Ledger__Messaging__Exchange"] = $"bench.host.{suffix}",
+            ["Ledger__Messaging__QueuePrefix"] = $"bench.host.{suffix}.",
+            ["Ledger__Messaging__Consumers__Enabled"] = "false",
         };
 
-        // `ledger token` creates the development signing key the server then validates with.
-        var tokenRun = Start(environment, $"token --role clerk --tenant {tenant} --ttl-minutes 600", null);
-        var token = (await tokenRun.StandardOutput.ReadToEndAsync()).Trim();
-        await tokenRun.WaitForExitAsync();
-        if (tokenRun.ExitCode != 0 || token.Length == 0)
-            throw new InvalidOperationException($"ledger token failed: {await tokenRun.StandardError.ReadToEndAsync()}");
+        // `ledger token` creates the development signing key the server then validates with (the first run makes it).
+        var tokens = new List<string> { await TokenAsync(environment, tenants[0]) };
+        tokens.AddRange(await Task.WhenAll(tenants.Skip(1).Select(t => TokenAsync(environment, t))));
 
         var logFile = Path.Combine(work.FullName, "host.log");
         var server = Start(environment, "serve", logFile);
-        var host = new HostProcess(server, new Uri($"http://127.0.0.1:{port}/"), token, logFile);
+        var host = new HostProcess(server, new Uri($"http://127.0.0.1:{port}/"), tokens, logFile, $"bench.host.{suffix}");
         using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
         var deadline = Stopwatch.GetTimestamp() + 120 * Stopwatch.Frequency;
         while (Stopwatch.GetTimestamp() < deadline)
@@ -97,6 +104,26 @@ public sealed class HostProcess : IAsyncDisposable
             await process.WaitForExitAsync();
         }
         process.Dispose();
+        try
+        {
+            await using var connection = await Broker.ConnectAsync("ledger-bench-host-cleanup");
+            await using var channel = await connection.CreateChannelAsync();
+            await channel.ExchangeDeleteAsync(Exchange);
+        }
+        catch (Exception e) when (e is RabbitMQ.Client.Exceptions.RabbitMQClientException or IOException)
+        {
+            Console.Error.WriteLine($"bench: could not delete exchange {Exchange}: {e.Message}");
+        }
+    }
+
+    private static async Task<string> TokenAsync(Dictionary<string, string> environment, string tenant)
+    {
+        var run = Start(environment, $"token --role clerk --tenant {tenant} --ttl-minutes 600", null);
+        var token = (await run.StandardOutput.ReadToEndAsync()).Trim();
+        await run.WaitForExitAsync();
+        if (run.ExitCode != 0 || token.Length == 0)
+            throw new InvalidOperationException($"ledger token failed: {await run.StandardError.ReadToEndAsync()}");
+        return token;
     }
 
     private static Process Start(Dictionary<string, string> environment, string arguments, string? logFile)

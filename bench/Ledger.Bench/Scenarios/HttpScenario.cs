@@ -16,7 +16,8 @@ namespace Ledger.Bench.Scenarios;
 /// </summary>
 public sealed class HttpScenario(BenchSettings settings, BenchDatabase database)
 {
-    private const string Tenant = "bench-http";
+    // Commands spread over a few tenants, as a Host serves them; one hot tenant is scenario 2's question.
+    private static readonly string[] Tenants = ["bench-http-1", "bench-http-2", "bench-http-3", "bench-http-4"];
 
     public async Task<ScenarioOutcome> RunAsync()
     {
@@ -26,21 +27,21 @@ public sealed class HttpScenario(BenchSettings settings, BenchDatabase database)
             return NotRun($"the Host (src/Host) did not build: {buildError}");
 
         var schema = database.ReserveSchema("s4");
-        await using var host = await HostProcess.StartAsync(schema, Tenant);
+        await using var host = await HostProcess.StartAsync(schema, Tenants);
         Log.Line($"4. Host ready at {host.BaseAddress} (schema {schema}, log {host.LogFile})");
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1000, PooledConnectionLifetime = TimeSpan.FromMinutes(30) })
         {
             BaseAddress = host.BaseAddress,
             Timeout = TimeSpan.FromSeconds(30),
         };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", host.Token);
+        var next = 0L;
 
         var ledger = await database.CreateLedgerAsync("s4_base");
         var store = ledger.Store();
         var analyzed = false;
 
-        Task OverHttp() => CreateOrder(http);
-        Task InProcess() => AppendDirectly(store);
+        Task OverHttp() => CreateOrder(http, host.Tokens[(int)(Interlocked.Increment(ref next) % Tenants.Length)]);
+        Task InProcess() => AppendDirectly(store, Tenants[(int)(Interlocked.Increment(ref next) % Tenants.Length)]);
 
         var saturation = await Rounds.Rotate(settings.Rounds, "commands/s",
         [
@@ -74,7 +75,7 @@ public sealed class HttpScenario(BenchSettings settings, BenchDatabase database)
             new ResultRow
             {
                 Scenario = "4. Command over HTTP",
-                Measure = $"create-order commands/s at saturation, {concurrency} concurrent",
+                Measure = $"create-order commands/s at saturation, {concurrency} concurrent, {Tenants.Length} tenants",
                 Figures = overHttp.Against(direct),
                 Goal = "(throughput: informative)",
                 Notes = $"p50/p99 at saturation {overHttp.MedianOf(r => r.P50Ms):0.0}/{overHttp.MedianOf(r => r.P99Ms):0.0} ms over HTTP, " +
@@ -104,16 +105,20 @@ public sealed class HttpScenario(BenchSettings settings, BenchDatabase database)
          "customer":{"name":"Ada Lovelace","email":"ada@example.com"}}
         """;
 
-    private static async Task CreateOrder(HttpClient http)
+    private static async Task CreateOrder(HttpClient http, string token)
     {
-        using var content = new StringContent(Body, Encoding.UTF8, "application/json");
-        using var response = await http.PostAsync(new Uri("api/orders", UriKind.Relative), content);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("api/orders", UriKind.Relative))
+        {
+            Content = new StringContent(Body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request);
         if (response.StatusCode != HttpStatusCode.Created)
             throw new HttpRequestException($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
     }
 
     /// <summary>What the Host's handler appends for the same command: the decided OrderCreated, encoded, to a new stream.</summary>
-    private static async Task AppendDirectly(IEventStore store)
+    private static async Task AppendDirectly(IEventStore store, string tenant)
     {
         var now = DateTimeOffset.UtcNow;
         var command = new CreateOrder(Guid.CreateVersion7(), "C-0012345", "EUR",
@@ -126,6 +131,6 @@ public sealed class HttpScenario(BenchSettings settings, BenchDatabase database)
             return new EventToAppend(Guid.CreateVersion7(), encoded.EventType, encoded.TypeVersion, now, encoded.Data,
                 new EventMetadata(Guid.NewGuid().ToString("N"), null, "bench", null, "bench"));
         }).ToList();
-        await store.AppendAsync(Tenant, [new StreamAppend(OrderStreams.For(command.OrderId), ExpectedVersion.NoStream, events)]);
+        await store.AppendAsync(tenant, [new StreamAppend(OrderStreams.For(command.OrderId), ExpectedVersion.NoStream, events)]);
     }
 }

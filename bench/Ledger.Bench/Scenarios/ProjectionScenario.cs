@@ -68,7 +68,7 @@ public sealed class ProjectionScenario(BenchSettings settings, BenchDatabase dat
             return RoundResult.Throughput(result.Processed, elapsed);
         });
         var baselineSide = new Side("set-based SQL", _ => FoldSetBased(ledger.Admin));
-        var outcomes = await Rounds.Rotate(Math.Min(settings.Rounds, 3), "events/s", [baselineSide, ledgerSide], label: "5");
+        var outcomes = await Rounds.Rotate(settings.WholeStoreRounds, "events/s", [baselineSide, ledgerSide], label: "5");
         return new ScenarioOutcome([new ResultRow
         {
             Scenario = "5. Projection catch-up",

@@ -96,7 +96,7 @@ public sealed class RelayScenario(BenchSettings settings, BenchDatabase database
                 await channel.QueuePurgeAsync(queue);
                 return RoundResult.Throughput(messages.Count, elapsed);
             });
-            var outcomes = await Rounds.Rotate(Math.Min(settings.Rounds, 3), "messages/s", [baselineSide, ledgerSide], label: "6");
+            var outcomes = await Rounds.Rotate(settings.WholeStoreRounds, "messages/s", [baselineSide, ledgerSide], label: "6");
             return new ScenarioOutcome([new ResultRow
             {
                 Scenario = "6. Relay",

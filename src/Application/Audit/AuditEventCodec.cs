@@ -44,13 +44,13 @@ public static class AuditEventCodec
         string Action,
         string Entity,
         AuditResult Result,
-        int Status,
         ClientV1 Client,
+        int? Status = null,
         string? Code = null,
         IReadOnlyList<StreamV1>? Streams = null)
     {
         public static CommandRecordedV1 From(CommandAuditEntry e) => new(
-            e.Action, e.Entity, e.Result, e.Status, new ClientV1(e.Client.Address, e.Client.UserAgent), e.Code,
+            e.Action, e.Entity, e.Result, new ClientV1(e.Client.Address, e.Client.UserAgent), e.Status, e.Code,
             e.Streams is { Count: > 0 } streams ? [.. streams.Select(s => new StreamV1(s.StreamId, s.Version))] : null);
 
         public CommandAuditEntry ToEntry() => new(

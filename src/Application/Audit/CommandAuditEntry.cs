@@ -8,7 +8,10 @@ namespace Ledger.Application.Audit;
 /// <param name="Action">What was asked, as the API names it: the method and route template (<c>POST /api/orders/{id}/payments</c>).</param>
 /// <param name="Entity">The stream the command was about (<c>order-…</c>), or only its kind (<c>order</c>) when no id was known.</param>
 /// <param name="Result">Whether the command was accepted.</param>
-/// <param name="Status">The HTTP status the caller was answered with.</param>
+/// <param name="Status">
+/// The HTTP status a refused command was answered with. Absent on success: an accepted command's entry commits with its
+/// events, before the answer exists.
+/// </param>
 /// <param name="Code">Why it was refused: the stable problem code (<c>order.not_payable</c>); absent on success.</param>
 /// <param name="Streams">What an accepted command appended: each stream and its version afterwards; absent when nothing was appended.</param>
 /// <param name="Client">
@@ -19,7 +22,7 @@ public sealed record CommandAuditEntry(
     string Action,
     string Entity,
     AuditResult Result,
-    int Status,
+    int? Status,
     string? Code,
     IReadOnlyList<AuditedStream>? Streams,
     AuditClient Client);

@@ -98,8 +98,12 @@ public sealed class AppendNotifier : IAsyncDisposable
         }
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        // Its hosted service disposes it on stop, and the container again at exit: the second time is a no-op.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         if (_store is not null) _store.Appended -= OnAppended;
         _signal.CommittedHere -= OnCommittedHere;
         await _stop.CancelAsync().ConfigureAwait(false);

@@ -56,7 +56,7 @@ internal static class ProjectionsRebuildCommand
     private sealed class ProgressBar(TextWriter error) : IProgress<RebuildProgress>
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private TimeSpan _drawn = TimeSpan.MinValue;
+        private TimeSpan _drawn = TimeSpan.FromSeconds(-1);
         private long _firstProcessed = -1;
 
         public void Report(RebuildProgress value)
@@ -68,7 +68,7 @@ internal static class ProjectionsRebuildCommand
             var filled = (int)Math.Round(share * 30);
             var rate = (value.Processed - _firstProcessed) / Math.Max(_clock.Elapsed.TotalSeconds, 0.001);
             error.Write(string.Create(CultureInfo.InvariantCulture,
-                $"\rgeneration {value.Generation} [{new string('#', filled)}{new string('.', 30 - filled)}] {share,4:P0} {value.Processed}/{value.Total} events, {rate:F0}/s   "));
+                $"\rgeneration {value.Generation} [{new string('#', filled)}{new string('.', 30 - filled)}] {share * 100,3:F0}% {value.Processed}/{value.Total} events, {rate:F0}/s   "));
         }
     }
 }

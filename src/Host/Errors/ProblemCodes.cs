@@ -15,6 +15,7 @@ public static class ProblemCodes
     public const string ConcurrencyConflict = "concurrency.conflict";
     public const string IdempotencyKeyInvalid = "idempotency.invalid_key";
     public const string IdempotencyKeyReused = "idempotency.key_reused";
+    public const string IdempotencyResponseUnavailable = "idempotency.response_unavailable";
     public const string OrderNotFound = "order.not_found";
     public const string RouteNotFound = "http.not_found";
     public const string MethodNotAllowed = "http.method_not_allowed";

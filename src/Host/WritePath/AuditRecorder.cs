@@ -1,6 +1,7 @@
 using System.Text;
 using Ledger.Application;
 using Ledger.Application.Audit;
+using Ledger.EventStore.Notifications;
 using Ledger.Host.Auth;
 using Ledger.Host.Configuration;
 using Ledger.Host.Http;
@@ -11,7 +12,7 @@ namespace Ledger.Host.WritePath;
 /// Builds audit entries from a request and writes the ones for refused commands, each in a small transaction of its
 /// own: a refusal wrote nothing else, so its entry is all there is to commit.
 /// </summary>
-internal sealed partial class AuditRecorder(LedgerDataSources db, TimeProvider clock, ILogger<AuditRecorder> logger)
+internal sealed partial class AuditRecorder(LedgerDataSources db, TimeProvider clock, IServiceProvider services, ILogger<AuditRecorder> logger)
 {
     public const int MaxUserAgentLength = 256;
 
@@ -22,7 +23,7 @@ internal sealed partial class AuditRecorder(LedgerDataSources db, TimeProvider c
         Action: ActionOf(http),
         Entity: entity,
         Result: status < 400 ? AuditResult.Success : AuditResult.Failure,
-        Status: status,
+        Status: status < 400 ? null : status,
         Code: status < 400 ? null : code,
         Streams: streams,
         Client: ClientOf(http));
@@ -39,8 +40,10 @@ internal sealed partial class AuditRecorder(LedgerDataSources db, TimeProvider c
             var entry = AuditEventCodec.ToAppend(Entry(http, entity, status, code, null), context);
             // Not the request's token: a client that hangs up right after being refused does not erase the record.
             await using var tx = await WriteTransaction.BeginAsync(db.App, db.Schema, CancellationToken.None);
-            await tx.AppendAuditAsync(context.TenantId, entity, entry, CancellationToken.None);
+            await tx.LockAuditStreamAsync(context.TenantId, entity, CancellationToken.None);
+            await tx.AppendAsync(context.TenantId, [tx.AuditAppend(entity, entry)], CancellationToken.None);
             await tx.CommitAsync(CancellationToken.None);
+            services.GetService<AppendSignal>()?.Pulse();
         }
         catch (Exception e)
         {

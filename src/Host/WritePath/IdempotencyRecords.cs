@@ -3,12 +3,16 @@ using NpgsqlTypes;
 
 namespace Ledger.Host.WritePath;
 
-/// <summary>A remembered write: the fingerprint of the request that used the key, and the answer it got.</summary>
-internal sealed record IdempotencyRecord(byte[] RequestHash, StoredResponse Response);
+/// <summary>
+/// What is remembered under a key: the fingerprint of the request that used it, and its answer — null while that
+/// request is still answering, or if it never could (the process died after the command committed).
+/// </summary>
+internal sealed record IdempotencyRecord(byte[] RequestHash, StoredResponse? Response);
 
 /// <summary>
-/// The <c>idempotency_keys</c> table (Host migration 0500). Rows are written only inside a write transaction,
-/// together with the command's events and audit entry; callers hold the key's lock, so there is no race on a key.
+/// The <c>idempotency_keys</c> table (Host migration 0500). A key is claimed in the same transaction as the command's
+/// append, and its answer added once the endpoint has answered; callers hold the key's lock throughout, so no two
+/// requests ever race on one key.
 /// </summary>
 internal static class IdempotencyRecords
 {
@@ -26,13 +30,17 @@ internal static class IdempotencyRecords
             await reader.ReadAsync(ct)
                 ? new IdempotencyRecord(
                     reader.GetFieldValue<byte[]>(0),
-                    new StoredResponse(reader.GetInt32(1), StoredResponse.ParseHeaders(reader.GetString(2)), reader.GetFieldValue<byte[]>(3)))
+                    reader.IsDBNull(1) ? null
+                        : new StoredResponse(reader.GetInt32(1), StoredResponse.ParseHeaders(reader.GetString(2)), reader.GetFieldValue<byte[]>(3)))
                 : null, ct);
     }
 
-    /// <summary>Remembers the answer; an expired row for the same key is replaced (the key is new again).</summary>
-    public static async Task SaveAsync(
-        WriteTransaction tx, string tenantId, string key, byte[] requestHash, StoredResponse response,
+    /// <summary>
+    /// Records the key as used by this request (with its answer when known already). An expired row for the same key
+    /// is replaced: after its window a key is new again.
+    /// </summary>
+    public static async Task ClaimAsync(
+        WriteTransaction tx, string tenantId, string key, byte[] requestHash, StoredResponse? response,
         DateTimeOffset now, TimeSpan window, CancellationToken ct)
     {
         await using var batch = tx.Batch();
@@ -47,14 +55,30 @@ internal static class IdempotencyRecords
         insert.Parameters.Add(new() { Value = tenantId });
         insert.Parameters.Add(new() { Value = key });
         insert.Parameters.Add(new() { Value = requestHash });
-        insert.Parameters.Add(new() { Value = response.Status });
-        insert.Parameters.Add(new() { Value = response.HeadersJson(), NpgsqlDbType = NpgsqlDbType.Jsonb });
-        insert.Parameters.Add(new() { Value = response.Body });
+        insert.Parameters.Add(new() { Value = (object?)response?.Status ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+        insert.Parameters.Add(new() { Value = (object?)response?.HeadersJson() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Jsonb });
+        insert.Parameters.Add(new() { Value = (object?)response?.Body ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bytea });
         insert.Parameters.Add(new() { Value = now });
         insert.Parameters.Add(new() { Value = now + window });
         batch.BatchCommands.Add(expired);
         batch.BatchCommands.Add(insert);
         await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Adds the answer to a key claimed by this request's append.</summary>
+    public static async Task AnswerAsync(WriteTransaction tx, string tenantId, string key, StoredResponse response, CancellationToken ct)
+    {
+        await using var command = tx.Command("""
+            UPDATE idempotency_keys SET status_code = $3, response_headers = $4, response_body = $5
+             WHERE tenant_id = $1 AND idempotency_key = $2 AND status_code IS NULL
+            """);
+        command.Parameters.Add(new() { Value = tenantId });
+        command.Parameters.Add(new() { Value = key });
+        command.Parameters.Add(new() { Value = response.Status });
+        command.Parameters.Add(new() { Value = response.HeadersJson(), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        command.Parameters.Add(new() { Value = response.Body });
+        if (await command.ExecuteNonQueryAsync(ct) != 1)
+            throw new InvalidOperationException("The idempotency key this request claimed is gone or already answered.");
     }
 
     /// <summary>Deletes up to <paramref name="batch"/> expired keys; returns how many went.</summary>

@@ -15,16 +15,21 @@ public sealed record StoredResponse(int Status, IReadOnlyList<KeyValuePair<strin
         Http.CorrelationIdMiddleware.Header,
     };
 
-    /// <summary>Runs an endpoint's result into a buffer instead of the client, and keeps what it produced.</summary>
-    public static async Task<StoredResponse> CaptureAsync(HttpContext http, object? result)
+    /// <summary>
+    /// Runs an endpoint and its result into a buffer instead of the client, and keeps what they produced. Whatever the
+    /// endpoint writes itself is buffered too: nothing reaches the client before the write path has committed.
+    /// </summary>
+    public static async Task<StoredResponse> CaptureAsync(HttpContext http, Func<Task<object?>> endpoint)
     {
         ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(endpoint);
         var response = http.Response;
         var client = response.Body;
         using var buffer = new MemoryStream();
         response.Body = buffer;
         try
         {
+            var result = await endpoint();
             await AsResult(result).ExecuteAsync(http);
             await response.BodyWriter.FlushAsync(http.RequestAborted);
         }

@@ -4,8 +4,9 @@ namespace Ledger.Host.WritePath;
 
 /// <summary>
 /// The <see cref="IEventStore"/> handlers get. Inside a write request (see <see cref="WritePathFilter"/>) an append
-/// joins the request's transaction, so the command's events, its audit entry and its idempotency key commit together;
-/// anywhere else (background work, tests, the CLI) it is the store itself. Reads always go to the store.
+/// goes through the request's <see cref="WriteScope"/>, so the command's events, its audit entry and its idempotency
+/// key commit together; anywhere else (background work, tests, the CLI) it is the store itself. Reads always go to
+/// the store.
 /// </summary>
 public sealed class WritePathEventStore(IEventStore inner) : IEventStore
 {

@@ -4,9 +4,9 @@ namespace Ledger.Host.WritePath;
 
 /// <summary>
 /// Runs every write (POST, PUT, PATCH, DELETE) of a group marked with <see cref="WritePathMetadata"/> through its
-/// <see cref="WriteScope"/>: answers a retry from its idempotency key, runs the endpoint with its appends held in the
-/// scope's transaction, captures the answer, and then commits the events, the audit entry and the key together — or,
-/// when the command is refused, rolls back and records the refusal. The client gets the answer only after the commit.
+/// <see cref="WriteScope"/>: answers a retry from its idempotency key, runs the endpoint while its appends go through
+/// the scope (each committing with its audit entry and the key's claim), captures the answer and stores it under the
+/// key — or, when the command is refused, records the refusal. The client gets the answer only once it is stored.
 /// </summary>
 internal sealed class WritePathFilter : IEndpointFilter
 {
@@ -27,10 +27,11 @@ internal sealed class WritePathFilter : IEndpointFilter
         try
         {
             if (await scope.BeginAsync(http, path, ct) is { } replay) return replay;
-            object? result;
-            using (scope.Enter())
-                result = await next(context);
-            var response = await StoredResponse.CaptureAsync(http, result);
+            var response = await StoredResponse.CaptureAsync(http, async () =>
+            {
+                using (scope.Enter())
+                    return await next(context);
+            });
             if (response.Status >= 400)
                 await scope.RefuseAsync(response.Status, response.ProblemCode() ?? ProblemCodes.ForStatus(response.Status));
             else

@@ -7,20 +7,20 @@ using Npgsql;
 namespace Ledger.Host.WritePath;
 
 /// <summary>
-/// One PostgreSQL transaction of the write path: the command's appends, its audit entry and its idempotency record
-/// commit together or not at all. Disposing it without <see cref="CommitAsync"/> rolls everything back.
+/// One PostgreSQL transaction of the write path; disposing it without <see cref="CommitAsync"/> rolls it back.
 /// </summary>
 /// <remarks>
-/// Locks are always taken in one order — idempotency key, then the audit stream, then (inside append_events) the
-/// tenant's chain head — so two write transactions never wait on each other in a cycle.
+/// Locks are always taken in one order — the idempotency key, then an audit stream, then (inside append_events) the
+/// tenant's chain head — so write transactions never wait on each other in a cycle. Appends go straight to
+/// <see cref="PostgresEventStore.AppendAsync(NpgsqlConnection, string, IReadOnlyList{StreamAppend}, CancellationToken)"/>:
+/// a transaction holds one append, and a conflict rolls all of it back, so no savepoint is needed (the savepoints of
+/// TransactionalEventStore would cost two more round trips, one of them while the chain head is locked).
 /// </remarks>
 internal sealed class WriteTransaction : IAsyncDisposable
 {
-    private const int AnyVersionAttempts = 5;
     private readonly NpgsqlConnection _connection;
     private readonly NpgsqlTransaction _transaction;
     private readonly string _schema;
-    private readonly TransactionalEventStore _store;
     private readonly HashSet<long> _locks = [];
     private readonly Dictionary<string, long> _auditVersions = new(StringComparer.Ordinal);
     private bool _completed;
@@ -30,7 +30,6 @@ internal sealed class WriteTransaction : IAsyncDisposable
         _connection = connection;
         _transaction = transaction;
         _schema = schema;
-        _store = new TransactionalEventStore(connection, transaction);
     }
 
     public static async Task<WriteTransaction> BeginAsync(NpgsqlDataSource dataSource, string schema, CancellationToken ct)
@@ -72,28 +71,9 @@ internal sealed class WriteTransaction : IAsyncDisposable
     }
 
     /// <summary>
-    /// Appends inside this transaction. A conflict undoes only this append (a savepoint, see
-    /// <see cref="TransactionalEventStore"/>), so the caller may decide again and retry while the transaction and its
-    /// locks stay. "Any" versions are read here, and retried when another writer got in between.
-    /// </summary>
-    public async Task<AppendResult> AppendAsync(string tenantId, IReadOnlyList<StreamAppend> streams, CancellationToken ct)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await _store.AppendAsync(tenantId, await ResolveAnyAsync(tenantId, streams, ct), ct);
-            }
-            catch (ConcurrencyException) when (attempt < AnyVersionAttempts && streams.Any(s => s.Expected.IsAny))
-            {
-            }
-        }
-    }
-
-    /// <summary>
-    /// Locks an entity's audit stream and reads its version, in one round trip. Every writer of an audit stream
-    /// holds its lock first, so the version stays right until this transaction ends: an audit entry never conflicts,
-    /// and it is read before append_events locks the tenant's chain head, not while the head is held.
+    /// Locks an entity's audit stream and reads its version, in one round trip, before append_events takes the
+    /// tenant's chain head. Every writer of an audit stream holds its lock first, so the version stays right until this
+    /// transaction ends: an audit entry never causes a conflict.
     /// </summary>
     public async Task LockAuditStreamAsync(string tenantId, string entity, CancellationToken ct)
     {
@@ -106,14 +86,35 @@ internal sealed class WriteTransaction : IAsyncDisposable
             async reader => await reader.ReadAsync(ct) ? reader.GetInt64(0) : 0, ct);
     }
 
-    /// <summary>Appends one audit entry to its entity's audit stream, at the version read under the stream's lock.</summary>
-    public async Task<AppendResult> AppendAuditAsync(string tenantId, string entity, EventToAppend entry, CancellationToken ct)
+    /// <summary>The audit entry as one more stream of an append, at the version read under its lock.</summary>
+    public StreamAppend AuditAppend(string entity, EventToAppend entry)
     {
-        await LockAuditStreamAsync(tenantId, entity, ct);
         var stream = AuditStreams.For(entity);
-        var result = await _store.AppendAsync(tenantId, [new StreamAppend(stream, ExpectedVersion.Exactly(_auditVersions[stream]), [entry])], ct);
-        _auditVersions[stream] = result.StreamVersions[stream];
+        if (!_auditVersions.TryGetValue(stream, out var version))
+            throw new InvalidOperationException($"Lock the audit stream of '{entity}' first.");
+        return new StreamAppend(stream, ExpectedVersion.Exactly(version), [entry]);
+    }
+
+    /// <exception cref="ConcurrencyException">an expected version did not hold; the transaction is then unusable.</exception>
+    public async Task<AppendResult> AppendAsync(string tenantId, IReadOnlyList<StreamAppend> streams, CancellationToken ct)
+    {
+        var result = await PostgresEventStore.AppendAsync(_connection, tenantId, streams, ct);
+        foreach (var (stream, version) in result.StreamVersions)
+            if (_auditVersions.ContainsKey(stream)) _auditVersions[stream] = version;
         return result;
+    }
+
+    /// <summary>The streams with each "any" expected version replaced by the stream's version as read now.</summary>
+    public async Task<IReadOnlyList<StreamAppend>> ResolveAnyAsync(string tenantId, IReadOnlyList<StreamAppend> streams, CancellationToken ct)
+    {
+        if (!streams.Any(s => s.Expected.IsAny)) return streams;
+        await using var command = Command("SELECT stream_id, version FROM streams WHERE tenant_id = $1 AND stream_id = ANY($2)");
+        command.Parameters.Add(new() { Value = tenantId });
+        command.Parameters.Add(new() { Value = streams.Where(s => s.Expected.IsAny).Select(s => s.StreamId).ToArray() });
+        var current = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct)) current[reader.GetString(0)] = reader.GetInt64(1);
+        return [.. streams.Select(s => s.Expected.IsAny ? s with { Expected = ExpectedVersion.Exactly(current.GetValueOrDefault(s.StreamId)) } : s)];
     }
 
     public NpgsqlCommand Command(string sql) => new(sql, _connection, _transaction);
@@ -145,23 +146,6 @@ internal sealed class WriteTransaction : IAsyncDisposable
         await RollbackAsync();
         await _transaction.DisposeAsync();
         await _connection.DisposeAsync();
-    }
-
-    private async Task<long> VersionAsync(string tenantId, string streamId, CancellationToken ct)
-    {
-        await using var command = Command("SELECT version FROM streams WHERE tenant_id = $1 AND stream_id = $2");
-        command.Parameters.Add(new() { Value = tenantId });
-        command.Parameters.Add(new() { Value = streamId });
-        return await command.ExecuteScalarAsync(ct) is long version ? version : 0;
-    }
-
-    private async Task<IReadOnlyList<StreamAppend>> ResolveAnyAsync(string tenantId, IReadOnlyList<StreamAppend> streams, CancellationToken ct)
-    {
-        if (!streams.Any(s => s.Expected.IsAny)) return streams;
-        var resolved = new List<StreamAppend>(streams.Count);
-        foreach (var s in streams)
-            resolved.Add(s.Expected.IsAny ? s with { Expected = ExpectedVersion.Exactly(await VersionAsync(tenantId, s.StreamId, ct)) } : s);
-        return resolved;
     }
 
     // Advisory locks are database-wide: the schema is part of the name so test schemas (and tenants) never share one.

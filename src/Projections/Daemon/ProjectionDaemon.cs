@@ -69,7 +69,7 @@ public sealed partial class ProjectionDaemon(
         _held[projection.Name] = runner;
         LogTaken(_logger, projection.Name, options.Owner);
         var leaseChecked = Stopwatch.StartNew();
-        var idleDelay = options.HorizonRetryDelay;
+        var blockedDelay = options.HorizonRetryDelay;
         var errorDelay = TimeSpan.FromMilliseconds(100);
         try
         {
@@ -102,17 +102,22 @@ public sealed partial class ProjectionDaemon(
 
                 switch (outcome)
                 {
-                    case StepOutcome.MoreToRead or StepOutcome.Moved or StepOutcome.Retrying:
-                        continue;
+                    case StepOutcome.Blocked:
+                        // Committed events wait behind an older open transaction: look again soon, then less often.
+                        await AppendSignal.WaitAsync(pulse, blockedDelay, ct);
+                        blockedDelay = TimeSpan.FromMilliseconds(Math.Min(blockedDelay.TotalMilliseconds * 2, options.PollInterval.TotalMilliseconds));
+                        break;
+                    case StepOutcome.Idle:
+                        blockedDelay = options.HorizonRetryDelay;
+                        await AppendSignal.WaitAsync(pulse, options.PollInterval, ct);
+                        break;
                     case StepOutcome.Stopped or StepOutcome.Retired:
                         await Task.Delay(options.PollInterval, ct);
-                        continue;
-                    case StepOutcome.CaughtUp:
-                        idleDelay = options.HorizonRetryDelay;
+                        break;
+                    default: // more to read, caught up (look once more), moved, retrying: step again at once
+                        blockedDelay = options.HorizonRetryDelay;
                         break;
                 }
-                if (await AppendSignal.WaitAsync(pulse, idleDelay, ct)) idleDelay = options.HorizonRetryDelay;
-                else idleDelay = TimeSpan.FromMilliseconds(Math.Min(idleDelay.TotalMilliseconds * 2, options.PollInterval.TotalMilliseconds));
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

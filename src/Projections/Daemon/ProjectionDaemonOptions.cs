@@ -15,8 +15,8 @@ public sealed class ProjectionDaemonOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// After a wake-up that found nothing to read — the new events can still sit above the read horizon while an older
-    /// transaction finishes — the first look again comes after this delay, doubling up to <see cref="PollInterval"/>.
+    /// When committed events cannot be read yet (they sit above the read horizon while an older transaction is still
+    /// open), the first look again comes after this delay, doubling up to <see cref="PollInterval"/>.
     /// </summary>
     public TimeSpan HorizonRetryDelay { get; set; } = TimeSpan.FromMilliseconds(2);
 

@@ -11,15 +11,16 @@ namespace Ledger.Projections.Daemon;
 /// </summary>
 public static class ProjectionDataSource
 {
+    /// <param name="applicationName">what <c>pg_stat_activity</c> shows, unless the connection string names the application already.</param>
     public static NpgsqlDataSource Create(string appConnectionString, string applicationName = "ledger-projections")
     {
         var builder = new NpgsqlConnectionStringBuilder(appConnectionString)
         {
-            ApplicationName = applicationName,
             MaxAutoPrepare = 64,
             AutoPrepareMinUsages = 2,
             IncludeFailedBatchedCommand = true,
         };
+        if (string.IsNullOrEmpty(builder.ApplicationName)) builder.ApplicationName = applicationName;
         return NpgsqlDataSource.Create(builder.ConnectionString);
     }
 }

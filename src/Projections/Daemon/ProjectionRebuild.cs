@@ -44,7 +44,7 @@ public sealed class ProjectionRebuild(
                     return new RebuildResult(generation, null, processed, runner.Checkpoint);
                 case StepOutcome.Retired:
                     throw new InvalidOperationException($"Generation {generation} of '{name}' was retired during the rebuild.");
-                case StepOutcome.Idle or StepOutcome.CaughtUp:
+                case StepOutcome.Idle or StepOutcome.CaughtUp or StepOutcome.Blocked:
                     var live = (await Generations.LoadAsync(admin, name, ct)).Live;
                     if (!await GenerationSwap.SwapAsync(admin, runner, live, ct)) continue; // an event failed: the runner records it
                     await Generations.DropAsync(admin, name, live, ct);

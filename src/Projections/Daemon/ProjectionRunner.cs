@@ -47,12 +47,10 @@ public sealed partial class ProjectionRunner(
             }
 
             var events = await ReadAsync(at.Position, ct);
-            if (events.Count == 0)
-            {
-                ProjectionMetrics.Idle(projection.Name);
-                return StepOutcome.Idle;
-            }
-            return await ApplyAsync(at, events, ct);
+            if (events.Count > 0) return await ApplyAsync(at, events, ct);
+            if (await CommittedAfterAsync(at.Position, ct)) return StepOutcome.Blocked;
+            ProjectionMetrics.Idle(projection.Name);
+            return StepOutcome.Idle;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -81,6 +79,15 @@ public sealed partial class ProjectionRunner(
         _checkpoint = Advanced(at, events[^1]);
         EventsProcessed += events.Count;
         return true;
+    }
+
+    /// <summary>Are there committed events after <paramref name="position"/>, readable or not?</summary>
+    private async Task<bool> CommittedAfterAsync(GlobalPosition position, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand("SELECT EXISTS (SELECT 1 FROM events WHERE (tx_id, seq) > ($1::text::xid8, $2))");
+        command.Parameters.Add(new() { Value = Checkpoint.Text(position.TxId) });
+        command.Parameters.Add(new() { Value = position.Seq });
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
     }
 
     private Task<IReadOnlyList<RecordedEvent>> ReadAsync(GlobalPosition from, CancellationToken ct)

@@ -11,19 +11,22 @@ namespace Ledger.EndToEnd.Tests.Audit;
 public sealed class AtomicCommitTests(LedgerAppFixture app) : IClassFixture<LedgerAppFixture>
 {
     [Fact]
-    public async Task When_the_last_write_of_the_commit_fails_neither_the_events_nor_the_success_entry_exist()
+    public async Task When_the_commit_fails_neither_the_events_nor_the_success_entry_exist()
     {
-        // The idempotency row is the last thing written before the commit: make the database refuse it for one key.
+        // A deferred constraint trigger runs at COMMIT, after the events, the entry and the key's claim were all
+        // written: refusing there must undo every one of them.
+        var schema = app.Db.Schema;
         await app.Db.ScalarAsync($"""
-            CREATE OR REPLACE FUNCTION refuse_poison_key() RETURNS trigger LANGUAGE plpgsql AS $$
+            CREATE OR REPLACE FUNCTION {schema}.refuse_poison_key() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                IF NEW.idempotency_key = 'poison' THEN RAISE EXCEPTION 'refused for the test'; END IF;
+                IF NEW.idempotency_key = 'poison' THEN RAISE EXCEPTION 'refused at commit for the test'; END IF;
                 RETURN NEW;
             END $$;
-            CREATE OR REPLACE TRIGGER refuse_poison_key BEFORE INSERT ON {app.Db.Schema}.idempotency_keys
-                FOR EACH ROW EXECUTE FUNCTION refuse_poison_key();
+            DROP TRIGGER IF EXISTS refuse_poison_key ON {schema}.idempotency_keys;
+            CREATE CONSTRAINT TRIGGER refuse_poison_key AFTER INSERT ON {schema}.idempotency_keys
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {schema}.refuse_poison_key();
             SELECT 1;
-            """.Replace("refuse_poison_key()", $"{app.Db.Schema}.refuse_poison_key()", StringComparison.Ordinal));
+            """);
         var tenant = TestDatabase.NewTenant();
         var clerk = new IdempotentClient(app.Client(), app.Tokens.For(tenant, LedgerRoles.Clerk));
 
@@ -33,7 +36,7 @@ public sealed class AtomicCommitTests(LedgerAppFixture app) : IClassFixture<Ledg
         var chain = await app.Db.ChainAsync(tenant);
         chain.ShouldNotContain(r => r.EventType == OrderEventCodec.Created);
         chain.Count.ShouldBe(1);
-        (chain[0].Result, chain[0].Status, chain[0].Code).ShouldBe(("failure", 500, "internal"));
+        (chain[0].Result, chain[0].Status, chain[0].Code).ShouldBe(("failure", (int?)500, "internal"));
         (await app.Db.ScalarAsync("SELECT count(*) FROM idempotency_keys WHERE tenant_id = $1", tenant)).ShouldBe(0);
     }
 }

@@ -13,7 +13,7 @@ public sealed record ChainRow(long ChainSeq, ulong TxId, string StreamId, string
     public JsonElement Json => JsonDocument.Parse(Data).RootElement;
 
     public string Result => Json.GetProperty("result").GetString()!;
-    public int Status => Json.GetProperty("status").GetInt32();
+    public int? Status => Json.TryGetProperty("status", out var s) ? s.GetInt32() : null;
     public string? Code => Json.TryGetProperty("code", out var c) ? c.GetString() : null;
     public string Action => Json.GetProperty("action").GetString()!;
     public string Entity => Json.GetProperty("entity").GetString()!;

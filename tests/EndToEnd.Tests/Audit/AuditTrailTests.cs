@@ -24,16 +24,16 @@ public sealed class AuditTrailTests(LedgerAppFixture app) : IClassFixture<Ledger
 
         var chain = await app.Db.ChainAsync(tenant);
         chain.Count.ShouldBe(2);
-        var (created, audit) = (chain[0], chain[1]);
+        var (audit, created) = (chain[0], chain[1]);
         created.StreamId.ShouldBe(OrderStreams.For(orderId));
         audit.IsAudit.ShouldBeTrue();
         audit.StreamId.ShouldBe(AuditStreams.For(OrderStreams.For(orderId)));
         // Same transaction (one tx id) and adjacent in the chain: the entry and the events commit together or not at all.
         audit.TxId.ShouldBe(created.TxId);
-        audit.ChainSeq.ShouldBe(created.ChainSeq + 1);
+        audit.ChainSeq.ShouldBe(created.ChainSeq - 1);
 
         audit.Result.ShouldBe("success");
-        audit.Status.ShouldBe(201);
+        audit.Status.ShouldBeNull(); // committed with the events, before the answer exists
         audit.Code.ShouldBeNull();
         audit.Action.ShouldBe("POST /api/orders");
         audit.Entity.ShouldBe(OrderStreams.For(orderId));
@@ -77,7 +77,7 @@ public sealed class AuditTrailTests(LedgerAppFixture app) : IClassFixture<Ledger
         chain.ShouldAllBe(r => r.IsAudit);
         chain.Select(r => (r.Result, r.Status, r.Code, r.Action, r.Entity)).ShouldBe(
         [
-            ("failure", 403, "auth.forbidden", "POST /api/orders", "order"),
+            ("failure", (int?)403, "auth.forbidden", "POST /api/orders", "order"),
             ("failure", 403, "auth.forbidden", "POST /api/orders/{id}/payments", OrderStreams.For(orderId)),
         ]);
     }
@@ -92,7 +92,7 @@ public sealed class AuditTrailTests(LedgerAppFixture app) : IClassFixture<Ledger
 
         var chain = await app.Db.ChainAsync(tenant);
         chain.Count.ShouldBe(1);
-        (chain[0].Result, chain[0].Status, chain[0].Code, chain[0].Entity).ShouldBe(("failure", 400, "validation.invalid_format", "order"));
+        (chain[0].Result, chain[0].Status, chain[0].Code, chain[0].Entity).ShouldBe(("failure", (int?)400, "validation.invalid_format", "order"));
     }
 
     [Fact]
@@ -109,7 +109,7 @@ public sealed class AuditTrailTests(LedgerAppFixture app) : IClassFixture<Ledger
         var audit = await app.Db.AuditEntriesAsync(tenant);
         audit.Count.ShouldBe(2);
         (audit[1].Result, audit[1].Status, audit[1].Code, audit[1].Action, audit[1].Entity)
-            .ShouldBe(("failure", 422, OrderErrors.NotPaid, "POST /api/orders/{id}/fulfilment", OrderStreams.For(orderId)));
+            .ShouldBe(("failure", (int?)422, OrderErrors.NotPaid, "POST /api/orders/{id}/fulfilment", OrderStreams.For(orderId)));
         audit[1].Json.TryGetProperty("streams", out _).ShouldBeFalse();
     }
 
@@ -125,7 +125,7 @@ public sealed class AuditTrailTests(LedgerAppFixture app) : IClassFixture<Ledger
 
         (await clerk.EventsAsync(orderId)).Count.ShouldBe(1);
         var audit = await app.Db.AuditEntriesAsync(tenant);
-        (audit[^1].Result, audit[^1].Status, audit[^1].Code).ShouldBe(("failure", 409, "concurrency.conflict"));
+        (audit[^1].Result, audit[^1].Status, audit[^1].Code).ShouldBe(("failure", (int?)409, "concurrency.conflict"));
         audit.Count.ShouldBe(2);
     }
 
@@ -139,7 +139,7 @@ public sealed class AuditTrailTests(LedgerAppFixture app) : IClassFixture<Ledger
 
         var chain = await app.Db.ChainAsync(tenant);
         chain.Count.ShouldBe(1);
-        (chain[0].Result, chain[0].Status, chain[0].Code, chain[0].Entity).ShouldBe(("failure", 404, OrderErrors.NotFound, OrderStreams.For(orderId)));
+        (chain[0].Result, chain[0].Status, chain[0].Code, chain[0].Entity).ShouldBe(("failure", (int?)404, OrderErrors.NotFound, OrderStreams.For(orderId)));
     }
 
     [Fact]
@@ -156,7 +156,7 @@ public sealed class AuditTrailTests(LedgerAppFixture app) : IClassFixture<Ledger
         (await clerk.EventsAsync(orderId)).Count.ShouldBe(2);
         var audit = await app.Db.AuditEntriesAsync(tenant);
         audit.Count.ShouldBe(3);
-        (audit[2].Result, audit[2].Status).ShouldBe(("success", 200));
+        (audit[2].Result, audit[2].Status, audit[2].Code).ShouldBe(("success", (int?)null, (string?)null));
         audit[2].Json.TryGetProperty("streams", out _).ShouldBeFalse();
     }
 
@@ -225,15 +225,15 @@ public sealed class AuditTrailTests(LedgerAppFixture app) : IClassFixture<Ledger
         answers.ShouldContain(a => a.Item1 == 200);
         var recorded = (await app.Db.AuditEntriesAsync(tenant)).Where(e => e.Action == "POST /api/orders/{id}/payments").ToList();
         recorded.Count.ShouldBe(50);
-        recorded.Select(e => (e.Status, e.Code)).Order().ShouldBe(answers.Order());
-        recorded.Where(e => e.Status == 200).ShouldAllBe(e => e.Result == "success");
-        recorded.Where(e => e.Status != 200).ShouldAllBe(e => e.Result == "failure" && e.Code != null);
+        recorded.Select(e => (e.Status ?? 200, e.Code)).Order().ShouldBe(answers.Order());
+        recorded.Where(e => e.Status == null).ShouldAllBe(e => e.Result == "success" && e.Code == null);
+        recorded.Where(e => e.Status != null).ShouldAllBe(e => e.Result == "failure" && e.Code != null);
         // Exactly one of them carries the payment event, committed with it.
         var paid = (await clerk.EventsAsync(orderId)).Single(e => e.EventType == OrderEventCodec.Paid);
         var chain = await app.Db.ChainAsync(tenant);
         var withEvents = recorded.Where(e => e.Json.TryGetProperty("streams", out _)).ToList();
         withEvents.Count.ShouldBe(1);
-        withEvents[0].ChainSeq.ShouldBe(paid.ChainSeq + 1);
+        withEvents[0].ChainSeq.ShouldBe(paid.ChainSeq - 1);
         chain.Single(r => r.ChainSeq == paid.ChainSeq).TxId.ShouldBe(withEvents[0].TxId);
     }
 }

@@ -105,7 +105,7 @@ public sealed class IdempotencyKeyTests(LedgerAppFixture app) : IClassFixture<Le
         await reused.ShouldBeProblem(HttpStatusCode.UnprocessableEntity, "idempotency.key_reused");
         (await OrdersCreated(tenant)).ShouldBe(1);
         var audit = await app.Db.AuditEntriesAsync(tenant);
-        (audit[^1].Result, audit[^1].Status, audit[^1].Code).ShouldBe(("failure", 422, "idempotency.key_reused"));
+        (audit[^1].Result, audit[^1].Status, audit[^1].Code).ShouldBe(("failure", (int?)422, "idempotency.key_reused"));
     }
 
     [Fact]
@@ -168,7 +168,7 @@ public sealed class IdempotencyKeyTests(LedgerAppFixture app) : IClassFixture<Le
         (await OrdersCreated(tenant)).ShouldBe(0);
         var chain = await app.Db.ChainAsync(tenant);
         chain.Count.ShouldBe(1);
-        (chain[0].Status, chain[0].Code).ShouldBe((400, "idempotency.invalid_key"));
+        (chain[0].Status, chain[0].Code).ShouldBe(((int?)400, "idempotency.invalid_key"));
     }
 
     [Fact]

@@ -23,6 +23,9 @@ public sealed class LedgerCluster : IAsyncDisposable
         Db = db;
         Directory.CreateDirectory(_keys);
         SigningKeyFiles.Generate(SigningKeyPath);
+        // The checkpoint key every host signs with (production hosts get it from a secret; only dev generates one).
+        using (var checkpointKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256))
+            File.WriteAllText(CheckpointKeyPath, checkpointKey.ExportPkcs8PrivateKeyPem());
         var keys = SigningKeyFiles.Load(new LedgerAuthOptions { SigningKeyPath = SigningKeyPath, Issuer = Issuer, Audience = Audience }, isDevelopment: false);
         Tokens = new TestTokens(keys, Issuer, Audience);
         Prefix = "cluster-" + Guid.NewGuid().ToString("N")[..10];
@@ -36,6 +39,8 @@ public sealed class LedgerCluster : IAsyncDisposable
     public string Prefix { get; }
 
     public string SigningKeyPath => Path.Combine(_keys, "signing-key.pem");
+
+    public string CheckpointKeyPath => Path.Combine(_keys, "checkpoint-key.pem");
 
     public static async Task<LedgerCluster> CreateAsync() => new(await TestDatabase.CreateAsync());
 
@@ -57,7 +62,7 @@ public sealed class LedgerCluster : IAsyncDisposable
             ["Ledger:Auth:Issuer"] = Issuer,
             ["Ledger:Auth:Audience"] = Audience,
             ["Ledger:Auth:SigningKeyPath"] = SigningKeyPath,
-            ["Ledger:Checkpoints:KeyPath"] = Path.Combine(_keys, "checkpoint-key.pem"),
+            ["Ledger:Checkpoints:KeyPath"] = CheckpointKeyPath,
             ["Ledger:Invoicing:ContingencyKeyPath"] = Path.Combine(_keys, "contingency-key.pem"),
             ["Ledger:Messaging:Exchange"] = Prefix + ".events",
             ["Ledger:Messaging:QueuePrefix"] = Prefix + ".",

@@ -15,10 +15,14 @@ public static class GenerationCompare
         await Generations.CreateAsync(db.AdminDataSource, projection.Name, generation, TestDatabase.AppRole, ct);
         await using var dataSource = ProjectionDataSource.Create(db.AppConnectionString, "from-scratch");
         var runner = new ProjectionRunner(projection, generation, dataSource, db.Store, new ProjectionDaemonOptions { BatchSize = 1000 }, NullLogger.Instance);
+        // Until nothing is left after the checkpoint; events held above the read horizon by another test's open
+        // transaction are read as soon as it ends.
         StepOutcome outcome;
-        do outcome = await runner.StepAsync(ct);
-        while (outcome is StepOutcome.MoreToRead or StepOutcome.Moved);
-        outcome.ShouldBeOneOf(StepOutcome.CaughtUp, StepOutcome.Idle);
+        while ((outcome = await runner.StepAsync(ct)) != StepOutcome.Idle)
+        {
+            outcome.ShouldNotBeOneOf(StepOutcome.Stopped, StepOutcome.Retired);
+            if (outcome == StepOutcome.Blocked) await Task.Yield();
+        }
         return generation;
     }
 

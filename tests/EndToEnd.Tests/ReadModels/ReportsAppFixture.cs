@@ -1,0 +1,71 @@
+using Ledger.EndToEnd.Tests.Infrastructure;
+using Ledger.Host.Auth;
+using Ledger.TestSupport;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Ledger.EndToEnd.Tests.ReadModels;
+
+/// <summary>
+/// The Host in memory, as <see cref="LedgerAppFixture"/> runs it, with its projection daemon tuned for tests: quick
+/// polls and leases, and a short read-your-writes wait so "not caught up" answers come fast.
+/// </summary>
+public sealed class ReportsAppFixture : IAsyncLifetime
+{
+    private readonly string _keyDirectory = Path.Combine(Path.GetTempPath(), "ledger-reports-" + Guid.NewGuid().ToString("N"));
+    private WebApplicationFactory<Program>? _factory;
+    private TestDatabase? _db;
+
+    public TestDatabase Db => _db ?? throw new InvalidOperationException("not initialized");
+
+    public TestTokens Tokens { get; private set; } = null!;
+
+    public string SigningKeyPath => Path.Combine(_keyDirectory, "signing-key.pem");
+
+    public async Task InitializeAsync()
+    {
+        _db = await TestDatabase.CreateAsync();
+        SigningKeyFiles.Generate(SigningKeyPath);
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Ledger"] = Db.AppConnectionString,
+            ["ConnectionStrings:LedgerAdmin"] = Db.AdminConnectionString,
+            ["Ledger:Database:Schema"] = Db.Schema,
+            ["Ledger:Database:AppRole"] = TestDatabase.AppRole,
+            ["Ledger:Database:MigrateOnStart"] = "true",
+            ["Ledger:Database:EnsureAppRole"] = "false",
+            ["Ledger:Auth:Issuer"] = LedgerAppFixture.Issuer,
+            ["Ledger:Auth:Audience"] = LedgerAppFixture.Audience,
+            ["Ledger:Auth:SigningKeyPath"] = SigningKeyPath,
+            ["Ledger:RateLimits:Enabled"] = "false",
+            ["Ledger:Projections:PollInterval"] = "00:00:00.200",
+            ["Ledger:Projections:LeaseInterval"] = "00:00:00.200",
+            ["Ledger:Projections:ReadYourWritesTimeout"] = "00:00:01",
+            ["Ledger:Projections:RetryBaseDelay"] = "00:00:00.020",
+            ["Ledger:Projections:MaxAttempts"] = "3",
+            ["Serilog:MinimumLevel:Default"] = "Warning",
+        };
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
+        {
+            host.UseEnvironment("Testing");
+            host.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(settings));
+        });
+        Tokens = new TestTokens(_factory.Services.GetRequiredService<LedgerSigningKeys>(), LedgerAppFixture.Issuer, LedgerAppFixture.Audience);
+    }
+
+    public HttpClient Client() => (_factory ?? throw new InvalidOperationException("not initialized")).CreateClient();
+
+    public OrderApi As(string tenant, params string[] roles) => new(Client(), Tokens.For(tenant, roles), tenant, Db.Store);
+
+    /// <summary>A report reader with these roles; with none, one without a token at all.</summary>
+    public ReportClient Reader(string tenant, params string[] roles) => new(Client(), roles.Length == 0 ? null : Tokens.For(tenant, roles));
+
+    public async Task DisposeAsync()
+    {
+        if (_factory is not null) await _factory.DisposeAsync();
+        if (_db is not null) await _db.DisposeAsync();
+        if (Directory.Exists(_keyDirectory)) Directory.Delete(_keyDirectory, recursive: true);
+    }
+}
