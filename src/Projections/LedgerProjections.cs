@@ -1,4 +1,5 @@
 using Ledger.Projections.Daemon;
+using Ledger.Projections.Invoicing;
 using Ledger.Projections.Orders;
 using Ledger.Projections.Receivables;
 using Ledger.Projections.SalesJournal;
@@ -8,8 +9,11 @@ namespace Ledger.Projections;
 /// <summary>Every read model the daemon keeps, by name.</summary>
 public static class LedgerProjections
 {
-    public static IReadOnlyList<IProjection> All { get; } =
+    /// <summary>The order read models: orders, receivables, sales journal.</summary>
+    public static IReadOnlyList<IProjection> Orders { get; } =
         [new OrdersProjection(), new ReceivablesProjection(), new SalesJournalProjection()];
+
+    public static IReadOnlyList<IProjection> All { get; } = [.. Orders, .. InvoicingProjections.All];
 
     public static IProjection? Find(string name) => All.FirstOrDefault(p => p.Name == name);
 }

@@ -33,7 +33,7 @@ public sealed class OrderReadModelTests : IAsyncLifetime
             OrderHistory.Stream(usd, OrderHistory.Lifecycle(usd, 2, Day, "cust-b", "USD", 7.10m)),
         ]);
         await using (var daemon = DaemonHarness.Start(_db, "a"))
-            await _db.CaughtUpAsync(LedgerProjections.All.Select(p => p.Name));
+            await _db.CaughtUpAsync(LedgerProjections.Orders.Select(p => p.Name));
 
         var orders = await OrdersReport.QueryAsync(Reader, tenant, new OrdersFilter(null, null, null, null), null, 50);
         orders.Items.Count.ShouldBe(5);

@@ -35,7 +35,7 @@ public sealed class RebuildTests : IAsyncLifetime
     public async Task Readers_never_see_an_error_or_an_empty_answer_while_a_rebuild_runs_and_swaps()
     {
         await using var daemon = DaemonHarness.Start(_db, "live");
-        await _db.CaughtUpAsync(LedgerProjections.All.Select(p => p.Name));
+        await _db.CaughtUpAsync(LedgerProjections.Orders.Select(p => p.Name));
 
         using var stop = new CancellationTokenSource();
         var failures = new ConcurrentQueue<string>();
@@ -66,7 +66,7 @@ public sealed class RebuildTests : IAsyncLifetime
         });
 
         var progress = new RecordingProgress();
-        foreach (var projection in LedgerProjections.All)
+        foreach (var projection in LedgerProjections.Orders)
         {
             var result = await Rebuild(projection).RunAsync(restart: false, progress, CancellationToken.None);
             (result.Generation, result.Replaced, result.Failure).ShouldBe((2, (int?)1, (Checkpoint?)null));
@@ -78,7 +78,7 @@ public sealed class RebuildTests : IAsyncLifetime
         Interlocked.Read(ref reads).ShouldBeGreaterThan(10);
         progress.Reports.Count.ShouldBeGreaterThan(3);
         progress.Reports.Last().Processed.ShouldBeGreaterThan(19000);
-        foreach (var projection in LedgerProjections.All)
+        foreach (var projection in LedgerProjections.Orders)
         {
             (await _db.AdminDataSource.ScalarAsync<int>("SELECT live_generation FROM projections WHERE name = $1", projection.Name)).ShouldBe(2);
             (await _db.AdminDataSource.ScalarAsync<bool>("SELECT to_regclass('orders_rm_g1') IS NULL")).ShouldBeTrue();
@@ -86,8 +86,8 @@ public sealed class RebuildTests : IAsyncLifetime
 
         // The live daemon moved to the new generation by itself and keeps it current.
         await OrderHistory.AppendOrdersAsync(_db.Store, _tenant, 10, seed: 5000);
-        await _db.CaughtUpAsync(LedgerProjections.All.Select(p => p.Name));
-        foreach (var projection in LedgerProjections.All)
+        await _db.CaughtUpAsync(LedgerProjections.Orders.Select(p => p.Name));
+        foreach (var projection in LedgerProjections.Orders)
         {
             var scratch = await GenerationCompare.BuildFromScratchAsync(_db, projection);
             (await GenerationCompare.CompareAsync(_db, projection.Name, 2, scratch)).Differences.ShouldBe(0, projection.Name);

@@ -28,5 +28,14 @@ public sealed class ThroughputTests(ITestOutputHelper output) : IAsyncLifetime
         var rate = events / caughtUp.Elapsed.TotalSeconds;
         output.WriteLine($"orders projection caught up {events} events in {caughtUp.Elapsed.TotalSeconds:F1} s: {rate:F0} events/s");
         rate.ShouldBeGreaterThan(500);
+
+        // All three order models at once, as a Host runs them (each reads the whole log itself).
+        await using var db = await ProjectionDb.CreateAsync();
+        await OrderHistory.AppendOrdersAsync(db.Store, TestDatabase.NewTenant(), 8000, perAppend: 50);
+        var all = Stopwatch.StartNew();
+        await using (var daemon = DaemonHarness.Start(db, "bench-all", LedgerProjections.Orders))
+            await db.CaughtUpAsync(LedgerProjections.Orders.Select(p => p.Name), TimeSpan.FromSeconds(180));
+        output.WriteLine($"orders + receivables + sales_journal caught up {events} events each in {all.Elapsed.TotalSeconds:F1} s: "
+            + $"{events * 3 / all.Elapsed.TotalSeconds:F0} event applications/s");
     }
 }

@@ -56,7 +56,9 @@ public static class ResultsWriter
         md.AppendLine();
         foreach (var (id, outcome) in outcomes.Where(o => o.Outcome.Details.Count > 0))
         {
-            md.AppendLine(CultureInfo.InvariantCulture, $"### {outcome.Rows.FirstOrDefault()?.Scenario ?? id}");
+            // The scenario's title without a variant's letter and name ("2b. Append, one hot tenant: grouped" → "2. Append, one hot tenant").
+            var title = outcome.Rows.FirstOrDefault()?.Scenario.Split(": ")[0] ?? id;
+            md.AppendLine(CultureInfo.InvariantCulture, $"### {id}. {title[(title.IndexOf(' ', StringComparison.Ordinal) + 1)..]}");
             md.AppendLine();
             foreach (var line in outcome.Details) md.AppendLine(line);
             md.AppendLine();

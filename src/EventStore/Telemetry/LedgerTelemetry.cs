@@ -80,6 +80,31 @@ public static class LedgerTelemetry
         return new AppendScope(activity, events, Stopwatch.GetTimestamp());
     }
 
+    /// <summary>
+    /// A span about one message (<see cref="RelayPublishSpan"/>, <see cref="ConsumerHandleSpan"/>), in the trace its W3C
+    /// <c>traceparent</c> names, so the request that appended an event, the relay's publish and the consumer's handling
+    /// share one trace id. Null when nobody listens (no exporter configured).
+    /// </summary>
+    public static Activity? StartMessageSpan(string name, ActivityKind kind, string? traceparent, string? messageType)
+    {
+        ActivityContext.TryParse(traceparent, null, isRemote: true, out var parent);
+        var activity = Source.StartActivity(name, kind, parent);
+        if (activity is { IsAllDataRequested: true } && messageType is not null) activity.SetTag(Tags.MessageType, messageType);
+        return activity;
+    }
+
+    /// <summary>A span for one batch a projection applies (<see cref="ProjectionBatchSpan"/>).</summary>
+    public static Activity? StartProjectionBatch(string projection, int events)
+    {
+        var activity = Source.StartActivity(ProjectionBatchSpan, ActivityKind.Internal);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(Tags.Projection, projection);
+            activity.SetTag(Tags.Events, events);
+        }
+        return activity;
+    }
+
     /// <summary>What <see cref="StartAppend"/> started; disposing it ends the span and records the append.</summary>
     public readonly struct AppendScope(Activity? activity, int events, long startedAt) : IDisposable
     {

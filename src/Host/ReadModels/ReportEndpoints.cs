@@ -36,6 +36,7 @@ public static class ReportEndpoints
             ("from", "First day (yyyy-MM-dd), inclusive."),
             ("to", "Last day (yyyy-MM-dd), inclusive."),
             ("currency", "One currency (ISO 4217)."));
+        reports.MapInvoiceReports();
         return app;
     }
 
@@ -83,7 +84,7 @@ public static class ReportEndpoints
     }
 
     // A cursor is checked when the query runs: its refusal is a 400 like a bad filter's.
-    private static async Task<T> Query<T>(Func<Task<T>> query)
+    internal static async Task<T> Query<T>(Func<Task<T>> query)
     {
         try
         {

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Ledger.EventStore.Telemetry;
 using Ledger.Messaging.Broker;
 using Ledger.Messaging.Contracts;
 using Npgsql;
@@ -22,6 +23,8 @@ internal sealed class DeliveryProcessor(ConsumerDefinition definition, ContractS
         {
             var message = Read(body, properties, attempt);
             (messageId, messageType) = (message.MessageId, message.MessageType);
+            using var span = LedgerTelemetry.StartMessageSpan(LedgerTelemetry.ConsumerHandleSpan, System.Diagnostics.ActivityKind.Consumer,
+                LedgerHeaders.Text(properties.Headers, TraceParent.Header), message.MessageType);
 
             await using var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);

@@ -1,4 +1,7 @@
+using System.Diagnostics;
+using Ledger.EventStore.Telemetry;
 using Ledger.Messaging.Broker;
+using Ledger.Messaging.Contracts;
 using RabbitMQ.Client;
 
 namespace Ledger.Messaging.Relay;
@@ -43,7 +46,11 @@ internal sealed class RelayPublisher : IAsyncDisposable
         timeout.CancelAfter(confirmTimeout);
         var confirms = new List<Task>(messages.Count);
         foreach (var message in messages)
+        {
+            using var span = LedgerTelemetry.StartMessageSpan(LedgerTelemetry.RelayPublishSpan, ActivityKind.Producer,
+                LedgerHeaders.Text(message.Properties.Headers, TraceParent.Header), message.RoutingKey);
             confirms.Add(channel.BasicPublishAsync(exchange, message.RoutingKey, mandatory: false, message.Properties, message.Body, timeout.Token).AsTask());
+        }
         await Task.WhenAll(confirms).ConfigureAwait(false);
     }
 

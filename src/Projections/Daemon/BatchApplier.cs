@@ -20,6 +20,7 @@ internal static class BatchApplier
         NpgsqlConnection connection, NpgsqlTransaction transaction, Checkpoint from,
         IReadOnlyList<RecordedEvent> events, IReadOnlyList<ProjectionStatement?> statements, CancellationToken ct)
     {
+        using var span = Ledger.EventStore.Telemetry.LedgerTelemetry.StartProjectionBatch(from.Name, events.Count);
         await using var batch = new NpgsqlBatch(connection, transaction);
         var last = events[^1];
         batch.BatchCommands.Add(Command("SELECT projection_advance($1, $2, $3, $4, $5, $6, $7, $8)",

@@ -15,11 +15,7 @@ public sealed partial class ProjectionRunner(
 {
     private Checkpoint? _checkpoint;
     private HashSet<Guid> _skips = [];
-
-    // During a catch-up the next batch is read while the current one is applied: reading (and parsing) costs about
-    // as much as applying, and the two overlap. A read from any position is valid, so a prefetch from where the
-    // checkpoint ends up is used, and any other is dropped.
-    private (GlobalPosition From, Task<IReadOnlyList<RecordedEvent>> Read)? _prefetch;
+    private int? _ownerRecordedFor;
 
     public IProjection Projection => projection;
 
@@ -81,33 +77,6 @@ public sealed partial class ProjectionRunner(
         return true;
     }
 
-    /// <summary>Are there committed events after <paramref name="position"/>, readable or not?</summary>
-    private async Task<bool> CommittedAfterAsync(GlobalPosition position, CancellationToken ct)
-    {
-        await using var command = db.CreateCommand("SELECT EXISTS (SELECT 1 FROM events WHERE (tx_id, seq) > ($1::text::xid8, $2))");
-        command.Parameters.Add(new() { Value = Checkpoint.Text(position.TxId) });
-        command.Parameters.Add(new() { Value = position.Seq });
-        return (bool)(await command.ExecuteScalarAsync(ct))!;
-    }
-
-    private Task<IReadOnlyList<RecordedEvent>> ReadAsync(GlobalPosition from, CancellationToken ct)
-    {
-        var prefetched = _prefetch;
-        _prefetch = null;
-        var read = prefetched is { } p && p.From == from ? p.Read : store.ReadAllAsync(from, options.BatchSize, ct);
-        if (prefetched is { } dropped && dropped.Read != read)
-            _ = dropped.Read.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        return ReadAndPrefetchAsync(read, ct);
-    }
-
-    private async Task<IReadOnlyList<RecordedEvent>> ReadAndPrefetchAsync(Task<IReadOnlyList<RecordedEvent>> read, CancellationToken ct)
-    {
-        var events = await read;
-        if (events.Count == options.BatchSize)
-            _prefetch = (events[^1].Position, store.ReadAllAsync(events[^1].Position, options.BatchSize, ct));
-        return events;
-    }
-
     /// <summary>Drops what this runner believes of its checkpoint (after a rolled-back transaction); the next step reloads it.</summary>
     internal void Forget() => _checkpoint = null;
 
@@ -148,30 +117,6 @@ public sealed partial class ProjectionRunner(
         }
     }
 
-    /// <summary>
-    /// Which event of a failed batch fails: applies them one at a time in a transaction that is then rolled back.
-    /// A batch that now goes through failed for a passing reason: its length is returned, to apply it again whole.
-    /// </summary>
-    private async Task<int> LocateFailureAsync(Checkpoint at, IReadOnlyList<RecordedEvent> events, ProjectionStatement?[] statements, CancellationToken ct)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        var from = at;
-        for (var i = 0; i < events.Count; i++)
-        {
-            try
-            {
-                await BatchApplier.ApplyAsync(connection, transaction, from, [events[i]], [statements[i]], ct);
-            }
-            catch (EventApplyException)
-            {
-                return i;
-            }
-            from = Advanced(from, events[i]);
-        }
-        return events.Count;
-    }
-
     private ProjectionStatement?[] Build(IReadOnlyList<RecordedEvent> events, out int count, out Exception? error)
     {
         var statements = new ProjectionStatement?[events.Count];
@@ -194,33 +139,6 @@ public sealed partial class ProjectionRunner(
         return statements;
     }
 
-    private async Task<StepOutcome> FailAsync(Checkpoint at, RecordedEvent failing, Exception error, CancellationToken ct)
-    {
-        var attempts = at.FailingEventId == failing.EventId ? at.Attempts + 1 : 1;
-        var stop = attempts >= options.MaxAttempts;
-        var description = Describe(error);
-        if (!await CheckpointStore.RecordFailureAsync(db, at, failing.EventId, attempts, description, stop, ct))
-        {
-            _checkpoint = null;
-            return StepOutcome.Moved;
-        }
-        _checkpoint = at with
-        {
-            Attempts = attempts, FailingEventId = failing.EventId, LastError = description,
-            Status = stop ? Checkpoint.Failed : at.Status,
-        };
-        // The log names the event and the kind of error, never the message: it may quote event data.
-        var kind = error is PostgresException pg ? pg.SqlState : error.GetType().Name;
-        if (stop)
-        {
-            LogStopped(logger, projection.Name, at.Generation, failing.EventId, failing.Position.ToString(), attempts, kind);
-            return StepOutcome.Stopped;
-        }
-        LogRetrying(logger, projection.Name, at.Generation, failing.EventId, attempts, kind);
-        await Task.Delay(options.RetryDelay(attempts), ct);
-        return StepOutcome.Retrying;
-    }
-
     private async Task<Checkpoint> LoadAsync(CancellationToken ct)
     {
         var checkpoint = generation is { } fixedGeneration
@@ -228,24 +146,15 @@ public sealed partial class ProjectionRunner(
               ?? throw new InvalidOperationException($"Generation {fixedGeneration} of projection '{projection.Name}' does not exist.")
             : await CheckpointStore.LoadLiveAsync(db, projection.Name, ct);
         _skips = await CheckpointStore.LoadSkipsAsync(db, projection.Name, ct);
-        if (owner is not null && checkpoint.Status != Checkpoint.Retired)
+        // Once per generation held: a stopped projection reloads every poll and need not write each time.
+        if (owner is not null && checkpoint.Status != Checkpoint.Retired && _ownerRecordedFor != checkpoint.Generation)
+        {
             await CheckpointStore.RecordOwnerAsync(db, projection.Name, checkpoint.Generation, owner, ct);
+            _ownerRecordedFor = checkpoint.Generation;
+        }
         return checkpoint;
     }
 
     private static Checkpoint Advanced(Checkpoint at, RecordedEvent last) =>
         at with { Position = last.Position, Attempts = 0, FailingEventId = null, LastError = null };
-
-    private static string Describe(Exception error)
-    {
-        var text = error is PostgresException pg ? $"{pg.SqlState}: {pg.MessageText}" : $"{error.GetType().Name}: {error.Message}";
-        return text.Length <= 1000 ? text : text[..1000];
-    }
-
-    [LoggerMessage(Level = LogLevel.Error,
-        Message = "Projection {Projection} g{Generation} stopped on event {EventId} at {Position} after {Attempts} attempts ({ErrorKind}); it resumes only when an operator skips the event")]
-    private static partial void LogStopped(ILogger logger, string projection, int generation, Guid eventId, string position, int attempts, string errorKind);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Projection {Projection} g{Generation} failed on event {EventId}, attempt {Attempts} ({ErrorKind}); retrying")]
-    private static partial void LogRetrying(ILogger logger, string projection, int generation, Guid eventId, int attempts, string errorKind);
 }

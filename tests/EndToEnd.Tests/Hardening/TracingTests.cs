@@ -39,6 +39,44 @@ public sealed class TracingTests(LedgerAppFixture app) : IClassFixture<LedgerApp
     }
 
     [Fact]
+    public async Task One_trace_id_links_the_request_the_relay_publish_and_the_consumer_handling()
+    {
+        var spans = new ConcurrentBag<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == LedgerTelemetry.SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Add,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var prefix = "trace-" + Guid.NewGuid().ToString("N")[..10];
+        await using var host = app.With(new()
+        {
+            ["ConnectionStrings:RabbitMq"] = MultiHost.LedgerCluster.BrokerUri,
+            ["Ledger:Messaging:Exchange"] = prefix + ".events",
+            ["Ledger:Messaging:QueuePrefix"] = prefix + ".",
+        });
+        var tenant = TestDatabase.NewTenant();
+        await new Ledger.Application.Invoicing.Settings.IssuerProfiles(app.Db.AppDataSource).SaveAsync(tenant,
+            new("Demo SL", "ES", "89890001K", "EUR", "Europe/Madrid", "FV", "RV", "es.vat.general", VeriFactu: false));
+        var orders = new OrderApi(host.CreateClient(), app.Tokens.For(tenant, LedgerRoles.Clerk), tenant, app.Db.Store);
+        var id = await orders.CreateAsync();
+        (await orders.PostAsync($"/api/orders/{id}/payment-requests")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await orders.PostAsync($"/api/orders/{id}/payments", """{"amount":"25.00","payment_reference":"PAY-T"}""")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var paid = (await orders.EventsAsync(id)).Last();
+        var trace = paid.Metadata.TraceId!;
+
+        bool Has(string span, string type) => spans.Any(a => a.OperationName == span && a.TraceId.ToHexString() == trace
+            && (string?)a.GetTagItem(LedgerTelemetry.Tags.MessageType) == type);
+        await Eventually.Until(() => Task.FromResult(Has(LedgerTelemetry.RelayPublishSpan, "commerce.order.paid.v1")
+            && Has(LedgerTelemetry.ConsumerHandleSpan, "commerce.order.paid.v1")), done => done, TimeSpan.FromSeconds(30),
+            "the relay's publish and the consumer's handling in the payment's trace");
+        // The invoice the consumer issued is appended in the same trace.
+        spans.ShouldContain(a => a.OperationName == LedgerTelemetry.AppendSpan && a.TraceId.ToHexString() == trace
+            && (string?)a.GetTagItem(LedgerTelemetry.Tags.Tenant) == tenant && a.Parent != null && a.Parent.OperationName == LedgerTelemetry.ConsumerHandleSpan);
+    }
+
+    [Fact]
     public async Task Traces_and_metrics_are_exported_over_OTLP_when_an_endpoint_is_configured()
     {
         using var collector = new FakeOtlpCollector();

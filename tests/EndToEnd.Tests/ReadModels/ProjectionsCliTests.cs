@@ -56,6 +56,8 @@ public sealed class ProjectionsCliTests(ReportsAppFixture app) : IClassFixture<R
         var stopped = await Eventually.Until(() => Ledger("projections", "status"), r => r.ExitCode == 3, TimeSpan.FromSeconds(60), "the poison to stop a projection");
         stopped.Stdout.ShouldContain($"stopped on event {garbled.EventId}");
         stopped.Stdout.ShouldContain("JsonException");
+        using (var health = await app.Client().GetAsync("/health/ready"))
+            (await health.Content.ReadAsStringAsync()).ShouldContain("Degraded"); // still serving, but visibly not well
 
         var wrong = await Ledger("projections", "skip", "orders", "--event", Guid.NewGuid().ToString());
         wrong.ExitCode.ShouldBe(1);

@@ -11,7 +11,7 @@ public sealed class StampingOptions
 
     public TimeSpan Deadline { get; set; } = TimeSpan.FromSeconds(3);
 
-    public TimeSpan ContingencyReserve { get; set; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan ContingencyReserve { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How long one call to the authority may take while reconciling (before the deadline, the deadline bounds it).</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(10);

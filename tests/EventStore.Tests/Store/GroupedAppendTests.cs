@@ -1,6 +1,3 @@
-// PROPOSED for tests/EventStore.Tests/Store/ (not compiled here: bench/ is the only place the bench's author may write).
-// Five tests of PostgresEventStoreOptions.GroupConcurrentAppends; they pass against the store as it is (checked in a
-// scratch copy of the repo, together with the whole EventStore.Tests suite run with grouping forced on).
 using System.Collections.Concurrent;
 using Ledger.EventStore;
 using Ledger.EventStore.Chain;
