@@ -58,10 +58,23 @@ internal sealed partial class OpenTelemetryExport(
 
     public void Dispose()
     {
-        _tracing?.Dispose();
-        _metrics?.Dispose();
-        _tracing = null;
-        _metrics = null;
+        // The Host stops this service and the container disposes it, possibly at once: take each provider once.
+        DisposeQuietly(Interlocked.Exchange(ref _tracing, null));
+        DisposeQuietly(Interlocked.Exchange(ref _metrics, null));
+    }
+
+    // Shutting telemetry down must never fail the Host's shutdown: the SDK has been seen to throw from
+    // TracerProviderSdk.Dispose while other hosts in the same process stop. What was flushed is out already.
+    private void DisposeQuietly(IDisposable? provider)
+    {
+        try
+        {
+            provider?.Dispose();
+        }
+        catch (Exception e) when (e is NullReferenceException or ObjectDisposedException or InvalidOperationException)
+        {
+            LogDisposeFailed(logger, e);
+        }
     }
 
     private ResourceBuilder Resource()
@@ -89,6 +102,9 @@ internal sealed partial class OpenTelemetryExport(
         "http/protobuf" => OtlpExportProtocol.HttpProtobuf,
         _ => throw new InvalidOperationException($"{TelemetryOptions.Section}:OtlpProtocol (or OTEL_EXPORTER_OTLP_PROTOCOL) must be grpc or http/protobuf."),
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Disposing an OpenTelemetry provider failed during shutdown")]
+    private static partial void LogDisposeFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Exporting traces and metrics over OTLP to {Endpoint} ({Protocol})")]
     private static partial void LogExporting(ILogger logger, string endpoint, string protocol);
