@@ -24,7 +24,7 @@ namespace Ledger.EventStore.Canonical;
 /// outside the double range throw <see cref="JsonCanonicalizationException"/>. Malformed JSON text throws the
 /// <see cref="JsonException"/> of System.Text.Json's reader, which the former derives from.
 /// </remarks>
-public static class JsonCanonicalizer
+public static partial class JsonCanonicalizer
 {
     /// <summary>Returns the canonical UTF-8 form of <paramref name="element"/>.</summary>
     public static byte[] Canonicalize(JsonElement element)
@@ -175,66 +175,6 @@ public static class JsonCanonicalizer
         WriteAscii(Encoding.ASCII.GetBytes(EcmaScriptNumber.Format(value)), output);
     }
 
-    private static void WriteNode(JsonNode? node, IBufferWriter<byte> output)
-    {
-        switch (node)
-        {
-            case null:
-                WriteAscii("null"u8, output);
-                break;
-            case JsonObject obj:
-                WriteObject(obj, output);
-                break;
-            case JsonArray array:
-                WriteArray(array, output);
-                break;
-            case JsonValue value when TryReadString(value, out var text):
-                // Strings are written directly: going through Utf8JsonWriter would silently replace lone
-                // surrogates with U+FFFD instead of rejecting them.
-                WriteString(text, output);
-                break;
-            case JsonValue value when value.TryGetValue(out JsonElement element):
-                // Parsed nodes wrap the JsonElement they were read from.
-                WriteElement(element, output);
-                break;
-            default:
-                // A value built from a CLR object (double, decimal, bool, DateTime...): let System.Text.Json say
-                // what JSON it stands for, then canonicalize that single scalar.
-                WriteElement(JsonSerializer.SerializeToElement(node), output);
-                break;
-        }
-    }
-
-    private static void WriteObject(JsonObject obj, IBufferWriter<byte> output)
-    {
-        WriteAscii("{"u8, output);
-        var first = true;
-        foreach (var (name, value) in SortMembers(ReadMembers(obj)))
-        {
-            WriteMemberName(name, first, output);
-            WriteNode(value, output);
-            first = false;
-        }
-
-        WriteAscii("}"u8, output);
-    }
-
-    private static void WriteArray(JsonArray array, IBufferWriter<byte> output)
-    {
-        WriteAscii("["u8, output);
-        for (var i = 0; i < array.Count; i++)
-        {
-            if (i > 0)
-            {
-                WriteAscii(","u8, output);
-            }
-
-            WriteNode(array[i], output);
-        }
-
-        WriteAscii("]"u8, output);
-    }
-
     /// <summary>
     /// Sorts object members as RFC 8785 §3.2.3 requires and rejects duplicate names (RFC 7493 §2.3).
     /// </summary>
@@ -282,32 +222,6 @@ public static class JsonCanonicalizer
         }
     }
 
-    private static bool TryReadString(JsonValue value, [NotNullWhen(true)] out string? text)
-    {
-        try
-        {
-            return value.TryGetValue(out text);
-        }
-        catch (InvalidOperationException e)
-        {
-            // A parsed node holding an escape such as "\ud800".
-            throw LoneSurrogate(e);
-        }
-    }
-
-    private static List<KeyValuePair<string, JsonNode?>> ReadMembers(JsonObject obj)
-    {
-        try
-        {
-            return obj.ToList();
-        }
-        catch (InvalidOperationException e)
-        {
-            // A parsed object materializes its names on first use and refuses one such as "\ud800".
-            throw LoneSurrogate(e);
-        }
-    }
-
     private static string ReadName(JsonProperty property)
     {
         try
@@ -320,77 +234,4 @@ public static class JsonCanonicalizer
         }
     }
 
-    /// <summary>Writes a string as RFC 8785 §3.2.2.2 prescribes, quotes included.</summary>
-    private static void WriteString(string value, IBufferWriter<byte> output)
-    {
-        WriteAscii("\""u8, output);
-
-        // Only '"', '\' and the control characters below U+0020 are escaped; everything else, including
-        // U+007F, non-ASCII letters and U+2028/U+2029, is written as-is in UTF-8. Characters are copied in runs
-        // between the ones that need escaping.
-        var runStart = 0;
-        for (var i = 0; i < value.Length; i++)
-        {
-            var c = value[i];
-            if (c >= 0x20 && c != '"' && c != '\\')
-            {
-                continue;
-            }
-
-            WriteUtf8(value.AsSpan(runStart, i - runStart), output);
-            WriteEscaped(c, output);
-            runStart = i + 1;
-        }
-
-        WriteUtf8(value.AsSpan(runStart), output);
-        WriteAscii("\""u8, output);
-    }
-
-    private static void WriteEscaped(char c, IBufferWriter<byte> output)
-    {
-        // RFC 8785 §3.2.2.2: the two-character forms where JSON has them, otherwise \u00XX in lowercase hex.
-        ReadOnlySpan<byte> escape = c switch
-        {
-            '"' => "\\\""u8,
-            '\\' => "\\\\"u8,
-            '\b' => "\\b"u8,
-            '\t' => "\\t"u8,
-            '\n' => "\\n"u8,
-            '\f' => "\\f"u8,
-            '\r' => "\\r"u8,
-            _ => Encoding.ASCII.GetBytes($"\\u{(int)c:x4}"),
-        };
-        WriteAscii(escape, output);
-    }
-
-    private static void WriteUtf8(ReadOnlySpan<char> text, IBufferWriter<byte> output)
-    {
-        if (text.IsEmpty)
-        {
-            return;
-        }
-
-        // Strict transcoding: Encoding.UTF8 would silently turn a lone surrogate into U+FFFD, changing the data.
-        var destination = output.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
-        var status = Utf8.FromUtf16(text, destination, out _, out var written, replaceInvalidSequences: false);
-        if (status != OperationStatus.Done)
-        {
-            throw LoneSurrogate(null);
-        }
-
-        output.Advance(written);
-    }
-
-    private static void WriteAscii(ReadOnlySpan<byte> bytes, IBufferWriter<byte> output)
-    {
-        bytes.CopyTo(output.GetSpan(bytes.Length));
-        output.Advance(bytes.Length);
-    }
-
-    private static JsonCanonicalizationException LoneSurrogate(Exception? inner)
-    {
-        const string Message =
-            "A string holds a lone UTF-16 surrogate, which has no UTF-8 form: RFC 8785 §3.1 requires I-JSON (RFC 7493 §2.1).";
-        return inner is null ? new(Message) : new(Message, inner);
-    }
 }
