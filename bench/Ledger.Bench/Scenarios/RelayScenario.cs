@@ -39,13 +39,13 @@ public sealed class RelayScenario(BenchSettings settings, BenchDatabase database
         var batchSize = messagingSettings.Relay.BatchSize;
 
         // The baseline's messages, exactly as the relay builds them (untimed), and the last position to wait for.
-        var messages = new List<(string RoutingKey, BasicProperties Properties, byte[] Body)>(n);
+        var messages = new List<OutgoingMessage>(n);
         var last = GlobalPosition.Start;
         for (var page = await store.ReadAllAsync(last, 5000); page.Count > 0; page = await store.ReadAllAsync(last, 5000))
         {
             foreach (var recorded in page)
                 if (catalogue.Translate(recorded) is { } published)
-                    messages.Add(Message(recorded, published, messagingSettings.Producer));
+                    messages.Add(OutgoingMessage.For(recorded, published, messagingSettings.Producer));
             last = page[^1].Position;
         }
 
@@ -115,28 +115,6 @@ public sealed class RelayScenario(BenchSettings settings, BenchDatabase database
             await channel.ExchangeDeleteAsync(exchange);
             metrics.Dispose();
         }
-    }
-
-    private static (string, BasicProperties, byte[]) Message(RecordedEvent recorded, IntegrationEvent published, string producer)
-    {
-        var envelope = IntegrationEnvelope.For(recorded, published, producer);
-        var properties = new BasicProperties
-        {
-            MessageId = recorded.EventId.ToString("D"),
-            Type = envelope.MessageType,
-            ContentType = "application/json",
-            ContentEncoding = "utf-8",
-            DeliveryMode = DeliveryModes.Persistent,
-            CorrelationId = envelope.CorrelationId,
-            AppId = producer,
-            Timestamp = new AmqpTimestamp(recorded.OccurredAt.ToUnixTimeSeconds()),
-            Headers = new Dictionary<string, object?>
-            {
-                [TraceParent.Header] = TraceParent.Create(envelope.TraceId!, recorded.EventId),
-                ["tenant_id"] = recorded.TenantId,
-            },
-        };
-        return (envelope.MessageType, properties, envelope.ToUtf8Json());
     }
 
     /// <summary>The application's catalogue, as the Host hands it to the relay.</summary>

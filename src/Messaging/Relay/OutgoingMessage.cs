@@ -4,8 +4,11 @@ using RabbitMQ.Client;
 
 namespace Ledger.Messaging.Relay;
 
-/// <summary>One stored event ready to publish: routing key, AMQP properties and the envelope's bytes.</summary>
-internal sealed record OutgoingMessage(string RoutingKey, BasicProperties Properties, byte[] Body)
+/// <summary>
+/// One stored event ready to publish: routing key, AMQP properties and the envelope's bytes. Public so the benchmark's
+/// baseline publishes exactly the bytes the relay would.
+/// </summary>
+public sealed record OutgoingMessage(string RoutingKey, BasicProperties Properties, byte[] Body)
 {
     public static OutgoingMessage For(RecordedEvent recorded, IntegrationEvent published, string producer)
     {
