@@ -84,6 +84,7 @@ internal sealed class AppendBatch
         p.Add(new() { Value = tenantId });
         p.Add(new() { Value = streams });
         p.Add(new() { Value = expected });
+        p.Add(new() { Value = streams.Select(s => NewVersions[s]).ToArray() });
         p.Add(new() { Value = eventIds.ToArray() });
         p.Add(new() { Value = streamIds.ToArray() });
         p.Add(new() { Value = versions.ToArray() });

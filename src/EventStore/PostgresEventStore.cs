@@ -124,7 +124,7 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource, PostgresEven
     /// <summary>One append, already hashed, through <c>append_events</c>; a version that does not hold raises <see cref="ConcurrencyException"/>.</summary>
     internal static async Task<AppendResult> ExecuteBatch(NpgsqlCommand command, string tenantId, IReadOnlyList<StreamAppend> streams, AppendBatch batch, CancellationToken ct)
     {
-        command.CommandText = "SELECT last_seq, last_tx_id, last_chain_seq FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+        command.CommandText = "SELECT last_seq, last_tx_id, last_chain_seq FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
         batch.AddParameters(command.Parameters);
         try
         {

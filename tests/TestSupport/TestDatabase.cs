@@ -1,4 +1,5 @@
 using Ledger.EventStore;
+using Ledger.EventStore.Connections;
 using Ledger.EventStore.Migrations;
 using Npgsql;
 
@@ -21,7 +22,7 @@ public sealed class TestDatabase : IAsyncDisposable
         AdminConnectionString = adminConnectionString;
         AppConnectionString = appConnectionString;
         AdminDataSource = NpgsqlDataSource.Create(adminConnectionString);
-        AppDataSource = NpgsqlDataSource.Create(appConnectionString);
+        AppDataSource = LedgerDataSource.Create(appConnectionString, "ledger-tests"); // as the Host connects
         EventStore = new PostgresEventStore(AppDataSource);
     }
 

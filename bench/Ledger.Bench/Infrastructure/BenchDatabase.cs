@@ -1,4 +1,5 @@
 using Ledger.EventStore;
+using Ledger.EventStore.Connections;
 using Ledger.EventStore.Migrations;
 using Npgsql;
 
@@ -36,19 +37,12 @@ public sealed class BenchDatabase : IAsyncDisposable
         var schema = NewSchemaName(name);
         await Migrator.EnsureLoginRoleAsync(Server, AppRole, AppPassword);
         await Migrator.MigrateAsync(Server, schema, AppRole, [MigrationSet.EventStore, .. modules]);
-        var app = Track(NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(AdminConnectionString)
+        // The application's pool exactly as the Host builds it (LedgerDataSource: no reset on close).
+        var app = Track(LedgerDataSource.Create(new NpgsqlConnectionStringBuilder(AdminConnectionString)
         {
             Username = AppRole, Password = AppPassword, SearchPath = schema, MaxPoolSize = maxPoolSize,
-        }.ConnectionString));
+        }.ConnectionString, "ledger-bench"));
         return new LedgerSchema(schema, app, Admin(schema, maxPoolSize));
-    }
-
-    /// <summary>Another application-role data source on <paramref name="schema"/>, its connection string changed by <paramref name="tweak"/>.</summary>
-    public NpgsqlDataSource AppDataSource(LedgerSchema schema, Action<NpgsqlConnectionStringBuilder> tweak)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(schema.App.ConnectionString) { Password = AppPassword };
-        tweak(builder);
-        return Track(NpgsqlDataSource.Create(builder.ConnectionString));
     }
 
     /// <summary>An empty schema for a baseline's plain tables, reached as the admin role.</summary>

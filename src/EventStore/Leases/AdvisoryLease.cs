@@ -12,12 +12,10 @@ namespace Ledger.EventStore.Leases;
 public sealed class AdvisoryLease : IAsyncDisposable
 {
     private readonly NpgsqlConnection connection;
-    private readonly long key;
 
-    private AdvisoryLease(NpgsqlConnection connection, long key, string name)
+    private AdvisoryLease(NpgsqlConnection connection, string name)
     {
         this.connection = connection;
-        this.key = key;
         Name = name;
     }
 
@@ -36,7 +34,7 @@ public sealed class AdvisoryLease : IAsyncDisposable
             await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock($1)", connection);
             command.Parameters.Add(new() { Value = key });
             if ((bool)(await command.ExecuteScalarAsync(ct))!)
-                return new AdvisoryLease(connection, key, name);
+                return new AdvisoryLease(connection, name);
         }
         catch
         {
@@ -73,9 +71,10 @@ public sealed class AdvisoryLease : IAsyncDisposable
         {
             if (IsHeld)
             {
-                await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", connection);
-                command.Parameters.Add(new() { Value = key });
-                await command.ExecuteScalarAsync();
+                // Every session-level lock of this connection, not only ours: with the pool's reset turned off
+                // (LedgerDataSource) nothing else would release a lock left on a connection that goes back to the pool.
+                await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", connection);
+                await command.ExecuteNonQueryAsync();
             }
         }
         catch (NpgsqlException)

@@ -27,11 +27,18 @@ public sealed partial class AppendListener(NpgsqlDataSource dataSource, AppendSi
                 {
                     if (e.Payload.Length == 0 || e.Payload == _schema) signal.PulseFromElsewhere();
                 };
-                await using (var listen = new NpgsqlCommand($"LISTEN {AppendNotifier.Channel}", connection))
-                    await listen.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-                signal.PulseFromElsewhere();
-                backoff = TimeSpan.FromMilliseconds(100);
-                while (true) await connection.WaitAsync(ct).ConfigureAwait(false);
+                try
+                {
+                    await using (var listen = new NpgsqlCommand($"LISTEN {AppendNotifier.Channel}", connection))
+                        await listen.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                    signal.PulseFromElsewhere();
+                    backoff = TimeSpan.FromMilliseconds(100);
+                    while (true) await connection.WaitAsync(ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    await UnlistenAsync(connection).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -50,6 +57,21 @@ public sealed partial class AppendListener(NpgsqlDataSource dataSource, AppendSi
                 }
                 backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, 5000));
             }
+        }
+    }
+
+    // With the pool's reset turned off (LedgerDataSource), a connection that goes back to the pool still listening
+    // would take notifications for whoever uses it next; a broken connection is not pooled again, so failing here is fine.
+    private static async Task UnlistenAsync(NpgsqlConnection connection)
+    {
+        if (connection.FullState != System.Data.ConnectionState.Open) return;
+        try
+        {
+            await using var unlisten = new NpgsqlCommand("UNLISTEN *", connection);
+            await unlisten.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException or System.IO.IOException)
+        {
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Ledger.EventStore.Connections;
 using Npgsql;
 
 namespace Ledger.Host.Configuration;
@@ -45,7 +46,7 @@ public sealed partial class LedgerDataSources : IAsyncDisposable
             ?? throw new InvalidOperationException($"ConnectionStrings:{AppConnectionName} is not configured.");
         var app = new NpgsqlConnectionStringBuilder(appConnection) { SearchPath = database.Schema };
         return new LedgerDataSources(
-            NpgsqlDataSource.Create(app.ConnectionString), app.Password,
+            LedgerDataSource.Create(app.ConnectionString), app.Password,
             configuration.GetConnectionString(AdminConnectionName), database.Schema);
     }
 

@@ -19,6 +19,9 @@ public static class ProjectionDataSource
             MaxAutoPrepare = 64,
             AutoPrepareMinUsages = 2,
             IncludeFailedBatchedCommand = true,
+            // No pool reset, as for the store's pool (LedgerDataSource): nothing here outlives a transaction, and the
+            // reset's statements would run on every checkout.
+            NoResetOnClose = true,
         };
         if (string.IsNullOrEmpty(builder.ApplicationName)) builder.ApplicationName = applicationName;
         return NpgsqlDataSource.Create(builder.ConnectionString);

@@ -94,6 +94,29 @@ public sealed class AppendAndReadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Among_several_streams_the_one_whose_version_does_not_hold_is_named_and_nothing_moves()
+    {
+        var tenant = TestDatabase.NewTenant();
+        await db.Store.AppendAsync(tenant, [To("a", ExpectedVersion.NoStream, Event(), Event())]);
+        await db.Store.AppendAsync(tenant, [To("b", ExpectedVersion.NoStream, Event(), Event(), Event())]);
+
+        // a holds, b does not, c is new: the streams that held were already moved when b was found out.
+        var error = await Should.ThrowAsync<ConcurrencyException>(() => db.Store.AppendAsync(tenant,
+        [
+            To("a", ExpectedVersion.Exactly(2), Event()),
+            To("c", ExpectedVersion.NoStream, Event()),
+            To("b", ExpectedVersion.Exactly(2), Event()),
+        ]));
+
+        (error.StreamId, error.ActualVersion).ShouldBe(("b", 3L));
+        (await db.Store.ReadStreamAsync(tenant, "a")).Count.ShouldBe(2);
+        (await db.Store.ReadStreamAsync(tenant, "c")).ShouldBeEmpty();
+        var next = await db.Store.AppendAsync(tenant, [To("a", ExpectedVersion.Exactly(2), Event()), To("c", ExpectedVersion.NoStream, Event())]);
+        next.StreamVersions.ShouldBe(new Dictionary<string, long> { ["a"] = 3, ["c"] = 1 });
+        next.LastChainSeq.ShouldBe(7);
+    }
+
+    [Fact]
     public async Task Streams_of_different_tenants_are_separate_even_with_the_same_id()
     {
         var (a, b) = (TestDatabase.NewTenant("a"), TestDatabase.NewTenant("b"));

@@ -1,0 +1,32 @@
+using Npgsql;
+
+namespace Ledger.EventStore.Connections;
+
+/// <summary>
+/// How Ledger's processes connect as the application role: one pool per process, with the pool's reset turned off.
+/// </summary>
+/// <remarks>
+/// Npgsql resets a pooled connection when it is handed out again, with <c>DISCARD ALL</c> unless the connection
+/// string says <c>No Reset On Close</c>. <c>DISCARD ALL</c> includes <c>DISCARD PLANS</c>, which throws away every plan
+/// PL/pgSQL cached for <c>append_events</c>: each append then plans all of the function's statements again, and the
+/// store ran at half its speed (docs/performance.md). Turning the reset off is safe because nothing Ledger does
+/// outlives a transaction on a pooled connection: settings are transaction-local (<c>set_config(…, true)</c>,
+/// <c>SET LOCAL</c>), the search path comes from the connection string, and the two session-level states, a lease's
+/// advisory lock and a listener's LISTEN, are undone before their connection goes back to the pool
+/// (<see cref="Leases.AdvisoryLease"/>, <see cref="Notifications.AppendListener"/>).
+/// </remarks>
+public static class LedgerDataSource
+{
+    /// <param name="connectionString">the application role's connection string, search path included.</param>
+    /// <param name="applicationName">what <c>pg_stat_activity</c> shows, unless the connection string names it already.</param>
+    public static NpgsqlDataSource Create(string connectionString, string applicationName = "ledger") =>
+        NpgsqlDataSource.Create(ConnectionString(connectionString, applicationName));
+
+    /// <summary>The connection string <see cref="Create"/> uses.</summary>
+    public static string ConnectionString(string connectionString, string applicationName = "ledger")
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true };
+        if (string.IsNullOrEmpty(builder.ApplicationName)) builder.ApplicationName = applicationName;
+        return builder.ConnectionString;
+    }
+}
