@@ -14,6 +14,11 @@ namespace Ledger.EventStore.Connections;
 /// <c>SET LOCAL</c>), the search path comes from the connection string, and the two session-level states, a lease's
 /// advisory lock and a listener's LISTEN, are undone before their connection goes back to the pool
 /// (<see cref="Leases.AdvisoryLease"/>, <see cref="Notifications.AppendListener"/>).
+/// <para>
+/// Auto-prepare: the few statements an application runs all the time (<c>append_events</c>, the read in store order,
+/// a stream's read) are parsed and planned once per connection instead of once per call. The statements name their
+/// columns, so a migration that adds a column does not invalidate them.
+/// </para>
 /// </remarks>
 public static class LedgerDataSource
 {
@@ -25,7 +30,12 @@ public static class LedgerDataSource
     /// <summary>The connection string <see cref="Create"/> uses.</summary>
     public static string ConnectionString(string connectionString, string applicationName = "ledger")
     {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true };
+        var builder = new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            NoResetOnClose = true,
+            MaxAutoPrepare = 32,
+            AutoPrepareMinUsages = 2,
+        };
         if (string.IsNullOrEmpty(builder.ApplicationName)) builder.ApplicationName = applicationName;
         return builder.ConnectionString;
     }
