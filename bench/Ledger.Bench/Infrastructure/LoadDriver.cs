@@ -5,6 +5,15 @@ namespace Ledger.Bench.Infrastructure;
 /// <summary>What one timed round did: operations per second, latency percentiles, failures.</summary>
 public sealed record RoundResult(double OpsPerSecond, double P50Ms, double P99Ms, long Operations, long Errors, string? FirstError)
 {
+    /// <summary>CPU spent during the round (set by <see cref="Rounds"/>).</summary>
+    public CpuSample Cpu { get; init; }
+
+    /// <summary>Server CPU per operation, in microseconds.</summary>
+    public double ServerCpuUs => Operations > 0 ? Cpu.ServerMs * 1000 / Operations : double.NaN;
+
+    /// <summary>Client (bench process) CPU per operation, in microseconds.</summary>
+    public double ClientCpuUs => Operations > 0 ? Cpu.ClientMs * 1000 / Operations : double.NaN;
+
     public static RoundResult Throughput(long operations, TimeSpan elapsed) =>
         new(operations / elapsed.TotalSeconds, double.NaN, double.NaN, operations, 0, null);
 }

@@ -83,6 +83,7 @@ public sealed class AppendScenario(BenchSettings settings, BenchDatabase databas
                         $"(baseline {baselineOutcome.MedianOf(r => r.P50Ms):0.0}/{baselineOutcome.MedianOf(r => r.P99Ms):0.0} ms)" +
                         (side.Errors + baselineOutcome.Errors > 0 ? $"; errors {side.Errors}/{baselineOutcome.Errors}: {side.FirstError ?? baselineOutcome.FirstError}" : "") +
                         $"; {perTransaction[i].Median:0.0} events per transaction" +
+                        $"; CPU per event: {side.CpuPerOperation} (baseline {baselineOutcome.CpuPerOperation})" +
                         (v.Notes.Length > 0 ? "; " + v.Notes : ""),
             };
         }).ToList();

@@ -109,7 +109,8 @@ public sealed class BulkScenario(BenchSettings settings, BenchDatabase database,
             Figures = outcomes[1].Against(outcomes[0]),
             Goal = "≥ 0.5×",
             GoalRatio = 0.5,
-            Notes = "baseline: binary COPY of the same rows, one COPY per batch, into a table with Ledger's columns, keys and indexes",
+            Notes = "baseline: binary COPY of the same rows, one COPY per batch, into a table with Ledger's columns, keys and indexes; " +
+                    $"CPU per event: {outcomes[1].CpuPerOperation} (baseline {outcomes[0].CpuPerOperation})",
         }], []);
 
         // The warm-up is the preload: once both tables hold its rows, fresh statistics before the measured rounds.
