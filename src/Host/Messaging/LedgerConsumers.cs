@@ -1,3 +1,4 @@
+using Ledger.EventStore.Notifications;
 using Ledger.Messaging.Consumers;
 
 namespace Ledger.Host.Messaging;
@@ -7,9 +8,15 @@ internal static class LedgerConsumers
 {
     public static IReadOnlyList<string> Names { get; } = [PaymentResultsConsumer.Name, Invoicing.PaidOrderInvoicingConsumer.Name];
 
-    public static IReadOnlyList<ConsumerDefinition> All(IServiceProvider services) =>
-    [
-        new PaymentResultsConsumer(services.GetRequiredService<TimeProvider>()).Definition,
-        ActivatorUtilities.CreateInstance<Invoicing.PaidOrderInvoicingConsumer>(services).Definition,
-    ];
+    /// <summary>Both consumers append events inside their inbox transaction, so each commit pulses the append signal.</summary>
+    public static IReadOnlyList<ConsumerDefinition> All(IServiceProvider services)
+    {
+        var signal = services.GetService<AppendSignal>();
+        Action? committed = signal is null ? null : signal.Pulse;
+        return
+        [
+            new PaymentResultsConsumer(services.GetRequiredService<TimeProvider>()).Definition with { Committed = committed },
+            ActivatorUtilities.CreateInstance<Invoicing.PaidOrderInvoicingConsumer>(services).Definition with { Committed = committed },
+        ];
+    }
 }

@@ -33,6 +33,7 @@ internal sealed class DeliveryProcessor(ConsumerDefinition definition, ContractS
                 return new DeliveryResult(Disposition.Duplicate, messageId, messageType);
             await definition.Handler.HandleAsync(message, tx, ct).ConfigureAwait(false);
             await transaction.CommitAsync(ct).ConfigureAwait(false);
+            definition.Committed?.Invoke();
             return new DeliveryResult(Disposition.Applied, messageId, messageType);
         }
         catch (Exception e)

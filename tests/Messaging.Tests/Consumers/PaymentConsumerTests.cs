@@ -41,6 +41,30 @@ public sealed class PaymentConsumerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Each_applied_delivery_wakes_the_readers_once_after_its_commit_and_a_duplicate_does_not()
+    {
+        var commits = 0;
+        var appliedAtPulse = new List<bool>();
+        PaymentsScenario payments = null!;
+        var message = Guid.NewGuid();
+        payments = await PaymentsScenario.StartAsync(h, committed: () =>
+        {
+            Interlocked.Increment(ref commits);
+            // After the commit: a reader woken now must find the order paid.
+            lock (appliedAtPulse) appliedAtPulse.Add(payments.AppliedAsync(message).GetAwaiter().GetResult());
+        });
+        var order = await payments.AwaitingPaymentAsync();
+        var body = payments.Orders.PaymentConfirmed(order, message);
+
+        await payments.SendAsync(Confirmed, body, message);
+        await payments.SendAsync(Confirmed, body, message);
+        await payments.WaitForLogAsync($"already applied message {message:D}");
+
+        commits.ShouldBe(1);
+        appliedAtPulse.ShouldBe([true]);
+    }
+
+    [Fact]
     public async Task A_consumer_that_fails_transiently_twice_then_succeeds_applies_once_and_logs_the_retries()
     {
         var flaky = new FlakyHandler(new PaymentsHandler(TimeProvider.System), failures: 2);
