@@ -124,6 +124,7 @@ public sealed partial class OutboxRelay
         status = status with { IsRelay = true, Position = position };
         RelayPublisher? publisher = null;
         await using var reader = new RelayReader(store, settings.Relay.BatchSize, appended, Translate, ct);
+        await using var trail = new CheckpointTrail(checkpoints, settings.Relay.Name, position);
         try
         {
             while (!ct.IsCancellationRequested)
@@ -136,7 +137,12 @@ public sealed partial class OutboxRelay
                     // taken before it was read, so an append landing after that read still wakes us.
                     var batch = await reader.ReadAsync(position).ConfigureAwait(false);
                     pulse = batch.PulseBeforeRead;
-                    if (batch.Events.Count == 0) return Round.Idle;
+                    if (batch.Events.Count == 0)
+                    {
+                        await trail.SettleAsync(token).ConfigureAwait(false);
+                        status = status with { Position = trail.Stored };
+                        return Round.Idle;
+                    }
                     try
                     {
                         if (publisher is not { IsOpen: true })
@@ -153,12 +159,15 @@ public sealed partial class OutboxRelay
                         throw;
                     }
                     if (AfterConfirms is { } hook) await hook(batch.Events, token).ConfigureAwait(false);
-                    await checkpoints.AdvanceAsync(settings.Relay.Name, batch.End, token).ConfigureAwait(false);
+                    // Confirmed: the next batch is read from here, and this one is never published again by this
+                    // relay, whether or not the write of its checkpoint (under way while the next one is published)
+                    // succeeds; a failed write is owed and made by the next move.
                     position = batch.End;
                     metrics.RecordPublished(batch.Messages.Count, batch.Events.Count - batch.Messages.Count);
+                    await trail.MoveToAsync(batch.End, token).ConfigureAwait(false);
                     status = status with
                     {
-                        Position = position, LastPublishedAt = clock.GetUtcNow(), LastError = null,
+                        Position = trail.Stored, LastPublishedAt = clock.GetUtcNow(), LastError = null,
                         Backlog = batch.Events.Count < settings.Relay.BatchSize ? 0 : status.Backlog,
                     };
                     return Round.Published;
