@@ -37,6 +37,7 @@ public sealed class RelayNackTests : IAsyncLifetime
         var events = new List<RecordedEvent>();
         for (var i = 0; i < 25; i++) events.AddRange(await orders.EventsAsync(await orders.CreateAsync()));
         events = [.. events.OrderBy(e => e.Position)];
+        await Waits.ForReadable(h, events[^1].Position); // so the relay reads batches of exactly 10
 
         await using var running = h.StartRelay();
         var relay = (OutboxRelay)running.Component;

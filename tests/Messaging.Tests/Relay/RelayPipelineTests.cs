@@ -76,6 +76,8 @@ public sealed class RelayPipelineTests : IAsyncLifetime
         var orders = new TestOrders(h.Db.Store, TestDatabase.NewTenant());
         var events = new List<RecordedEvent>();
         for (var i = 0; i < count; i++) events.AddRange(await orders.EventsAsync(await orders.CreateAsync()));
-        return [.. events.OrderBy(e => e.Position)];
+        events = [.. events.OrderBy(e => e.Position)];
+        await Waits.ForReadable(h, events[^1].Position);
+        return events;
     }
 }
