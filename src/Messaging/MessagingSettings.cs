@@ -36,8 +36,13 @@ public sealed class RelaySettings
     /// <summary>The checkpoint row and the advisory lease are named after it.</summary>
     public string Name { get; set; } = "relay";
 
-    /// <summary>Events read and published per round; the checkpoint moves once per batch, after all its confirms.</summary>
-    public int BatchSize { get; set; } = 500;
+    /// <summary>
+    /// Events read and published per round; the checkpoint moves once per batch, after all its confirms. Each batch ends
+    /// with a wait for its last confirm and costs a lease check and a checkpoint write, so larger batches drain a backlog
+    /// faster (figures in docs/performance.md, relay); the price is up to one batch published again after a failure,
+    /// and two batches of events in memory (the one published and the one read ahead).
+    /// </summary>
+    public int BatchSize { get; set; } = 2000;
 
     /// <summary>How often the store is polled when no in-process append wakes the relay (appends of other processes).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);

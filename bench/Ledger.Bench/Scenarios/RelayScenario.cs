@@ -65,6 +65,7 @@ public sealed class RelayScenario(BenchSettings settings, BenchDatabase database
                 await using var broker = new BrokerConnection(Broker.Uri, relaySettings, NullLogger<BrokerConnection>.Instance);
                 var relay = new OutboxRelay(store, ledger.App, ledger.Name, catalogue, broker, relaySettings, metrics, NullLogger<OutboxRelay>.Instance);
                 using var stop = new CancellationTokenSource();
+                await broker.GetAsync(stop.Token); // connected before the clock starts, as the baseline is
                 var started = Stopwatch.GetTimestamp();
                 var running = Task.Run(() => relay.RunAsync(stop.Token));
                 while (relay.Status.Position < last)
@@ -81,9 +82,10 @@ public sealed class RelayScenario(BenchSettings settings, BenchDatabase database
             });
             var baselineSide = new Side("RabbitMQ.Client", async warmUp =>
             {
-                await using var connection = await Broker.ConnectAsync("ledger-bench-relay-baseline");
-                await using var publisher = await connection.CreateChannelAsync(new CreateChannelOptions(
-                    publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+                // A channel configured exactly as the relay's (confirm tracking, no limiter on outstanding confirms).
+                await using var connection = new BrokerConnection(Broker.Uri, new MessagingSettings { ClientName = "ledger-bench-relay-baseline" },
+                    NullLogger<BrokerConnection>.Instance);
+                await using var publisher = await connection.CreateChannelAsync(confirms: true, CancellationToken.None);
                 var started = Stopwatch.GetTimestamp();
                 for (var i = 0; i < messages.Count; i += batchSize)
                 {

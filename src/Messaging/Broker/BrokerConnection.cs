@@ -76,11 +76,12 @@ public sealed partial class BrokerConnection : IAsyncDisposable
         var open = await GetAsync(ct).ConfigureAwait(false);
         try
         {
-            // Our own limiter, sized far above a batch, replaces the client's throttling one: it never delays or
-            // reorders publishes, so a batch reaches the exchange in the order it was read from the store.
+            // No limiter on outstanding confirms (null disables it): a throttling one would delay publishes, and any
+            // limiter costs a lease per publish. The relay bounds what is outstanding itself (one batch), and a batch
+            // reaches the exchange in the order it was read from the store.
             var options = confirms
-                ? new CreateChannelOptions(true, true, new System.Threading.RateLimiting.ConcurrencyLimiter(
-                    new() { PermitLimit = 100_000, QueueLimit = 0 }))
+                ? new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true,
+                    outstandingPublisherConfirmationsRateLimiter: null)
                 : new CreateChannelOptions(false, false);
             return await open.CreateChannelAsync(options, ct).ConfigureAwait(false);
         }

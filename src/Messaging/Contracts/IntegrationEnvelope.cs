@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Ledger.EventStore;
@@ -36,27 +37,28 @@ public sealed record IntegrationEnvelope(
             producer, meta.Actor, published.Payload);
     }
 
+    /// <summary>The envelope's JSON, written into this thread's reused buffer and copied out once at its exact size.</summary>
     public byte[] ToUtf8Json()
     {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("event_id", EventId.ToString("D"));
-            json.WriteString("event_name", EventName);
-            json.WriteNumber("event_version", EventVersion);
-            json.WriteString("occurred_at", OccurredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
-            json.WriteString("tenant_id", TenantId);
-            json.WriteString("correlation_id", CorrelationId);
-            WriteNullable(json, "causation_id", CausationId);
-            WriteNullable(json, "trace_id", TraceId);
-            json.WriteString("producer", Producer);
-            WriteNullable(json, "actor", Actor);
-            json.WritePropertyName("payload");
-            Payload.WriteTo(json);
-            json.WriteEndObject();
-        }
-        return buffer.ToArray();
+        var (buffer, json) = EnvelopeWriter.Rent();
+        json.WriteStartObject();
+        json.WriteString(Names.EventId, EventId);
+        json.WriteString(Names.EventName, EventName);
+        json.WriteNumber(Names.EventVersion, EventVersion);
+        Span<char> occurredAt = stackalloc char[32];
+        OccurredAt.UtcDateTime.TryFormat(occurredAt, out var length, "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+        json.WriteString(Names.OccurredAt, occurredAt[..length]);
+        json.WriteString(Names.TenantId, TenantId);
+        json.WriteString(Names.CorrelationId, CorrelationId);
+        WriteNullable(json, Names.CausationId, CausationId);
+        WriteNullable(json, Names.TraceId, TraceId);
+        json.WriteString(Names.Producer, Producer);
+        WriteNullable(json, Names.Actor, Actor);
+        json.WritePropertyName(Names.Payload);
+        Payload.WriteTo(json);
+        json.WriteEndObject();
+        json.Flush();
+        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>Reads an envelope (already checked against its schema, but a schema is no proof of types).</summary>
@@ -96,9 +98,47 @@ public sealed record IntegrationEnvelope(
         return optional || !string.IsNullOrEmpty(text) ? text : throw new FormatException($"'{name}' is empty");
     }
 
-    private static void WriteNullable(Utf8JsonWriter json, string name, string? value)
+    private static void WriteNullable(Utf8JsonWriter json, JsonEncodedText name, string? value)
     {
         if (value is null) json.WriteNull(name);
         else json.WriteString(name, value);
+    }
+
+    private static class Names
+    {
+        public static readonly JsonEncodedText EventId = JsonEncodedText.Encode("event_id");
+        public static readonly JsonEncodedText EventName = JsonEncodedText.Encode("event_name");
+        public static readonly JsonEncodedText EventVersion = JsonEncodedText.Encode("event_version");
+        public static readonly JsonEncodedText OccurredAt = JsonEncodedText.Encode("occurred_at");
+        public static readonly JsonEncodedText TenantId = JsonEncodedText.Encode("tenant_id");
+        public static readonly JsonEncodedText CorrelationId = JsonEncodedText.Encode("correlation_id");
+        public static readonly JsonEncodedText CausationId = JsonEncodedText.Encode("causation_id");
+        public static readonly JsonEncodedText TraceId = JsonEncodedText.Encode("trace_id");
+        public static readonly JsonEncodedText Producer = JsonEncodedText.Encode("producer");
+        public static readonly JsonEncodedText Actor = JsonEncodedText.Encode("actor");
+        public static readonly JsonEncodedText Payload = JsonEncodedText.Encode("payload");
+    }
+
+    /// <summary>
+    /// One buffer and one writer per thread, reset for each envelope: the relay writes hundreds of envelopes a batch,
+    /// and a fresh stream and writer for each cost more than the JSON itself. The writer's options are the defaults,
+    /// as they always were, so the bytes do not change.
+    /// </summary>
+    private static class EnvelopeWriter
+    {
+        [ThreadStatic] private static ArrayBufferWriter<byte>? buffer;
+        [ThreadStatic] private static Utf8JsonWriter? writer;
+
+        private const int KeptCapacity = 256 * 1024; // a rare huge payload does not pin its buffer to the thread
+
+        public static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Json) Rent()
+        {
+            if (buffer is { Capacity: > KeptCapacity }) (buffer, writer) = (null, null);
+            var reused = buffer ??= new ArrayBufferWriter<byte>(1024);
+            reused.ResetWrittenCount();
+            var json = writer ??= new Utf8JsonWriter(reused);
+            json.Reset(reused);
+            return (reused, json);
+        }
     }
 }

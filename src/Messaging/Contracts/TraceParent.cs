@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 
 namespace Ledger.Messaging.Contracts;
@@ -13,14 +14,23 @@ public static class TraceParent
     public const string Header = "traceparent";
 
     /// <summary>The event's trace id when it is a valid W3C one, else one derived from the event id.</summary>
-    public static string TraceIdFor(string? traceId, Guid eventId) =>
-        IsValidTraceId(traceId) ? traceId! : Convert.ToHexStringLower(eventId.ToByteArray(bigEndian: true));
+    public static string TraceIdFor(string? traceId, Guid eventId)
+    {
+        if (IsValidTraceId(traceId)) return traceId!;
+        Span<byte> id = stackalloc byte[16];
+        eventId.TryWriteBytes(id, bigEndian: true, out _);
+        return Convert.ToHexStringLower(id);
+    }
 
     public static string Create(string traceId, Guid eventId)
     {
-        var span = SHA256.HashData(eventId.ToByteArray(bigEndian: true)).AsSpan(0, 8).ToArray();
+        Span<byte> id = stackalloc byte[16];
+        eventId.TryWriteBytes(id, bigEndian: true, out _);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(id, hash);
+        var span = hash[..8];
         span[^1] |= 1; // never the all-zero span id W3C forbids
-        return $"00-{traceId}-{Convert.ToHexStringLower(span)}-01";
+        return string.Concat("00-", traceId, "-", Convert.ToHexStringLower(span), "-01");
     }
 
     /// <summary>The trace id of a <c>traceparent</c> value, if it is a well-formed version-00 header.</summary>
@@ -36,5 +46,7 @@ public static class TraceParent
     }
 
     public static bool IsValidTraceId(string? traceId) =>
-        traceId is { Length: 32 } && traceId.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f') && traceId.Any(c => c != '0');
+        traceId is { Length: 32 } && !traceId.AsSpan().ContainsAnyExcept(LowerHex) && traceId.AsSpan().ContainsAnyExcept('0');
+
+    private static readonly SearchValues<char> LowerHex = SearchValues.Create("0123456789abcdef");
 }

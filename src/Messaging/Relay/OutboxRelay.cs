@@ -123,17 +123,26 @@ public sealed partial class OutboxRelay
         var position = await checkpoints.ReadAsync(settings.Relay.Name, ct).ConfigureAwait(false);
         status = status with { IsRelay = true, Position = position };
         RelayPublisher? publisher = null;
+        await using var reader = new RelayReader(store, settings.Relay.BatchSize, appended, Translate, ct);
+        await using var trail = new CheckpointTrail(checkpoints, settings.Relay.Name, position);
         try
         {
             while (!ct.IsCancellationRequested)
             {
-                var pulse = appended.Next; // taken before reading, so an append landing in between still wakes us
+                var pulse = appended.Next;
                 var round = await retry.ExecuteAsync(async token =>
                 {
                     if (!await lease.StillHeldAsync(token).ConfigureAwait(false)) return Round.LeaseLost;
-                    var batch = await store.ReadAllAsync(position, settings.Relay.BatchSize, token).ConfigureAwait(false);
-                    if (batch.Count == 0) return Round.Idle;
-                    var messages = Translate(batch);
+                    // The next batch may have been read while the one before was published; it comes with the pulse
+                    // taken before it was read, so an append landing after that read still wakes us.
+                    var batch = await reader.ReadAsync(position).ConfigureAwait(false);
+                    pulse = batch.PulseBeforeRead;
+                    if (batch.Events.Count == 0)
+                    {
+                        await trail.SettleAsync(token).ConfigureAwait(false);
+                        status = status with { Position = trail.Stored };
+                        return Round.Idle;
+                    }
                     try
                     {
                         if (publisher is not { IsOpen: true })
@@ -142,21 +151,24 @@ public sealed partial class OutboxRelay
                             publisher = null;
                             publisher = await RelayPublisher.OpenAsync(broker, settings.Exchange, token).ConfigureAwait(false);
                         }
-                        await publisher.PublishAsync(messages, settings.Relay.ConfirmTimeout, token).ConfigureAwait(false);
+                        await publisher.PublishAsync(batch.Messages, settings.Relay.ConfirmTimeout, token).ConfigureAwait(false);
                     }
                     catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
                     {
                         broker.ReportFailure(e);
                         throw;
                     }
-                    if (AfterConfirms is { } hook) await hook(batch, token).ConfigureAwait(false);
-                    await checkpoints.AdvanceAsync(settings.Relay.Name, batch[^1].Position, token).ConfigureAwait(false);
-                    position = batch[^1].Position;
-                    metrics.RecordPublished(messages.Count, batch.Count - messages.Count);
+                    if (AfterConfirms is { } hook) await hook(batch.Events, token).ConfigureAwait(false);
+                    // Confirmed: the next batch is read from here, and this one is never published again by this
+                    // relay, whether or not the write of its checkpoint (under way while the next one is published)
+                    // succeeds; a failed write is owed and made by the next move.
+                    position = batch.End;
+                    metrics.RecordPublished(batch.Messages.Count, batch.Events.Count - batch.Messages.Count);
+                    await trail.MoveToAsync(batch.End, token).ConfigureAwait(false);
                     status = status with
                     {
-                        Position = position, LastPublishedAt = clock.GetUtcNow(), LastError = null,
-                        Backlog = batch.Count < settings.Relay.BatchSize ? 0 : status.Backlog,
+                        Position = trail.Stored, LastPublishedAt = clock.GetUtcNow(), LastError = null,
+                        Backlog = batch.Events.Count < settings.Relay.BatchSize ? 0 : status.Backlog,
                     };
                     return Round.Published;
                 }, ct).ConfigureAwait(false);
@@ -181,7 +193,7 @@ public sealed partial class OutboxRelay
         }
     }
 
-    private List<OutgoingMessage> Translate(IReadOnlyList<RecordedEvent> batch)
+    private IReadOnlyList<OutgoingMessage> Translate(IReadOnlyList<RecordedEvent> batch)
     {
         var messages = new List<OutgoingMessage>(batch.Count);
         foreach (var recorded in batch)

@@ -13,22 +13,24 @@ public sealed record OutgoingMessage(string RoutingKey, BasicProperties Properti
     public static OutgoingMessage For(RecordedEvent recorded, IntegrationEvent published, string producer)
     {
         var envelope = IntegrationEnvelope.For(recorded, published, producer);
+        var messageType = envelope.MessageType;
         var properties = new BasicProperties
         {
             MessageId = recorded.EventId.ToString("D"),
-            Type = envelope.MessageType,
+            Type = messageType,
             ContentType = "application/json",
             ContentEncoding = "utf-8",
             DeliveryMode = DeliveryModes.Persistent,
             CorrelationId = envelope.CorrelationId,
             AppId = producer,
             Timestamp = new AmqpTimestamp(recorded.OccurredAt.ToUnixTimeSeconds()),
-            Headers = new Dictionary<string, object?>
+            // Room for the publish sequence number the client adds under confirm tracking.
+            Headers = new Dictionary<string, object?>(3)
             {
                 [TraceParent.Header] = TraceParent.Create(envelope.TraceId!, recorded.EventId),
                 ["tenant_id"] = recorded.TenantId,
             },
         };
-        return new OutgoingMessage(envelope.MessageType, properties, envelope.ToUtf8Json());
+        return new OutgoingMessage(messageType, properties, envelope.ToUtf8Json());
     }
 }

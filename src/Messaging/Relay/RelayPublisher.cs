@@ -45,10 +45,14 @@ internal sealed class RelayPublisher : IAsyncDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(confirmTimeout);
         var confirms = new List<Task>(messages.Count);
+        // A span per message only when something listens: parsing each traceparent for nobody costs a tenth of a publish.
+        var traced = LedgerTelemetry.Source.HasListeners();
         foreach (var message in messages)
         {
-            using var span = LedgerTelemetry.StartMessageSpan(LedgerTelemetry.RelayPublishSpan, ActivityKind.Producer,
-                LedgerHeaders.Text(message.Properties.Headers, TraceParent.Header), message.RoutingKey);
+            using var span = traced
+                ? LedgerTelemetry.StartMessageSpan(LedgerTelemetry.RelayPublishSpan, ActivityKind.Producer,
+                    LedgerHeaders.Text(message.Properties.Headers, TraceParent.Header), message.RoutingKey)
+                : null;
             confirms.Add(channel.BasicPublishAsync(exchange, message.RoutingKey, mandatory: false, message.Properties, message.Body, timeout.Token).AsTask());
         }
         await Task.WhenAll(confirms).ConfigureAwait(false);

@@ -30,10 +30,11 @@ public sealed class MessagingHarness : IAsyncDisposable
     public static async Task<MessagingHarness> CreateAsync(string? virtualHost = null) =>
         new(await TestDatabase.CreateAsync(MessagingMigrations.Set), new TestBroker(virtualHost));
 
-    public Running StartRelay(Action<OutboxRelay>? configure = null)
+    /// <summary>A relay over the test store, or over <paramref name="store"/> (a test's decorator of it).</summary>
+    public Running StartRelay(Action<OutboxRelay>? configure = null, EventStore.IEventStore? store = null)
     {
         var connection = Broker.Connect();
-        var relay = new OutboxRelay(Db.EventStore, Db.AppDataSource, Db.Schema, new LedgerCatalogue(), connection,
+        var relay = new OutboxRelay(store ?? Db.EventStore, Db.AppDataSource, Db.Schema, new LedgerCatalogue(), connection,
             Broker.Settings, Metrics, Logs.For<OutboxRelay>());
         configure?.Invoke(relay);
         return Start(connection, relay, relay.RunAsync);
