@@ -38,13 +38,13 @@ internal sealed partial class SetBasedUpsert
     /// </summary>
     public List<List<int>>? Waves(IReadOnlyList<ProjectionStatement> rows)
     {
+        if (rows.Any(r => r.Parameters.Count != _parameterCount)) return null;
         for (var p = 0; p < _parameterCount; p++)
-            if (ElementType(rows, p) is { IsArray: true } || ElementType(rows, p) == typeof(Mixed)) return null;
+            if (ElementType(rows, p) is { } type && (type.IsArray || type == typeof(Mixed))) return null;
         var waves = new List<List<int>>();
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < rows.Count; i++)
         {
-            if (rows[i].Parameters.Count != _parameterCount) return null;
             var key = string.Join('\u001f', _keyParameters.Select(k => KeyText(rows[i].Parameters[k])));
             var wave = seen.GetValueOrDefault(key);
             seen[key] = wave + 1;
