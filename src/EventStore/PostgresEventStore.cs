@@ -73,11 +73,13 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource, PostgresEven
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max);
         // Only transactions older than the oldest one still running are read: every one of them has
         // committed or aborted, and any later commit has a larger id, so it sorts after this page.
+        // The ORDER BY names the table's columns: a bare tx_id would be the output column of that name (the bigint
+        // cast), which no index orders, so each page would sort every event after the position.
         await using var command = dataSource.CreateCommand($"""
             SELECT {RecordedEventReader.Columns} FROM events
              WHERE (tx_id, seq) > ($1::text::xid8, $2)
                AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-             ORDER BY tx_id, seq
+             ORDER BY events.tx_id, events.seq
              LIMIT $3
             """);
         command.Parameters.Add(new() { Value = after.TxId.ToString(System.Globalization.CultureInfo.InvariantCulture) });

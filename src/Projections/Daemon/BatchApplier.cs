@@ -7,8 +7,9 @@ namespace Ledger.Projections.Daemon;
 
 /// <summary>
 /// Applies a run of events to one generation in the caller's transaction, in one round trip: the checkpoint's advance
-/// first (so a batch that lost its checkpoint fails before writing), then per event the tenant setting (when it
-/// changes) and the event's statement.
+/// first (so a batch that lost its checkpoint fails before writing), then per tenant its setting and its events'
+/// statements, those of one text folded into one set-based statement where <see cref="SetBasedUpsert"/> can (unless
+/// <c>setBased</c> is false: then one statement per event, as the projection wrote it).
 /// </summary>
 internal static class BatchApplier
 {
@@ -18,7 +19,8 @@ internal static class BatchApplier
 
     public static async Task ApplyAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, Checkpoint from,
-        IReadOnlyList<RecordedEvent> events, IReadOnlyList<ProjectionStatement?> statements, CancellationToken ct)
+        IReadOnlyList<RecordedEvent> events, IReadOnlyList<ProjectionStatement?> statements, CancellationToken ct,
+        bool setBased = true)
     {
         using var span = Ledger.EventStore.Telemetry.LedgerTelemetry.StartProjectionBatch(from.Name, events.Count);
         await using var batch = new NpgsqlBatch(connection, transaction);
@@ -27,20 +29,25 @@ internal static class BatchApplier
             from.Name, from.Generation, Checkpoint.Text(from.Position.TxId), from.Position.Seq,
             Checkpoint.Text(last.Position.TxId), last.Position.Seq, (long)events.Count, last.RecordedAt.ToUniversalTime()));
 
-        // Which event each command belongs to, to name the event when a statement fails.
+        // Which event each command belongs to, to name the event when a statement fails (-1: several events).
         var eventOfCommand = new List<int> { -1 };
-        string? tenant = null;
-        for (var i = 0; i < events.Count; i++)
+        foreach (var (tenant, groups) in Grouped(events, statements))
         {
-            if (statements[i] is not { } statement) continue;
-            if (events[i].TenantId != tenant)
+            batch.BatchCommands.Add(Command("SELECT set_config('ledger.tenant', $1, true)", tenant));
+            eventOfCommand.Add(groups[0][0]);
+            foreach (var group in groups)
             {
-                tenant = events[i].TenantId;
-                batch.BatchCommands.Add(Command("SELECT set_config('ledger.tenant', $1, true)", tenant));
-                eventOfCommand.Add(i);
+                var rows = group.Select(i => statements[i]!).ToList();
+                var upsert = setBased && group.Count > 1 ? SetBasedUpsert.Of(Resolve(rows[0].Sql, from.Generation)) : null;
+                var waves = upsert?.Waves(rows) ?? [.. Enumerable.Range(0, group.Count).Select(i => new List<int> { i })];
+                foreach (var wave in waves)
+                {
+                    batch.BatchCommands.Add(wave.Count == 1
+                        ? Command(Resolve(rows[wave[0]].Sql, from.Generation), [.. rows[wave[0]].Parameters])
+                        : upsert!.Command([.. wave.Select(i => rows[i])]));
+                    eventOfCommand.Add(wave.Count == 1 ? group[wave[0]] : -1);
+                }
             }
-            batch.BatchCommands.Add(Command(Resolve(statement.Sql, from.Generation), [.. statement.Parameters]));
-            eventOfCommand.Add(i);
         }
 
         try
@@ -58,6 +65,25 @@ internal static class BatchApplier
             var index = e.BatchCommand is { } failed ? batch.BatchCommands.IndexOf(failed) : -1;
             throw new EventApplyException(index > 0 ? eventOfCommand[index] : -1, e);
         }
+    }
+
+    /// <summary>
+    /// The events that have a statement, by tenant (row-level security admits one tenant at a time) and, within a
+    /// tenant, by statement text, each in store order. The contract lets statements commute, so this order is as good
+    /// as the store's.
+    /// </summary>
+    private static IEnumerable<(string Tenant, List<List<int>> Groups)> Grouped(
+        IReadOnlyList<RecordedEvent> events, IReadOnlyList<ProjectionStatement?> statements)
+    {
+        var tenants = new Dictionary<string, Dictionary<string, List<int>>>(StringComparer.Ordinal);
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (statements[i] is not { } statement) continue;
+            if (!tenants.TryGetValue(events[i].TenantId, out var bySql)) tenants[events[i].TenantId] = bySql = new(StringComparer.Ordinal);
+            if (!bySql.TryGetValue(statement.Sql, out var group)) bySql[statement.Sql] = group = [];
+            group.Add(i);
+        }
+        return tenants.Select(t => (t.Key, t.Value.Values.ToList()));
     }
 
     /// <summary>The statement with its tables named for <paramref name="generation"/>.</summary>

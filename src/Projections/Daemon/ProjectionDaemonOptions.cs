@@ -11,6 +11,12 @@ public sealed class ProjectionDaemonOptions
     /// <summary>Events read and applied per transaction.</summary>
     public int BatchSize { get; set; } = 500;
 
+    /// <summary>
+    /// Fold a batch's statements of one text into one set-based statement each (<see cref="SetBasedUpsert"/>); false
+    /// applies one statement per event, as the projection wrote it (slower, for comparison and as a way out).
+    /// </summary>
+    public bool SetBased { get; set; } = true;
+
     /// <summary>How often an idle projection looks for events when no notification came (the fallback poll).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -68,6 +68,10 @@ public sealed partial class ProjectionRunner
         Message = "Projection {Projection} g{Generation} stopped on event {EventId} at {Position} after {Attempts} attempts ({ErrorKind}); it resumes only when an operator skips the event")]
     private static partial void LogStopped(ILogger logger, string projection, int generation, Guid eventId, string position, int attempts, string errorKind);
 
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Projection {Projection} g{Generation}: a batch failed set-based ({ErrorKind}) though each of its events applies alone; applying it one statement per event")]
+    private static partial void LogSetBasedFailed(ILogger logger, string projection, int generation, string errorKind);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Projection {Projection} g{Generation} failed on event {EventId}, attempt {Attempts} ({ErrorKind}); retrying")]
     private static partial void LogRetrying(ILogger logger, string projection, int generation, Guid eventId, int attempts, string errorKind);
 }

@@ -66,7 +66,7 @@ public sealed partial class ProjectionRunner(
         if (failedAt < events.Count) return false;
         try
         {
-            await BatchApplier.ApplyAsync(connection, transaction, at, events, statements, ct);
+            await BatchApplier.ApplyAsync(connection, transaction, at, events, statements, ct, options.SetBased);
         }
         catch (EventApplyException)
         {
@@ -83,6 +83,7 @@ public sealed partial class ProjectionRunner(
     private async Task<StepOutcome> ApplyAsync(Checkpoint at, IReadOnlyList<RecordedEvent> events, CancellationToken ct)
     {
         var statements = Build(events, out var count, out var error);
+        var setBased = options.SetBased;
         while (true)
         {
             if (count == 0) return await FailAsync(at, events[0], error!, ct);
@@ -92,7 +93,7 @@ public sealed partial class ProjectionRunner(
                 await using (var connection = await db.OpenConnectionAsync(ct))
                 await using (var transaction = await connection.BeginTransactionAsync(ct))
                 {
-                    await BatchApplier.ApplyAsync(connection, transaction, at, run, statements, ct);
+                    await BatchApplier.ApplyAsync(connection, transaction, at, run, statements, ct, setBased);
                     await transaction.CommitAsync(ct);
                 }
                 _checkpoint = Advanced(at, run[^1]);
@@ -105,6 +106,13 @@ public sealed partial class ProjectionRunner(
             {
                 // Apply what came before the failing event, so the failure is attempted alone at the checkpoint.
                 count = e.Index >= 0 ? e.Index : await LocateFailureAsync(at, run, statements, ct);
+                if (count == run.Count && setBased)
+                {
+                    // Every event applies alone, so the set-based form of the batch is what failed: apply it as written.
+                    LogSetBasedFailed(logger, projection.Name, at.Generation, e.InnerException is PostgresException pg ? pg.SqlState : "?");
+                    setBased = false;
+                    continue;
+                }
                 if (count == run.Count)
                     throw new InvalidOperationException($"A batch of {projection.Name} failed, but none of its events does alone.", e.InnerException);
                 error = e.InnerException;

@@ -8,13 +8,13 @@ namespace Ledger.Projections.Tests.Infrastructure;
 public static class GenerationCompare
 {
     /// <summary>Builds a new generation of <paramref name="projection"/> from the first event to the last, beside the live one.</summary>
-    public static async Task<int> BuildFromScratchAsync(TestDatabase db, IProjection projection)
+    public static async Task<int> BuildFromScratchAsync(TestDatabase db, IProjection projection, ProjectionDaemonOptions? options = null, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         var ct = CancellationToken.None;
         var generation = (await Generations.LoadAsync(db.AdminDataSource, projection.Name, ct)).Highest + 1;
         await Generations.CreateAsync(db.AdminDataSource, projection.Name, generation, TestDatabase.AppRole, ct);
         await using var dataSource = ProjectionDataSource.Create(db.AppConnectionString, "from-scratch");
-        var runner = new ProjectionRunner(projection, generation, dataSource, db.Store, new ProjectionDaemonOptions { BatchSize = 1000 }, NullLogger.Instance);
+        var runner = new ProjectionRunner(projection, generation, dataSource, db.Store, options ?? new ProjectionDaemonOptions { BatchSize = 1000 }, logger ?? NullLogger.Instance);
         // Until nothing is left after the checkpoint; events held above the read horizon by another test's open
         // transaction are read as soon as it ends.
         StepOutcome outcome;
