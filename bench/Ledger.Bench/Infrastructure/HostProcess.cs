@@ -29,6 +29,22 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>The exchange the Host's relay publishes to: the bench's own, deleted afterwards.</summary>
     public string Exchange { get; }
 
+    /// <summary>
+    /// The rate limits of a load test: the limiter stays on (its cost is part of what is measured), with budgets no
+    /// bench run can spend, so every request is measured instead of refused with a 429. Production keeps its defaults.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> LoadTestRateLimits = new Dictionary<string, string>
+    {
+        ["Ledger__RateLimits__PerClientAddress__PermitLimit"] = "1000000",
+        ["Ledger__RateLimits__PerClientAddress__WindowSeconds"] = "1",
+        ["Ledger__RateLimits__PerTenant__PermitLimit"] = "1000000",
+        ["Ledger__RateLimits__PerTenant__WindowSeconds"] = "1",
+    };
+
+    /// <summary>What <see cref="LoadTestRateLimits"/> sets, for the results' notes.</summary>
+    public static string LoadTestRateLimitsText =>
+        "rate limiter on, PerClientAddress and PerTenant at 1,000,000 requests per 1 s window (Ledger:RateLimits:*)";
+
     public static string Dll => RepoPaths.Resolve("src/Host/bin/Release/net10.0/ledger.dll");
 
     /// <summary>Builds the Host in Release; the error text when it does not build.</summary>
@@ -66,6 +82,7 @@ public sealed class HostProcess : IAsyncDisposable
             ["Ledger__Messaging__QueuePrefix"] = $"bench.host.{suffix}.",
             ["Ledger__Messaging__Consumers__Enabled"] = "false",
         };
+        foreach (var (key, value) in LoadTestRateLimits) environment[key] = value;
 
         // `ledger token` creates the development signing key the server then validates with (the first run makes it).
         var tokens = new List<string> { await TokenAsync(environment, tenants[0]) };
