@@ -23,6 +23,8 @@ public sealed class HostProcess : IAsyncDisposable
     }
 
     public Uri BaseAddress { get; }
+    /// <summary>The Host's process (the dotnet process itself: the shell that started it exec'd it).</summary>
+    public int ProcessId => process.Id;
     /// <summary>A clerk's token per tenant, in the order the tenants were given.</summary>
     public IReadOnlyList<string> Tokens { get; }
     public string LogFile { get; }

@@ -19,6 +19,9 @@ public sealed class HttpScenario(BenchSettings settings, BenchDatabase database)
     // Commands spread over a few tenants, as a Host serves them; one hot tenant is scenario 2's question.
     private static readonly string[] Tenants = ["bench-http-1", "bench-http-2", "bench-http-3", "bench-http-4"];
 
+    private TimeSpan MinWarmUp => TimeSpan.FromSeconds(settings.Quick ? 5 : 15);
+    private TimeSpan MaxWarmUp => TimeSpan.FromSeconds(settings.Quick ? 60 : 120);
+
     public async Task<ScenarioOutcome> RunAsync()
     {
         var concurrency = settings.HttpConcurrency;
@@ -44,12 +47,23 @@ public sealed class HttpScenario(BenchSettings settings, BenchDatabase database)
         Task OverHttp() => failures.Watch("HTTP", CreateOrder(http, host.Tokens[(int)(Interlocked.Increment(ref next) % Tenants.Length)]));
         Task InProcess() => failures.Watch("store in-process", AppendDirectly(store, Tenants[(int)(Interlocked.Increment(ref next) % Tenants.Length)]));
 
+        var warmUps = new List<string>();
+        // Each side warms up until its process's JIT has settled (see TieredCompilation): the Host's code and the store's.
+        async Task<RoundResult> WarmUp(string side, int processId, Func<Task> operation)
+        {
+            var (took, settled) = await TieredCompilation.WarmUntilSettled(processId, settings.WarmUp, MinWarmUp, MaxWarmUp, d => LoadDriver.ClosedLoop(concurrency, d, _ => operation()));
+            warmUps.Add($"{side} {took.TotalSeconds:0} s{(settled ? "" : " (JIT still busy)")}");
+            Log.Line($"4. {side} warmed up in {took.TotalSeconds:0} s{(settled ? ", JIT settled" : ", JIT still busy")}");
+            return await LoadDriver.ClosedLoop(concurrency, settings.WarmUp, _ => operation());
+        }
+
         var saturation = await Rounds.Rotate(settings.Rounds, "commands/s",
         [
             new Side("HTTP", async warmUp =>
             {
-                var r = await LoadDriver.ClosedLoop(concurrency, warmUp ? settings.WarmUp : settings.RoundDuration, _ => OverHttp());
-                if (warmUp && !analyzed)
+                if (!warmUp) return await LoadDriver.ClosedLoop(concurrency, settings.RoundDuration, _ => OverHttp());
+                var r = await WarmUp("HTTP", host.ProcessId, OverHttp);
+                if (!analyzed)
                 {
                     // The warm-up's orders are the preload: analyze the Host's tables once they hold them.
                     analyzed = true;
@@ -57,7 +71,9 @@ public sealed class HttpScenario(BenchSettings settings, BenchDatabase database)
                 }
                 return r;
             }),
-            new Side("store in-process", warmUp => LoadDriver.ClosedLoop(concurrency, warmUp ? settings.WarmUp : settings.RoundDuration, _ => InProcess())),
+            new Side("store in-process", warmUp => warmUp
+                ? WarmUp("store in-process", Environment.ProcessId, InProcess)
+                : LoadDriver.ClosedLoop(concurrency, settings.RoundDuration, _ => InProcess())),
         ], label: "4 saturation");
         var (overHttp, direct) = (saturation[0], saturation[1]);
         if (failures.Any) return failures.Row(concurrency, "saturation");
@@ -82,6 +98,7 @@ public sealed class HttpScenario(BenchSettings settings, BenchDatabase database)
                 Goal = "(throughput: informative)",
                 Notes = $"p50/p99 at saturation {overHttp.MedianOf(r => r.P50Ms):0.0}/{overHttp.MedianOf(r => r.P99Ms):0.0} ms over HTTP, " +
                         $"{direct.MedianOf(r => r.P50Ms):0.0}/{direct.MedianOf(r => r.P99Ms):0.0} ms in-process; every request answered 201; " +
+                        $"warm-up until the JIT settled: {string.Join(", ", warmUps)}; " +
                         HostProcess.LoadTestRateLimitsText,
             },
             new ResultRow
