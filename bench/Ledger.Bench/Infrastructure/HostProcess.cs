@@ -57,7 +57,8 @@ public sealed class HostProcess : IAsyncDisposable
         return string.Join(" ", output.Split('\n').Where(l => l.Contains("error", StringComparison.Ordinal)).Distinct().Take(3));
     }
 
-    public static async Task<HostProcess> StartAsync(string schema, IReadOnlyList<string> tenants)
+    /// <param name="settings">More configuration for this Host (environment variables, <c>__</c> for <c>:</c>).</param>
+    public static async Task<HostProcess> StartAsync(string schema, IReadOnlyList<string> tenants, IReadOnlyDictionary<string, string>? settings = null)
     {
         var suffix = Guid.NewGuid().ToString("N")[..8];
         var work = Directory.CreateTempSubdirectory("ledger-bench-host-");
@@ -85,6 +86,7 @@ public sealed class HostProcess : IAsyncDisposable
             ["Ledger__Messaging__Consumers__Enabled"] = "false",
         };
         foreach (var (key, value) in LoadTestRateLimits) environment[key] = value;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
 
         // `ledger token` creates the development signing key the server then validates with (the first run makes it).
         var tokens = new List<string> { await TokenAsync(environment, tenants[0]) };
@@ -150,11 +152,22 @@ public sealed class HostProcess : IAsyncDisposable
         // The server's JSON logs go to a file (through the shell), so the bench never spends its own CPU draining them.
         var info = logFile is null
             ? new ProcessStartInfo("dotnet", $"\"{Dll}\" {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true }
-            : new ProcessStartInfo("/bin/sh", ["-c", $"exec dotnet \"{Dll}\" {arguments} >\"{logFile}\" 2>&1"]);
+            : new ProcessStartInfo("/bin/sh", ["-c", $"exec {ShellDropped(environment)}dotnet \"{Dll}\" {arguments} >\"{logFile}\" 2>&1"]);
         info.UseShellExecute = false;
         info.WorkingDirectory = RepoPaths.Root;
         foreach (var (key, value) in environment) info.Environment[key] = value;
         return Process.Start(info)!;
+    }
+
+    /// <summary>
+    /// <c>env 'NAME=value' …</c> for the variables whose names are not shell identifiers (a Serilog override names a
+    /// class: <c>…__Override__Serilog.AspNetCore.RequestLoggingMiddleware</c>): the shell would not pass those on.
+    /// </summary>
+    private static string ShellDropped(Dictionary<string, string> environment)
+    {
+        var dropped = environment.Where(e => !e.Key.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+            .Select(e => "'" + (e.Key + "=" + e.Value).Replace("'", "'\\''", StringComparison.Ordinal) + "' ").ToList();
+        return dropped.Count == 0 ? "" : "env " + string.Concat(dropped);
     }
 
     private static int FreePort()
