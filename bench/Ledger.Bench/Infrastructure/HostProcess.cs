@@ -23,11 +23,29 @@ public sealed class HostProcess : IAsyncDisposable
     }
 
     public Uri BaseAddress { get; }
+    /// <summary>The Host's process (the dotnet process itself: the shell that started it exec'd it).</summary>
+    public int ProcessId => process.Id;
     /// <summary>A clerk's token per tenant, in the order the tenants were given.</summary>
     public IReadOnlyList<string> Tokens { get; }
     public string LogFile { get; }
     /// <summary>The exchange the Host's relay publishes to: the bench's own, deleted afterwards.</summary>
     public string Exchange { get; }
+
+    /// <summary>
+    /// The rate limits of a load test: the limiter stays on (its cost is part of what is measured), with budgets no
+    /// bench run can spend, so every request is measured instead of refused with a 429. Production keeps its defaults.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> LoadTestRateLimits = new Dictionary<string, string>
+    {
+        ["Ledger__RateLimits__PerClientAddress__PermitLimit"] = "1000000",
+        ["Ledger__RateLimits__PerClientAddress__WindowSeconds"] = "1",
+        ["Ledger__RateLimits__PerTenant__PermitLimit"] = "1000000",
+        ["Ledger__RateLimits__PerTenant__WindowSeconds"] = "1",
+    };
+
+    /// <summary>What <see cref="LoadTestRateLimits"/> sets, for the results' notes.</summary>
+    public static string LoadTestRateLimitsText =>
+        "rate limiter on, PerClientAddress and PerTenant at 1,000,000 requests per 1 s window (Ledger:RateLimits:*)";
 
     public static string Dll => RepoPaths.Resolve("src/Host/bin/Release/net10.0/ledger.dll");
 
@@ -39,7 +57,8 @@ public sealed class HostProcess : IAsyncDisposable
         return string.Join(" ", output.Split('\n').Where(l => l.Contains("error", StringComparison.Ordinal)).Distinct().Take(3));
     }
 
-    public static async Task<HostProcess> StartAsync(string schema, IReadOnlyList<string> tenants)
+    /// <param name="settings">More configuration for this Host (environment variables, <c>__</c> for <c>:</c>).</param>
+    public static async Task<HostProcess> StartAsync(string schema, IReadOnlyList<string> tenants, IReadOnlyDictionary<string, string>? settings = null)
     {
         var suffix = Guid.NewGuid().ToString("N")[..8];
         var work = Directory.CreateTempSubdirectory("ledger-bench-host-");
@@ -66,6 +85,8 @@ public sealed class HostProcess : IAsyncDisposable
             ["Ledger__Messaging__QueuePrefix"] = $"bench.host.{suffix}.",
             ["Ledger__Messaging__Consumers__Enabled"] = "false",
         };
+        foreach (var (key, value) in LoadTestRateLimits) environment[key] = value;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
 
         // `ledger token` creates the development signing key the server then validates with (the first run makes it).
         var tokens = new List<string> { await TokenAsync(environment, tenants[0]) };
@@ -131,11 +152,22 @@ public sealed class HostProcess : IAsyncDisposable
         // The server's JSON logs go to a file (through the shell), so the bench never spends its own CPU draining them.
         var info = logFile is null
             ? new ProcessStartInfo("dotnet", $"\"{Dll}\" {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true }
-            : new ProcessStartInfo("/bin/sh", ["-c", $"exec dotnet \"{Dll}\" {arguments} >\"{logFile}\" 2>&1"]);
+            : new ProcessStartInfo("/bin/sh", ["-c", $"exec {ShellDropped(environment)}dotnet \"{Dll}\" {arguments} >\"{logFile}\" 2>&1"]);
         info.UseShellExecute = false;
         info.WorkingDirectory = RepoPaths.Root;
         foreach (var (key, value) in environment) info.Environment[key] = value;
         return Process.Start(info)!;
+    }
+
+    /// <summary>
+    /// <c>env 'NAME=value' …</c> for the variables whose names are not shell identifiers (a Serilog override names a
+    /// class: <c>…__Override__Serilog.AspNetCore.RequestLoggingMiddleware</c>): the shell would not pass those on.
+    /// </summary>
+    private static string ShellDropped(Dictionary<string, string> environment)
+    {
+        var dropped = environment.Where(e => !e.Key.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+            .Select(e => "'" + (e.Key + "=" + e.Value).Replace("'", "'\\''", StringComparison.Ordinal) + "' ").ToList();
+        return dropped.Count == 0 ? "" : "env " + string.Concat(dropped);
     }
 
     private static int FreePort()
