@@ -10,8 +10,10 @@ namespace Ledger.EventStore.Chain;
 /// It trusts nothing stored but the records, and stops at the first failure. The checks themselves are
 /// <see cref="ChainWalk"/>'s, shared with the auditor API and the offline export verifier.
 /// </summary>
-public sealed class ChainVerifier(NpgsqlDataSource dataSource, int pageSize = 1000)
+public sealed class ChainVerifier(NpgsqlDataSource dataSource, int pageSize = 5000)
 {
+    private const int FirstPageSize = 250;
+
     private readonly ChainEntryReader reader = new(dataSource);
 
     public async Task<ChainVerification> VerifyAsync(string tenantId, long fromSeq = 1, long? toSeq = null, CancellationToken ct = default)
@@ -41,12 +43,14 @@ public sealed class ChainVerifier(NpgsqlDataSource dataSource, int pageSize = 10
     /// Reading and hashing overlap: while one page's records are rebuilt and hashed here, the next page is already being
     /// read (on another pooled connection), so a walk takes about as long as the slower of the two rather than their sum.
     /// The next page starts after the last position of this one, which is where the walk goes on unless it fails here;
-    /// then the page read ahead is dropped unused. Only one page is ever read ahead.
+    /// then the page read ahead is dropped unused. Only one page is ever read ahead. Pages start small and double up to
+    /// the page size, so that the first one, which nothing overlaps, is short.
     /// </remarks>
     public async Task<bool> WalkAsync(string tenantId, ChainWalk walk, long? toSeq, long maxEntries, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(walk);
         var budget = maxEntries;
+        var size = Math.Min(pageSize, FirstPageSize);
         var record = new ArrayBufferWriter<byte>(2048);
         Task<StoredChainPage>? ahead = null;
         try
@@ -55,11 +59,12 @@ public sealed class ChainVerifier(NpgsqlDataSource dataSource, int pageSize = 10
             {
                 if (toSeq is not null && walk.Next > toSeq) return true;
                 if (budget == 0) return false;
-                var want = (int)Math.Min(pageSize, budget);
+                var want = (int)Math.Min(size, budget);
                 var page = await (ahead ?? reader.ReadPageAsync(tenantId, walk.Next, toSeq, want, ct));
                 budget -= page.Count;
+                size = Math.Min(pageSize, size * 2);
                 ahead = page.Count == want && budget > 0 && (toSeq is null || page.LastSeq < toSeq)
-                    ? ReadAhead(tenantId, page.LastSeq + 1, toSeq, (int)Math.Min(pageSize, budget), ct)
+                    ? ReadAhead(tenantId, page.LastSeq + 1, toSeq, (int)Math.Min(size, budget), ct)
                     : null;
                 for (var i = 0; i < page.Count; i++)
                 {
