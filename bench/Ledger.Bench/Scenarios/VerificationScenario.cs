@@ -75,7 +75,9 @@ public sealed class VerificationScenario(BenchSettings settings, BenchDatabase d
             Figures = comparison,
             Goal = "≥ 0.8× the lower baseline",
             GoalRatio = 0.8,
-            Notes = $"baselines: canonicalize + SHA-256 in memory {hash.Figures.Describe()}, read rows in order on one connection " +
+            Notes = "ChainVerifier reads pages (250 rows doubling to 5,000) on a second pooled connection one page ahead while it " +
+                    "hashes the current page on one thread; both baselines and the verifier use the same single-pass canonicaliser; " +
+                    $"baselines: canonicalize + SHA-256 in memory {hash.Figures.Describe()}, read rows in order on one connection " +
                     $"{read.Figures.Describe()}; the lower is {lower}" + (errors.Count > 0 ? "; ERRORS: " + string.Join("; ", errors.Distinct()) : ""),
         }], []);
     }

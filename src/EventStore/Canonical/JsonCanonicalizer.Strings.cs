@@ -11,7 +11,7 @@ namespace Ledger.EventStore.Canonical;
 public static partial class JsonCanonicalizer
 {
     /// <summary>Writes a string as RFC 8785 §3.2.2.2 prescribes, quotes included.</summary>
-    private static void WriteString(string value, IBufferWriter<byte> output)
+    internal static void WriteString(string value, IBufferWriter<byte> output)
     {
         WriteAscii("\""u8, output);
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
+using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using System.Text.Unicode;
 
@@ -54,6 +55,13 @@ public static partial class JsonCanonicalizer
     public static void WriteCanonical(JsonElement element, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(output);
+
+        // A parsed element is a window on its document's UTF-8, which the single pass reads without building strings.
+        if (element.ValueKind != JsonValueKind.Undefined && SinglePassCanonicalizer.TryWrite(JsonMarshal.GetRawUtf8Value(element), output))
+        {
+            return;
+        }
+
         WriteElement(element, output);
     }
 
@@ -64,7 +72,12 @@ public static partial class JsonCanonicalizer
     public static void WriteCanonical(ReadOnlySpan<byte> utf8Json, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(output);
+        if (SinglePassCanonicalizer.TryWrite(utf8Json, output))
+        {
+            return;
+        }
 
+        // The single pass gave up: the text is malformed or not I-JSON. The tree walk says exactly why, as it always has.
         // Strict RFC 8259 reading: no comments, no trailing commas, exactly one value (whitespace around it is fine).
         var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { AllowMultipleValues = false });
         using var document = JsonDocument.ParseValue(ref reader);
@@ -172,7 +185,7 @@ public static partial class JsonCanonicalizer
                 $"The number {element.GetRawText()} cannot be canonicalized: it is not representable as an IEEE-754 double.");
         }
 
-        WriteAscii(Encoding.ASCII.GetBytes(EcmaScriptNumber.Format(value)), output);
+        output.Advance(EcmaScriptNumber.Write(value, output.GetSpan(EcmaScriptNumber.MaxLength)));
     }
 
     /// <summary>

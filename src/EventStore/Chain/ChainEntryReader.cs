@@ -1,3 +1,4 @@
+using System.Buffers;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -12,10 +13,24 @@ public sealed class ChainEntryReader(NpgsqlDataSource dataSource)
     /// <summary>Up to <paramref name="limit"/> stored entries from position <paramref name="fromSeq"/> on, in position order.</summary>
     public async Task<IReadOnlyList<ChainEntry>> ReadAsync(string tenantId, long fromSeq, long? toSeq, int limit, CancellationToken ct = default)
     {
+        var page = await ReadPageAsync(tenantId, fromSeq, toSeq, limit, ct);
+        var entries = new List<ChainEntry>(page.Count);
+        var record = new ArrayBufferWriter<byte>(2048);
+        for (var i = 0; i < page.Count; i++)
+        {
+            record.ResetWrittenCount();
+            page.WriteRecord(i, record);
+            entries.Add(new ChainEntry(page.ChainSeq(i), record.WrittenSpan.ToArray(), page.EntryHash(i), page.ChainHash(i)));
+        }
+        return entries;
+    }
+
+    /// <summary>The same rows as <see cref="ReadAsync"/>, as stored: their records not yet rebuilt.</summary>
+    internal async Task<StoredChainPage> ReadPageAsync(string tenantId, long fromSeq, long? toSeq, int limit, CancellationToken ct)
+    {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        await using var command = dataSource.CreateCommand("""
-            SELECT tenant_id, chain_seq, stream_id, stream_version, event_id, event_type, type_version,
-                   occurred_at, data::text, metadata::text, entry_hash, chain_hash
+        await using var command = dataSource.CreateCommand($"""
+            SELECT {StoredChainPage.Columns}
               FROM events
              WHERE tenant_id = $1 AND chain_seq >= $2 AND ($3::bigint IS NULL OR chain_seq <= $3)
              ORDER BY chain_seq
@@ -25,15 +40,10 @@ public sealed class ChainEntryReader(NpgsqlDataSource dataSource)
         command.Parameters.Add(new() { Value = fromSeq });
         command.Parameters.Add(new() { Value = (object?)toSeq ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
         command.Parameters.Add(new() { Value = limit });
-        var page = new List<ChainEntry>(Math.Min(limit, 10_000));
+        var page = new StoredChainPage(tenantId, Math.Min(limit, 10_000));
         await using var r = await command.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
-        {
-            var record = LedgerRecord.CanonicalBytes(r.GetString(0), r.GetString(2), r.GetInt64(3), r.GetGuid(4), r.GetString(5),
-                r.GetInt32(6), r.GetFieldValue<DateTimeOffset>(7), RecordedEventReader.ParseJson(r.GetString(8)),
-                RecordedEventReader.ParseJson(r.GetString(9)));
-            page.Add(new ChainEntry(r.GetInt64(1), record, r.GetFieldValue<byte[]>(10), r.GetFieldValue<byte[]>(11)));
-        }
+            page.Add(r);
         return page;
     }
 

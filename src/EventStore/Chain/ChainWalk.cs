@@ -63,10 +63,18 @@ public sealed class ChainWalk
     public bool Accept(ChainEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        return Accept(entry.ChainSeq, entry.Record, entry.EntryHash, entry.ChainHash);
+    }
+
+    /// <summary><see cref="Accept(ChainEntry)"/> for an entry whose record is in a buffer the caller reuses.</summary>
+    public bool Accept(long chainSeq, ReadOnlySpan<byte> record, byte[] entryHash, byte[] chainHash)
+    {
+        ArgumentNullException.ThrowIfNull(entryHash);
+        ArgumentNullException.ThrowIfNull(chainHash);
         if (Failure is not null) return false;
-        Failure = Check(entry, Next, Previous) ?? MeetAnchors(entry.ChainSeq, entry.ChainHash);
+        Failure = Check(chainSeq, record, entryHash, chainHash, Next, Previous) ?? MeetAnchors(chainSeq, chainHash);
         if (Failure is not null) return false;
-        Previous = entry.ChainHash;
+        Previous = chainHash;
         Next++;
         EntriesChecked++;
         return true;
@@ -103,16 +111,23 @@ public sealed class ChainWalk
     public static ChainFailure? Check(ChainEntry entry, long expectedSeq, ReadOnlySpan<byte> previous)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        if (entry.ChainSeq != expectedSeq)
-            return new(expectedSeq, ChainFailureReason.Gap, string.Create(CultureInfo.InvariantCulture, $"expected entry {expectedSeq}, found {entry.ChainSeq}"));
-        var recomputed = SHA256.HashData(entry.Record);
-        if (!recomputed.AsSpan().SequenceEqual(entry.EntryHash))
+        return Check(entry.ChainSeq, entry.Record, entry.EntryHash, entry.ChainHash, expectedSeq, previous);
+    }
+
+    private static ChainFailure? Check(
+        long chainSeq, ReadOnlySpan<byte> record, ReadOnlySpan<byte> entryHash, ReadOnlySpan<byte> chainHash, long expectedSeq, ReadOnlySpan<byte> previous)
+    {
+        if (chainSeq != expectedSeq)
+            return new(expectedSeq, ChainFailureReason.Gap, string.Create(CultureInfo.InvariantCulture, $"expected entry {expectedSeq}, found {chainSeq}"));
+        Span<byte> recomputed = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(record, recomputed);
+        if (!recomputed.SequenceEqual(entryHash))
             return new(expectedSeq, ChainFailureReason.HashMismatch,
-                $"record hashes to {Convert.ToHexStringLower(recomputed)}, stored entry hash is {Convert.ToHexStringLower(entry.EntryHash)}");
-        var link = LedgerRecord.Link(previous, entry.EntryHash);
-        if (!link.AsSpan().SequenceEqual(entry.ChainHash))
+                $"record hashes to {Convert.ToHexStringLower(recomputed)}, stored entry hash is {Convert.ToHexStringLower(entryHash)}");
+        var link = LedgerRecord.Link(previous, entryHash);
+        if (!link.AsSpan().SequenceEqual(chainHash))
             return new(expectedSeq, ChainFailureReason.BrokenLink,
-                $"previous chain hash and entry hash link to {Convert.ToHexStringLower(link)}, stored chain hash is {Convert.ToHexStringLower(entry.ChainHash)}");
+                $"previous chain hash and entry hash link to {Convert.ToHexStringLower(link)}, stored chain hash is {Convert.ToHexStringLower(chainHash)}");
         return null;
     }
 

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Ledger.EventStore.Canonical;
 
 namespace Ledger.EventStore.Chain;
@@ -29,35 +29,80 @@ public static class LedgerRecord
         var buffer = new ArrayBufferWriter<byte>(1024);
         Raw(buffer, "{\"data\":"u8);
         JsonCanonicalizer.WriteCanonical(data, buffer);
-        Raw(buffer, ",\"event_id\":"u8);
-        Text(buffer, eventId.ToString("D"));
-        Raw(buffer, ",\"event_type\":"u8);
-        Text(buffer, eventType);
-        Raw(buffer, ",\"event_version\":"u8);
-        Number(buffer, typeVersion);
-        Raw(buffer, ",\"metadata\":"u8);
+        WriteEvent(buffer, eventId, eventType, typeVersion);
         JsonCanonicalizer.WriteCanonical(metadata, buffer);
-        Raw(buffer, ",\"occurred_at\":"u8);
-        Text(buffer, FormatTimestamp(occurredAt));
-        Raw(buffer, ",\"record_format\":"u8);
-        Number(buffer, FormatVersion);
-        Raw(buffer, ",\"stream_id\":"u8);
-        Text(buffer, streamId);
-        Raw(buffer, ",\"stream_version\":"u8);
-        Number(buffer, streamVersion);
-        Raw(buffer, ",\"tenant_id\":"u8);
-        Text(buffer, tenantId);
-        Raw(buffer, "}"u8);
+        WritePlace(buffer, tenantId, streamId, streamVersion, occurredAt);
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static void Raw(ArrayBufferWriter<byte> buffer, ReadOnlySpan<byte> bytes) => buffer.Write(bytes);
+    /// <summary>
+    /// Writes the same record as <see cref="CanonicalBytes"/> with <c>data</c> and <c>metadata</c> given as JSON text
+    /// (UTF-8, as the store sends it): the verifier's form, which builds no JSON tree and no array per record.
+    /// </summary>
+    public static void WriteCanonical(
+        IBufferWriter<byte> output, string tenantId, string streamId, long streamVersion, Guid eventId, string eventType,
+        int typeVersion, DateTimeOffset occurredAt, ReadOnlySpan<byte> dataJson, ReadOnlySpan<byte> metadataJson)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        Raw(output, "{\"data\":"u8);
+        JsonCanonicalizer.WriteCanonical(dataJson, output);
+        WriteEvent(output, eventId, eventType, typeVersion);
+        JsonCanonicalizer.WriteCanonical(metadataJson, output);
+        WritePlace(output, tenantId, streamId, streamVersion, occurredAt);
+    }
 
-    private static void Text(ArrayBufferWriter<byte> buffer, string value) => JsonCanonicalizer.WriteCanonical(JsonValue.Create(value), buffer);
+    // The members between data and metadata, and the name of metadata.
+    private static void WriteEvent(IBufferWriter<byte> output, Guid eventId, string eventType, int typeVersion)
+    {
+        Raw(output, ",\"event_id\":\""u8);
+        eventId.TryFormat(output.GetSpan(36), out var written, "D");
+        output.Advance(written);
+        Raw(output, "\",\"event_type\":"u8);
+        Text(output, eventType);
+        Raw(output, ",\"event_version\":"u8);
+        Number(output, typeVersion);
+        Raw(output, ",\"metadata\":"u8);
+    }
 
-    // As JCS writes every number: the IEEE-754 double, in ECMAScript form (for these integers, their digits).
-    private static void Number(ArrayBufferWriter<byte> buffer, long value) =>
-        buffer.Write(System.Text.Encoding.ASCII.GetBytes(JsonCanonicalizer.FormatNumber(value)));
+    // The members after metadata, through the closing brace.
+    private static void WritePlace(IBufferWriter<byte> output, string tenantId, string streamId, long streamVersion, DateTimeOffset occurredAt)
+    {
+        Raw(output, ",\"occurred_at\":\""u8);
+        output.Advance(RecordTimestamp.Write(occurredAt, output.GetSpan(RecordTimestamp.Length)));
+        Raw(output, "\",\"record_format\":"u8);
+        Number(output, FormatVersion);
+        Raw(output, ",\"stream_id\":"u8);
+        Text(output, streamId);
+        Raw(output, ",\"stream_version\":"u8);
+        Number(output, streamVersion);
+        Raw(output, ",\"tenant_id\":"u8);
+        Text(output, tenantId);
+        Raw(output, "}"u8);
+    }
+
+    private static void Raw(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes) => output.Write(bytes);
+
+    private static void Text(IBufferWriter<byte> output, string? value)
+    {
+        if (value is null) Raw(output, "null"u8);
+        else JsonCanonicalizer.WriteString(value, output);
+    }
+
+    // As JCS writes every number: the IEEE-754 double, in ECMAScript form. Up to 2^53 every integer is a double, and
+    // that form is its digits.
+    private static void Number(IBufferWriter<byte> output, long value)
+    {
+        const long ExactInDouble = 1L << 53;
+        if (value is >= -ExactInDouble and <= ExactInDouble)
+        {
+            value.TryFormat(output.GetSpan(20), out var written, default, CultureInfo.InvariantCulture);
+            output.Advance(written);
+        }
+        else
+        {
+            Raw(output, Encoding.ASCII.GetBytes(JsonCanonicalizer.FormatNumber(value)));
+        }
+    }
 
     public static byte[] EntryHash(
         string tenantId, string streamId, long streamVersion, Guid eventId, string eventType, int typeVersion,

@@ -130,6 +130,35 @@ public sealed class TamperDetectionTests : IAsyncLifetime
         (await verifier.VerifyAsync(clean)).Succeeded.ShouldBeTrue();
     }
 
+    /// <summary>
+    /// The verifier reads pages of 3 here (1-3, 4-6, 7-9, 10) and reads each next page while it hashes the current one:
+    /// a fault on either side of a page boundary, or a whole page gone, is still found at its exact position.
+    /// </summary>
+    [Theory]
+    [InlineData("UPDATE events SET data = jsonb_set(data, '{value}', '\"forged\"') WHERE {0} AND chain_seq = 3", 3, ChainFailureReason.HashMismatch)]
+    [InlineData("UPDATE events SET data = jsonb_set(data, '{value}', '\"forged\"') WHERE {0} AND chain_seq = 4", 4, ChainFailureReason.HashMismatch)]
+    [InlineData("UPDATE events SET entry_hash = sha256('forged') WHERE {0} AND chain_seq = 6", 6, ChainFailureReason.HashMismatch)]
+    [InlineData("UPDATE events SET chain_hash = sha256('forged') WHERE {0} AND chain_seq = 3", 3, ChainFailureReason.BrokenLink)]
+    [InlineData("UPDATE events SET chain_hash = sha256('forged') WHERE {0} AND chain_seq = 4", 4, ChainFailureReason.BrokenLink)]
+    [InlineData("DELETE FROM events WHERE {0} AND chain_seq = 4", 4, ChainFailureReason.Gap)]
+    [InlineData("DELETE FROM events WHERE {0} AND chain_seq = 3", 3, ChainFailureReason.Gap)]
+    [InlineData("DELETE FROM events WHERE {0} AND chain_seq BETWEEN 4 AND 6", 4, ChainFailureReason.Gap)]
+    [InlineData("DELETE FROM events WHERE {0} AND chain_seq >= 7", 7, ChainFailureReason.MissingTail)]
+    [InlineData("DELETE FROM events WHERE {0} AND chain_seq = 10", 10, ChainFailureReason.MissingTail)]
+    [InlineData("UPDATE events SET chain_seq = 1000 WHERE {0} AND chain_seq = 3; UPDATE events SET chain_seq = 3 WHERE {0} AND chain_seq = 4; UPDATE events SET chain_seq = 4 WHERE {0} AND chain_seq = 1000", 3, ChainFailureReason.BrokenLink)]
+    [InlineData("UPDATE events SET chain_seq = 1000 WHERE {0} AND chain_seq = 6; UPDATE events SET chain_seq = 6 WHERE {0} AND chain_seq = 7; UPDATE events SET chain_seq = 7 WHERE {0} AND chain_seq = 1000", 6, ChainFailureReason.BrokenLink)]
+    public async Task A_fault_at_a_page_boundary_is_found_at_its_exact_position(string tamper, long position, ChainFailureReason reason)
+    {
+        var tenant = await TenantWithEntries();
+        await Tamper(tamper.Replace("{0}", $"tenant_id = '{tenant}'", StringComparison.Ordinal));
+
+        var result = await verifier.VerifyAsync(tenant);
+
+        (result.Failure!.Position, result.Failure.Reason).ShouldBe((position, reason), result.Failure.Detail);
+        result.VerifiedThrough.ShouldBe(position - 1);
+        result.EntriesChecked.ShouldBe(position - 1);
+    }
+
     private async Task<string> TenantWithEntries()
     {
         var tenant = TestDatabase.NewTenant("chain");
