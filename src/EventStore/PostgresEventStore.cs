@@ -16,9 +16,11 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource, PostgresEven
     private readonly TenantAppendCombiner? combiner =
         options is { GroupConcurrentAppends: true } ? new TenantAppendCombiner(dataSource, options) : null;
 
-    // "Any" resolves to the version read just before the append; if another writer slips in between,
-    // re-read and try again rather than fail a caller who said any version will do.
-    private const int AnyVersionAttempts = 5;
+    // "Any" resolves to the version read just before the append (the version is part of each entry's hash, so the
+    // database cannot pick it); if another writer slips in between, re-read and try again rather than fail a caller
+    // who said any version will do. Writers racing on one stream would collide again at once, so each retry first
+    // waits a random few milliseconds, doubling the range each time.
+    private const int AnyVersionAttempts = 12;
 
     /// <summary>
     /// Raised after an append of this store has committed (not for appends inside a caller's transaction,
@@ -41,6 +43,7 @@ public sealed class PostgresEventStore(NpgsqlDataSource dataSource, PostgresEven
             }
             catch (ConcurrencyException) when (attempt < AnyVersionAttempts && streams.Any(s => s.Expected.IsAny))
             {
+                await Task.Delay(Random.Shared.Next(1, 1 + Math.Min(64, 1 << attempt)), ct);
             }
         }
     }
