@@ -11,7 +11,7 @@ namespace Ledger.Bench.Scenarios;
 
 /// <summary>
 /// Scenario 5's second figure: end-to-end lag under a steady load. A daemon runs the orders projection as the Host
-/// runs it (its own pool, woken by the append notification); an open loop appends one new order at a fixed rate (ten
+/// runs it (its own pool, woken by the store's appends through the signal and the notifier); an open loop appends one new order at a fixed rate (ten
 /// tenants in turn); a
 /// watcher reads the live checkpoint back to back. An order is visible when the checkpoint, committed in the same
 /// transaction as its row, reaches the append's position: lag is that moment minus the moment the append returned.
@@ -31,6 +31,10 @@ public static class ProjectionLag
         var signal = new AppendSignal();
         var daemon = new ProjectionDaemon([new OrdersProjection()], projectionDb, new PostgresEventStore(projectionDb), signal,
             new ProjectionDaemonOptions { Owner = "bench-lag", LeaseInterval = TimeSpan.FromMilliseconds(200) });
+        // As the Host wires it: the store's own appends pulse the signal (waking this process's daemon at once) and the
+        // notifier passes them on to other processes; the listener hears the other processes' appends.
+        await using var notifier = new AppendNotifier(store as PostgresEventStore, projectionDb, signal);
+        notifier.Start();
         var listening = new AppendListener(projectionDb, signal).RunAsync(stop.Token);
         var running = daemon.RunAsync(stop.Token);
 

@@ -97,7 +97,7 @@ public sealed class ProjectionScenario(BenchSettings settings, BenchDatabase dat
             Goal = "(informative: p99)",
             Verdict = "—",
             Notes = $"p50 {lag.P50Ms:F1} ms, p99 {lag.P99Ms:F1} ms (the appends themselves, from when each was due: p50 {lag.AppendP50Ms:F1} ms, " +
-                    $"p99 {lag.AppendP99Ms:F1} ms); the live daemon woken by the append notification; " +
+                    $"p99 {lag.AppendP99Ms:F1} ms); the live daemon in the appending process, woken by the store's appends (AppendSignal, as in the Host); " +
                     $"visible = the first read of the live checkpoint (committed with the row) at or past the append, read back to back " +
                     $"(one read every {lag.WatcherPollMs:F1} ms on average)",
         }], []);
