@@ -20,7 +20,7 @@ public sealed class HttpScenario(BenchSettings settings, BenchDatabase database)
     private static readonly string[] Tenants = ["bench-http-1", "bench-http-2", "bench-http-3", "bench-http-4"];
 
     private TimeSpan MinWarmUp => TimeSpan.FromSeconds(settings.Quick ? 5 : 15);
-    private TimeSpan MaxWarmUp => TimeSpan.FromSeconds(settings.Quick ? 30 : 120); // quick: the whole run stays under five minutes
+    private TimeSpan MaxWarmUp => TimeSpan.FromSeconds(settings.Quick ? 20 : 120); // quick: the whole run stays under five minutes
 
     public async Task<ScenarioOutcome> RunAsync()
     {
