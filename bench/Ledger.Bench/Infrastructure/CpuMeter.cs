@@ -9,24 +9,28 @@ namespace Ledger.Bench.Infrastructure;
 /// costs, so these figures say where a ratio comes from. The server is on 127.0.0.1, so its processes are readable in
 /// /proc; anything else running on the machine is not counted, but another client of the same server is.
 /// </summary>
-public readonly record struct CpuSample(double ServerMs, double ClientMs)
+public sealed record CpuSample(IReadOnlyDictionary<int, long> ServerTicks, double ClientMs)
 {
-    private static readonly double TickMs = 1000.0 / 100; // USER_HZ is 100 on Linux
+    private const double TickMs = 1000.0 / 100; // USER_HZ is 100 on Linux
 
-    public static CpuSample Now() => new(ServerTicks() * TickMs, Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds);
+    public static CpuSample Now() => new(ServerProcessTicks(), Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds);
 
-    public static CpuSample operator -(CpuSample end, CpuSample start) =>
-        new(end.ServerMs - start.ServerMs, end.ClientMs - start.ClientMs);
+    /// <summary>
+    /// What was spent between <paramref name="start"/> and <paramref name="end"/>, per process: a process that ended
+    /// in between is left out (its ticks are gone with it), one that started counts from zero.
+    /// </summary>
+    public static CpuUsage operator -(CpuSample end, CpuSample start) =>
+        new(end.ServerTicks.Sum(p => Math.Max(0, p.Value - start.ServerTicks.GetValueOrDefault(p.Key))) * TickMs,
+            end.ClientMs - start.ClientMs);
 
-    // utime + stime (fields 14 and 15 of /proc/<pid>/stat) of every process whose command is postgres. A process that
-    // ended during the round takes its ticks with it; Ledger's and the baselines' pools keep their connections open.
-    private static long ServerTicks()
+    // utime + stime (fields 14 and 15 of /proc/<pid>/stat) of every process whose command is postgres.
+    private static Dictionary<int, long> ServerProcessTicks()
     {
-        if (!OperatingSystem.IsLinux()) return 0;
-        long ticks = 0;
+        var ticks = new Dictionary<int, long>();
+        if (!OperatingSystem.IsLinux()) return ticks;
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
-            if (!char.IsAsciiDigit(Path.GetFileName(dir)[0])) continue;
+            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
             try
             {
                 var stat = File.ReadAllText(Path.Combine(dir, "stat"));
@@ -34,8 +38,8 @@ public readonly record struct CpuSample(double ServerMs, double ClientMs)
                 var close = stat.LastIndexOf(')');
                 if (open < 0 || close < open || stat[(open + 1)..close] != "postgres") continue;
                 var fields = stat[(close + 2)..].Split(' ');
-                ticks += long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture)
-                       + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+                ticks[pid] = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture)
+                           + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
             }
             catch (IOException)
             {
@@ -45,3 +49,6 @@ public readonly record struct CpuSample(double ServerMs, double ClientMs)
         return ticks;
     }
 }
+
+/// <summary>CPU spent during a round, in milliseconds: the server's processes and this bench process.</summary>
+public readonly record struct CpuUsage(double ServerMs, double ClientMs);

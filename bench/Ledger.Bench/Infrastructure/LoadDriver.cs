@@ -6,7 +6,7 @@ namespace Ledger.Bench.Infrastructure;
 public sealed record RoundResult(double OpsPerSecond, double P50Ms, double P99Ms, long Operations, long Errors, string? FirstError)
 {
     /// <summary>CPU spent during the round (set by <see cref="Rounds"/>).</summary>
-    public CpuSample Cpu { get; init; }
+    public CpuUsage Cpu { get; init; }
 
     /// <summary>Server CPU per operation, in microseconds.</summary>
     public double ServerCpuUs => Operations > 0 ? Cpu.ServerMs * 1000 / Operations : double.NaN;
