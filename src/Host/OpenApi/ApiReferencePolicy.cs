@@ -12,8 +12,9 @@ namespace Ledger.Host.OpenApi;
 /// <item><c>script-src 'self' 'nonce-…' 'sha256-…'</c>: Scalar's bundle and its loader from the Host itself, the inline
 /// module that starts them (with the fresh nonce Scalar puts on its tags per request) and <see cref="JitlessScript"/>
 /// (by its hash). No other inline script, no <c>eval</c>, no other origin.</item>
-/// <item><c>style-src 'self' 'unsafe-inline'</c>: the bundle injects its stylesheets and sets style attributes while it
-/// renders. Styles cannot run code.</item>
+/// <item><c>style-src 'self' 'unsafe-inline'</c>: the bundle injects style elements of its own and sets style attributes
+/// while it renders, which no nonce can cover (tried: under a nonce-only style-src the browser blocks them). Styles cannot
+/// run code.</item>
 /// <item><c>connect-src 'self'</c>: the page fetches <c>/openapi/v1.json</c>, and its "try it" client calls this API.</item>
 /// <item><c>img-src 'self' data:</c>, <c>font-src 'self' data:</c>: the favicon, and icons and glyphs inlined in the bundle.</item>
 /// <item><c>frame-ancestors 'none'</c>, <c>base-uri 'none'</c>, <c>form-action 'none'</c>: nobody frames the page or
