@@ -73,6 +73,7 @@ public static class LedgerWebApp
         app.MapLedgerHealth();
         app.MapLedgerMetrics();
         app.MapLedgerOpenApi();
+        app.MapLedgerApiReference();
         app.MapOrders();
         app.MapInvoices();
         app.MapLedgerAuditor();

@@ -6,7 +6,8 @@ namespace Ledger.Host.Http;
 /// <summary>
 /// Hardening headers on every response, errors included. Set when the response starts, because the exception
 /// handler clears headers set earlier. HSTS only on HTTPS (direct, or forwarded by a trusted proxy): a browser
-/// ignores it over plain HTTP, and an HTTP-only development host must not pin itself.
+/// ignores it over plain HTTP, and an HTTP-only development host must not pin itself. The Content-Security-Policy forbids
+/// everything unless the endpoint that answers declares its own (<see cref="IContentSecurityPolicy"/>).
 /// </summary>
 public sealed class SecurityHeadersMiddleware(RequestDelegate next, IOptions<LedgerHttpOptions> options)
 {
@@ -24,7 +25,7 @@ public sealed class SecurityHeadersMiddleware(RequestDelegate next, IOptions<Led
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";
-            headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+            headers.ContentSecurityPolicy = ContentSecurityPolicy.Of(http);
             if (hsts is not null && http.Request.IsHttps) headers.StrictTransportSecurity = hsts;
             return Task.CompletedTask;
         }, (context, _hsts));

@@ -21,10 +21,15 @@ public static class InvoiceEndpoints
     public static IEndpointRouteBuilder MapInvoices(this IEndpointRouteBuilder app)
     {
         var invoices = app.MapGroup("/api/invoices").WithTags("Invoices").WithWritePath("invoice");
-        invoices.MapPost("", Issue).RequireAuthorization(InvoicingServices.WriteInvoices).Accepts<IssueInvoiceBody>("application/json");
-        invoices.MapGet("/{id}", Get).RequireAuthorization(InvoicingServices.ReadInvoices);
-        invoices.MapPost("/{id}/credit-notes", Credit).RequireAuthorization(InvoicingServices.WriteInvoices).Accepts<IssueCreditNoteBody>("application/json");
-        app.MapGroup("/api/verifactu").WithTags("Invoices").MapGet("/records", Records).RequireAuthorization(InvoicingServices.ReadVeriFactu);
+        invoices.MapPost("", Issue).WithName("issueInvoice").WithSummary("Issue an invoice")
+            .RequireAuthorization(InvoicingServices.WriteInvoices).Accepts<IssueInvoiceBody>("application/json");
+        invoices.MapGet("/{id}", Get).WithName("getInvoice").WithSummary("Get an invoice or credit note")
+            .RequireAuthorization(InvoicingServices.ReadInvoices);
+        invoices.MapPost("/{id}/credit-notes", Credit).WithName("issueCreditNote").WithSummary("Issue a credit note for an invoice")
+            .RequireAuthorization(InvoicingServices.WriteInvoices).Accepts<IssueCreditNoteBody>("application/json");
+        app.MapGroup("/api/verifactu").WithTags("Invoices")
+            .MapGet("/records", Records).WithName("listVeriFactuRecords").WithSummary("List VERI*FACTU registration records")
+            .RequireAuthorization(InvoicingServices.ReadVeriFactu);
         return app;
     }
 

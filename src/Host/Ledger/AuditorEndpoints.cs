@@ -24,14 +24,14 @@ public static class AuditorEndpoints
     public static IEndpointRouteBuilder MapLedgerAuditor(this IEndpointRouteBuilder app)
     {
         var ledger = app.MapGroup("/api/ledger").WithTags("Ledger");
-        ledger.MapGet("/jwks", Keys).AllowAnonymous();
+        ledger.MapGet("/jwks", Keys).WithName("getSigningKeys").WithSummary("Get the checkpoint signing keys (JWK Set)").AllowAnonymous();
         var audit = ledger.MapGroup("").RequireAuthorization(LedgerPolicies.ReadLedger);
-        audit.MapGet("/checkpoints/latest", LatestCheckpoint);
-        audit.MapGet("/checkpoints/{position:long}", CheckpointAt);
-        audit.MapGet("/checkpoints", Checkpoints);
-        audit.MapGet("/entries", Entries);
-        audit.MapGet("/verify", Verify);
-        audit.MapGet("/export", Export);
+        audit.MapGet("/checkpoints/latest", LatestCheckpoint).WithName("getLatestCheckpoint").WithSummary("Get the latest signed checkpoint");
+        audit.MapGet("/checkpoints/{position:long}", CheckpointAt).WithName("getCheckpoint").WithSummary("Get the checkpoint signed at a position");
+        audit.MapGet("/checkpoints", Checkpoints).WithName("listCheckpoints").WithSummary("List signed checkpoints");
+        audit.MapGet("/entries", Entries).WithName("listLedgerEntries").WithSummary("List chain entries exactly as hashed");
+        audit.MapGet("/verify", Verify).WithName("verifyLedger").WithSummary("Verify the hash chain and its checkpoints");
+        audit.MapGet("/export", Export).WithName("exportLedger").WithSummary("Export the chain as a signed archive");
         return app;
     }
 

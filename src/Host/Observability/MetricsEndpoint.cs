@@ -29,6 +29,7 @@ public static class MetricsEndpoint
             .RequireAuthorization(Policy)
             .DisableRateLimiting()
             .WithTags("Operations")
+            .WithName("getMetrics")
             .WithSummary("Metrics in the Prometheus text exposition format (0.0.4)")
             .WithDescription("Anonymous from loopback (and Ledger:Telemetry:MetricsAnonymousNetworks); otherwise a bearer token with the operator role.")
             .Produces<string>(StatusCodes.Status200OK, "text/plain");

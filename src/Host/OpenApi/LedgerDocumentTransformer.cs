@@ -5,8 +5,9 @@ namespace Ledger.Host.OpenApi;
 
 /// <summary>
 /// Document-wide parts: title, the <c>bearer</c> security scheme, the <c>Problem</c> schema every error response
-/// refers to, and the health probes (health-check endpoints are not in the API explorer). No <c>servers</c>: the
-/// document must not depend on the host that served it, or the committed copy could never match.
+/// refers to, what each tag groups, and the health probes (health-check endpoints are not in the API explorer). The one
+/// server is relative (<c>/</c>, the origin that serves the document): the document must not depend on the host that
+/// served it, or the committed copy could never match, yet a client and the <c>/docs</c> page need a base URL.
 /// </summary>
 internal sealed class LedgerDocumentTransformer : IOpenApiDocumentTransformer
 {
@@ -25,7 +26,7 @@ internal sealed class LedgerDocumentTransformer : IOpenApiDocumentTransformer
                 + "RFC 9457 problem (application/problem+json) with a stable `code` and the `traceId` to quote. The tenant always "
                 + "comes from the bearer token, never from the request.",
         };
-        document.Servers = [];
+        document.Servers = [new OpenApiServer { Url = "/", Description = "The Ledger host that serves this document." }];
         document.Components ??= new OpenApiComponents();
         document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
         document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
@@ -37,13 +38,29 @@ internal sealed class LedgerDocumentTransformer : IOpenApiDocumentTransformer
         };
         document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
         document.Components.Schemas[ProblemSchema] = Problem();
-        document.Tags ??= new HashSet<OpenApiTag>();
-        if (!document.Tags.Any(t => t.Name == OperationsTag)) document.Tags.Add(new OpenApiTag { Name = OperationsTag });
+        // The business resources first, the platform's probes last, whatever order the endpoints were mapped in.
+        var tags = (document.Tags ?? new HashSet<OpenApiTag>()).Where(t => t.Name != OperationsTag).Append(new OpenApiTag { Name = OperationsTag });
+        document.Tags = new HashSet<OpenApiTag>(tags);
+        foreach (var tag in document.Tags)
+            tag.Description ??= TagDescriptions.GetValueOrDefault(tag.Name ?? "");
         document.Paths ??= [];
         document.Paths["/health/live"] = Health(document, "The process answers (liveness).", live: true);
         document.Paths["/health/ready"] = Health(document, "The Host can serve: the database answers and every migration is applied (readiness).", live: false);
         return Task.CompletedTask;
     }
+
+    private static readonly Dictionary<string, string> TagDescriptions = new(StringComparer.Ordinal)
+    {
+        ["Orders"] = "An order's lifecycle: create, request payment, pay (or record a failed payment), fulfil, cancel. "
+            + "Every write appends events and its audit entry to the tenant's hash chain; If-Match and Idempotency-Key make retries safe.",
+        ["Invoices"] = "Invoices and credit notes issued from orders or by hand, numbered per series and stamped as VERI*FACTU "
+            + "registration records (docs/invoicing.md).",
+        ["Ledger"] = "The auditor's read-only view of the tenant's hash chain: entries as hashed, signed checkpoints, a resumable "
+            + "verification walk and signed exports (docs/ledger-format.md). The signing keys are public.",
+        ["Reports"] = "Read models, eventually consistent: paged JSON or CSV, with the projection position they reflect; "
+            + "X-Ledger-Min-Position reads your own writes.",
+        [OperationsTag] = "Health probes and metrics for the platform that runs the Host.",
+    };
 
     private static OpenApiSchema Problem() => new()
     {
@@ -79,7 +96,7 @@ internal sealed class LedgerDocumentTransformer : IOpenApiDocumentTransformer
         },
     };
 
-    private static OpenApiPathItem Health(OpenApiDocument document, string summary, bool live)
+    private static OpenApiPathItem Health(OpenApiDocument document, string description, bool live)
     {
         var text = new Dictionary<string, OpenApiMediaType> { ["text/plain"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String } } };
         var responses = new OpenApiResponses { ["200"] = new OpenApiResponse { Description = "Healthy", Content = text } };
@@ -90,8 +107,10 @@ internal sealed class LedgerDocumentTransformer : IOpenApiDocumentTransformer
             {
                 [HttpMethod.Get] = new()
                 {
-                    Summary = summary,
-                    OperationId = live ? "HealthLive" : "HealthReady",
+                    Summary = live ? "Liveness probe" : "Readiness probe",
+                    Description = description,
+                    OperationId = live ? "getLiveness" : "getReadiness",
+                    Security = [new OpenApiSecurityRequirement()], // anonymous: a load balancer has no token
                     Tags = new HashSet<OpenApiTagReference> { new(OperationsTag, document) },
                     Responses = responses,
                 },

@@ -10,7 +10,8 @@ namespace Ledger.Host.OpenApi;
 
 /// <summary>
 /// Per operation, what the pipeline around the endpoint adds and the endpoint cannot declare: the bearer requirement
-/// and the roles it needs, the problem responses the Host answers with (by what the operation is: authorized, has a
+/// and the roles it needs (read from the endpoint's authorization metadata; an anonymous operation says so with an
+/// empty requirement), the problem responses the Host answers with (by what the operation is: authorized, has a
 /// route parameter, writes, takes a query), <c>Retry-After</c> on 429, and the <c>Idempotency-Key</c> header of writes.
 /// </summary>
 internal sealed class ProblemResponsesTransformer : IOpenApiOperationTransformer
@@ -46,6 +47,11 @@ internal sealed class ProblemResponsesTransformer : IOpenApiOperationTransformer
         {
             statuses.UnionWith([401, 403]);
             await DescribeAccess(operation, context, metadata.OfType<IAuthorizeData>());
+        }
+        else
+        {
+            // Said, not left out: an operation without security reads as "whatever the document's default is".
+            operation.Security = [new OpenApiSecurityRequirement()];
         }
         if (description.ParameterDescriptions.Any(p => p.Source.Id == "Path")) statuses.Add(404);
         if (description.ParameterDescriptions.Any(p => p.Source.Id is "Query" or "Path" or "Header")) statuses.Add(400);

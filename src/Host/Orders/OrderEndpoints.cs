@@ -18,13 +18,20 @@ public static class OrderEndpoints
     public static IEndpointRouteBuilder MapOrders(this IEndpointRouteBuilder app)
     {
         var orders = app.MapGroup("/api/orders").WithTags("Orders").WithWritePath("order");
-        orders.MapPost("", Create).RequireAuthorization(LedgerPolicies.WriteOrders).Accepts<CreateOrderRequest>("application/json");
-        orders.MapGet("/{id}", Get).RequireAuthorization(LedgerPolicies.ReadOrder);
-        orders.MapPost("/{id}/payment-requests", RequestPayment).RequireAuthorization(LedgerPolicies.WriteOrders).Accepts<EmptyRequest>(isOptional: true, "application/json");
-        orders.MapPost("/{id}/payments", Pay).RequireAuthorization(LedgerPolicies.WriteOrders).Accepts<PayOrderRequest>("application/json");
-        orders.MapPost("/{id}/payment-failures", FailPayment).RequireAuthorization(LedgerPolicies.WriteOrders).Accepts<ReasonRequest>("application/json");
-        orders.MapPost("/{id}/fulfilment", Fulfil).RequireAuthorization(LedgerPolicies.WriteOrders).Accepts<EmptyRequest>(isOptional: true, "application/json");
-        orders.MapPost("/{id}/cancellation", Cancel).RequireAuthorization(LedgerPolicies.WriteOrders).Accepts<ReasonRequest>("application/json");
+        orders.MapPost("", Create).WithName("createOrder").WithSummary("Create an order")
+            .RequireAuthorization(LedgerPolicies.WriteOrders).Accepts<CreateOrderRequest>("application/json");
+        orders.MapGet("/{id}", Get).WithName("getOrder").WithSummary("Get an order")
+            .RequireAuthorization(LedgerPolicies.ReadOrder);
+        orders.MapPost("/{id}/payment-requests", RequestPayment).WithName("requestOrderPayment").WithSummary("Request payment of an order")
+            .RequireAuthorization(LedgerPolicies.WriteOrders).Accepts<EmptyRequest>(isOptional: true, "application/json");
+        orders.MapPost("/{id}/payments", Pay).WithName("payOrder").WithSummary("Record an order's payment")
+            .RequireAuthorization(LedgerPolicies.WriteOrders).Accepts<PayOrderRequest>("application/json");
+        orders.MapPost("/{id}/payment-failures", FailPayment).WithName("failOrderPayment").WithSummary("Record a failed payment")
+            .RequireAuthorization(LedgerPolicies.WriteOrders).Accepts<ReasonRequest>("application/json");
+        orders.MapPost("/{id}/fulfilment", Fulfil).WithName("fulfilOrder").WithSummary("Fulfil a paid order")
+            .RequireAuthorization(LedgerPolicies.WriteOrders).Accepts<EmptyRequest>(isOptional: true, "application/json");
+        orders.MapPost("/{id}/cancellation", Cancel).WithName("cancelOrder").WithSummary("Cancel an order")
+            .RequireAuthorization(LedgerPolicies.WriteOrders).Accepts<ReasonRequest>("application/json");
         return app;
     }
 

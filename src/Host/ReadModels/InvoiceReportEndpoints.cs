@@ -16,14 +16,16 @@ internal static class InvoiceReportEndpoints
 
     public static RouteGroupBuilder MapInvoiceReports(this RouteGroupBuilder reports)
     {
-        reports.MapGet("/invoice-register", InvoiceRegister).DescribeReport<ReportPageView<InvoiceRegisterView>>(
+        reports.MapGet("/invoice-register", InvoiceRegister).WithName("getInvoiceRegister").DescribeReport<ReportPageView<InvoiceRegisterView>>(
+            "Invoice register",
             "The register of issued invoices and credit notes (credit notes with negative amounts): number, dates, customer and tax id, "
                 + "base and tax per rate, total, currency and status, by period, series, kind and number.",
             ("period", "One month (yyyy-MM); instead of from and to."),
             ("from", "First month (yyyy-MM), inclusive."),
             ("to", "Last month (yyyy-MM), inclusive."),
             ("series", "One numbering series, such as A-2026."));
-        reports.MapGet("/tax-summary", TaxSummary).DescribeReport<ReportPageView<TaxSummaryView>>(
+        reports.MapGet("/tax-summary", TaxSummary).WithName("getTaxSummary").DescribeReport<ReportPageView<TaxSummaryView>>(
+            "Tax summary",
             "Per month and rate, the base and tax of the invoices issued net of credit notes, in the functional currency.",
             ("period", "One month (yyyy-MM); instead of from and to."),
             ("from", "First month (yyyy-MM), inclusive."),

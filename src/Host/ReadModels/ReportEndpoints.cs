@@ -20,18 +20,21 @@ public static class ReportEndpoints
     public static IEndpointRouteBuilder MapReadModels(this IEndpointRouteBuilder app)
     {
         var reports = app.MapGroup("/api/reports").WithTags("Reports").RequireAuthorization(LedgerPolicies.ReadReports);
-        reports.MapGet("/orders", Orders).DescribeReport<ReportPageView<OrderReportView>>(
+        reports.MapGet("/orders", Orders).WithName("getOrdersReport").DescribeReport<ReportPageView<OrderReportView>>(
+            "Orders report",
             "Orders with their status, customer, totals and the time of each step, by creation time.",
             ("status", "created, payment_requested, payment_failed, paid, fulfilled or cancelled."),
             ("customer_id", "One customer's orders."),
             ("created_from", "Created at or after this instant (ISO 8601 with offset)."),
             ("created_to", "Created before this instant (ISO 8601 with offset)."));
-        reports.MapGet("/receivables", Receivables).DescribeReport<ReceivablesPageView>(
+        reports.MapGet("/receivables", Receivables).WithName("getReceivablesReport").DescribeReport<ReceivablesPageView>(
+            "Aged receivables",
             "What each customer owes per currency (payment requested, neither paid nor cancelled), aged 0–30, 31–60, 61–90, over 90 days.",
             ("customer_id", "One customer."),
             ("currency", "One currency (ISO 4217)."),
             ("as_of", "A UTC date: what was owed at the end of that day, aged as of it. Default: now, aged as of today."));
-        reports.MapGet("/sales-journal", SalesJournal).DescribeReport<ReportPageView<SalesJournalView>>(
+        reports.MapGet("/sales-journal", SalesJournal).WithName("getSalesJournal").DescribeReport<ReportPageView<SalesJournalView>>(
+            "Sales journal",
             "Per UTC day and currency, the orders paid and their amount.",
             ("from", "First day (yyyy-MM-dd), inclusive."),
             ("to", "Last day (yyyy-MM-dd), inclusive."),

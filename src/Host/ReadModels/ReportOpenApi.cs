@@ -17,11 +17,13 @@ internal static class ReportOpenApi
     private const string NotCaughtUp = "read_model.not_caught_up: the read model did not reach X-Ledger-Min-Position in time; "
         + "the write is committed, retry after Retry-After seconds.";
 
-    public static RouteHandlerBuilder DescribeReport<TPage>(this RouteHandlerBuilder builder, string summary, params (string Name, string Description)[] filters)
+    public static RouteHandlerBuilder DescribeReport<TPage>(
+        this RouteHandlerBuilder builder, string summary, string description, params (string Name, string Description)[] filters)
     {
         ArgumentNullException.ThrowIfNull(builder);
         return builder
             .WithSummary(summary)
+            .WithDescription(description)
             .Produces<TPage>(StatusCodes.Status200OK)
             .AddOpenApiOperationTransformer((operation, context, _) =>
             {

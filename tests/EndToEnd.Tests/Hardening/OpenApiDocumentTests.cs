@@ -8,7 +8,7 @@ using Microsoft.OpenApi.Reader;
 namespace Ledger.EndToEnd.Tests.Hardening;
 
 /// <summary>
-/// <c>/openapi/v1.json</c> is a valid OpenAPI 3 document that describes every endpoint with its errors and security,
+/// <c>/openapi/v1.json</c> is a valid OpenAPI 3 document that describes every endpoint with its id, summary, errors and security,
 /// and it is the document committed as <c>schemas/openapi.json</c>. <c>make openapi</c> rewrites the committed copy
 /// (it runs <see cref="The_committed_document_is_the_served_one"/> with LEDGER_WRITE_OPENAPI=1).
 /// </summary>
@@ -70,29 +70,49 @@ public sealed class OpenApiDocumentTests(LedgerAppFixture app) : IClassFixture<L
         scheme["scheme"]!.GetValue<string>().ShouldBe("bearer");
         scheme["bearerFormat"]!.GetValue<string>().ShouldBe("JWT");
         document["components"]!["schemas"]!["Problem"]!["required"]!.AsArray().Select(r => r!.GetValue<string>()).ShouldContain("code");
-        document["servers"]?.AsArray().Count.ShouldBe(0);
+        // One server, relative: the document works on any host that serves it and never depends on which one did.
+        var server = document["servers"]!.AsArray().ShouldHaveSingleItem()!;
+        server["url"]!.GetValue<string>().ShouldBe("/");
+        foreach (var tag in document["tags"]!.AsArray())
+            tag!["description"]?.GetValue<string>().ShouldNotBeNullOrWhiteSpace($"tag {tag["name"]} has no description");
 
         var paths = document["paths"]!.AsObject();
         paths.Select(p => p.Key).ShouldContain("/api/orders");
         paths.Select(p => p.Key).ShouldContain("/api/orders/{id}/payments");
         paths.Select(p => p.Key).ShouldContain("/health/ready");
         paths.Select(p => p.Key).ShouldContain("/metrics");
+        var operationIds = new HashSet<string>(StringComparer.Ordinal);
+        var anonymous = new List<string>();
         foreach (var (path, item) in paths)
         {
             foreach (var (method, operation) in item!.AsObject().Where(o => o.Key is "get" or "post" or "put" or "patch" or "delete"))
             {
                 var where = $"{method.ToUpperInvariant()} {path}";
-                var responses = operation!["responses"]!.AsObject();
+                // A client generator names its method after the operationId: present, readable, unique.
+                var id = operation!["operationId"]?.GetValue<string>();
+                id.ShouldNotBeNull($"{where} has no operationId");
+                id.ShouldMatch("^[a-z][a-zA-Z]+$", $"{where}: operationId {id} is not camelCase");
+                operationIds.Add(id).ShouldBeTrue($"{where}: operationId {id} is used twice");
+                operation["summary"]?.GetValue<string>().ShouldNotBeNullOrWhiteSpace($"{where} has no summary");
+
+                // Security is always said: the bearer scheme, or an empty requirement for an anonymous operation.
+                var security = operation["security"]?.AsArray();
+                security.ShouldNotBeNull($"{where} leaves its security undefined");
+                var bearer = security.Any(s => s!.AsObject().ContainsKey("bearer"));
+                if (security.Any(s => s!.AsObject().Count == 0)) anonymous.Add(where);
+
+                var responses = operation["responses"]!.AsObject();
                 responses.Any(r => r.Key.StartsWith('2')).ShouldBeTrue($"{where} has no success response");
                 if (path.StartsWith("/health", StringComparison.Ordinal)) continue;
+                responses.Any(r => r.Key[0] == '4').ShouldBeTrue($"{where} documents no 4xx");
                 responses.ContainsKey("500").ShouldBeTrue($"{where} does not document 500");
                 foreach (var (status, response) in responses.Where(r => r.Key[0] is '4' or '5'))
                     response!["content"]?["application/problem+json"]?["schema"]?["$ref"]?.GetValue<string>()
                         .ShouldBe("#/components/schemas/Problem", $"{where} {status} is not a Problem");
-                if (path.StartsWith("/api/", StringComparison.Ordinal) && operation["security"] is { } security)
+                if (bearer)
                 {
-                    security.AsArray().ShouldContain(s => s!.AsObject().ContainsKey("bearer"), where);
                     responses.ContainsKey("401").ShouldBeTrue($"{where} does not document 401");
+                    responses.ContainsKey("403").ShouldBeTrue($"{where} does not document 403");
                 }
                 if (method == "post" && path.StartsWith("/api/orders", StringComparison.Ordinal))
                 {
@@ -103,8 +123,12 @@ public sealed class OpenApiDocumentTests(LedgerAppFixture app) : IClassFixture<L
                 }
             }
         }
+        // Only what a caller without a token may read: the probes, the public signing keys, metrics from loopback.
+        anonymous.Order(StringComparer.Ordinal).ShouldBe(["GET /api/ledger/jwks", "GET /health/live", "GET /health/ready", "GET /metrics"]);
         var create = paths["/api/orders"]!["post"]!;
-        create["security"].ShouldNotBeNull();
+        create["operationId"]!.GetValue<string>().ShouldBe("createOrder");
+        paths["/api/orders/{id}"]!["get"]!["operationId"]!.GetValue<string>().ShouldBe("getOrder");
+        create["security"]!.AsArray().ShouldContain(s => s!.AsObject().ContainsKey("bearer"));
         var body = create["requestBody"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>();
         var schema = document["components"]!["schemas"]![body.Split('/')[^1]]!;
         schema["properties"]!.AsObject().Select(p => p.Key).ShouldContain("customer_id");
