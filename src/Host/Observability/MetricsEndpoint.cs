@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Ledger.Host.Observability;
 
 /// <summary>
-/// <c>GET /metrics</c>, the Prometheus text format. Who may read it: a scraper on loopback (or in
+/// <c>GET /metrics</c>, the Prometheus text format, served by OpenTelemetry's Prometheus exporter. Who may read it: a scraper on loopback (or in
 /// <c>Ledger:Telemetry:MetricsAnonymousNetworks</c>) without a token, anyone else only with an <c>operator</c> token.
 /// The address is the client's as the trusted proxy forwards it, so a request through the proxy is never "loopback".
 /// </summary>
@@ -25,14 +25,12 @@ public static class MetricsEndpoint
 
     public static IEndpointRouteBuilder MapLedgerMetrics(this IEndpointRouteBuilder app)
     {
-        app.MapGet(Path, (PrometheusCollector collector) => TypedResults.Text(collector.Scrape(), PrometheusText.ContentType))
+        // The exporter's own endpoint: a branched pipeline, so it is not in the OpenAPI document (it serves
+        // Prometheus's format, and scrapers are configured, not generated from a description). GET and HEAD only.
+        app.MapPrometheusScrapingEndpoint(Path)
+            .WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]))
             .RequireAuthorization(Policy)
-            .DisableRateLimiting()
-            .WithTags("Operations")
-            .WithName("getMetrics")
-            .WithSummary("Metrics in the Prometheus text exposition format (0.0.4)")
-            .WithDescription("Anonymous from loopback (and Ledger:Telemetry:MetricsAnonymousNetworks); otherwise a bearer token with the operator role.")
-            .Produces<string>(StatusCodes.Status200OK, "text/plain");
+            .DisableRateLimiting();
         return app;
     }
 

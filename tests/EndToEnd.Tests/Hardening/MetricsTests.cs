@@ -10,16 +10,19 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Ledger.EndToEnd.Tests.Hardening;
 
 /// <summary><c>/metrics</c>: who may read it, and that it is well-formed Prometheus text with the named series.</summary>
+[Collection(TelemetryCollection.Name)]
 public sealed partial class MetricsTests(LedgerAppFixture app) : IClassFixture<LedgerAppFixture>
 {
-    private async Task<string> Scrape(WebApplicationFactory<Program>? host = null)
+    // Each scraping test reads a Host of its own, started in the test: see TelemetryCollection for why a Host that
+    // lived while others stopped can lose its ASP.NET Core streams in a test process.
+    private async Task<string> Scrape(WebApplicationFactory<Program> host)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
         request.Headers.Authorization = new("Bearer", app.Tokens.For(TestDatabase.NewTenant(), LedgerRoles.Operator));
-        using var response = await (host ?? app.Factory).CreateClient().SendAsync(request);
+        using var response = await host.CreateClient().SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         response.StatusCode.ShouldBe(HttpStatusCode.OK, text);
-        response.Content.Headers.ContentType!.ToString().ShouldBe("text/plain; version=0.0.4; charset=utf-8");
+        response.Content.Headers.ContentType!.ToString().ShouldBe("text/plain; version=0.0.4; charset=utf-8"); // the exporter's answer to a plain Accept
         return text;
     }
 
@@ -38,12 +41,13 @@ public sealed partial class MetricsTests(LedgerAppFixture app) : IClassFixture<L
     [Fact]
     public async Task Request_latency_errors_and_appends_are_exposed_per_route()
     {
+        await using var host = app.With([]);
         var tenant = TestDatabase.NewTenant();
-        var orders = new OrderApi(app.Client(), app.Tokens.For(tenant, LedgerRoles.Clerk), tenant, app.Db.Store);
+        var orders = new OrderApi(host.CreateClient(), app.Tokens.For(tenant, LedgerRoles.Clerk), tenant, app.Db.Store);
         await orders.CreateAsync();
         (await orders.GetAsync($"/api/orders/{Guid.NewGuid()}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
 
-        var text = await Scrape();
+        var text = await Scrape(host);
 
         text.ShouldContain("# TYPE http_server_request_duration_seconds histogram\n");
         // The create route is the group's prefix; its template reads /api/orders/ (an empty pattern appended to the group).
@@ -55,14 +59,19 @@ public sealed partial class MetricsTests(LedgerAppFixture app) : IClassFixture<L
         text.ShouldContain("# TYPE ledger_eventstore_appends_total counter\n");
         text.ShouldContain("# TYPE ledger_eventstore_append_duration_seconds histogram\n");
         Value(text, "ledger_eventstore_events_total").ShouldBeGreaterThanOrEqualTo(1);
+        // The instrumentation packages' series: Npgsql's commands and pool, the .NET runtime.
+        text.ShouldContain("# TYPE db_client_operation_duration_seconds histogram\n");
+        text.ShouldContain("# TYPE db_client_connection_count gauge\n");
+        text.ShouldContain("# TYPE dotnet_gc_collections_total counter\n");
         ShouldBeWellFormed(text);
     }
 
     [Fact]
     public async Task Histogram_buckets_are_cumulative_and_end_with_the_count()
     {
+        await using var host = app.With([]);
         var tenant = TestDatabase.NewTenant();
-        var client = app.Client();
+        var client = host.CreateClient();
         for (var i = 0; i < 3; i++)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/orders/{Guid.NewGuid()}");
@@ -70,7 +79,7 @@ public sealed partial class MetricsTests(LedgerAppFixture app) : IClassFixture<L
             (await client.SendAsync(request)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         }
 
-        var text = await Scrape();
+        var text = await Scrape(host);
 
         var buckets = text.Split('\n')
             .Where(l => l.StartsWith("http_server_request_duration_seconds_bucket{", StringComparison.Ordinal)
@@ -102,13 +111,13 @@ public sealed partial class MetricsTests(LedgerAppFixture app) : IClassFixture<L
 
         var text = await Scrape(host);
 
-        text.ShouldContain("# HELP ledger_probe_things_total Things\\\\seen \\non two lines\n");
-        text.ShouldContain("# TYPE ledger_probe_things_total counter\n");
-        text.ShouldContain("ledger_probe_things_total{odd_label=\"a \\\"quoted\\\" back\\\\slash\\nnewline\"} 5\n");
-        text.ShouldContain("# TYPE ledger_probe_level_seconds gauge\nledger_probe_level_seconds 41.5\n");
-        text.ShouldContain("# TYPE ledger_probe_queue_bytes gauge\nledger_probe_queue_bytes 6\n");
+        // OpenTelemetry's exporter: TYPE before HELP, the meter's name as the otel_scope_name label on every sample.
+        text.ShouldContain("# TYPE ledger_probe_things_total counter\n# HELP ledger_probe_things_total Things\\\\seen \\non two lines\n");
+        text.ShouldContain("ledger_probe_things_total{otel_scope_name=\"Ledger.Probe\",odd_label=\"a \\\"quoted\\\" back\\\\slash\\nnewline\"} 5\n");
+        text.ShouldContain("# TYPE ledger_probe_level_seconds gauge\n# HELP ledger_probe_level_seconds A level.\nledger_probe_level_seconds{otel_scope_name=\"Ledger.Probe\"} 41.5\n");
+        text.ShouldContain("# TYPE ledger_probe_queue_bytes gauge\nledger_probe_queue_bytes{otel_scope_name=\"Ledger.Probe\"} 6\n");
         gauge = 7;
-        (await Scrape(host)).ShouldContain("ledger_probe_level_seconds 7\n");
+        (await Scrape(host)).ShouldContain("ledger_probe_level_seconds{otel_scope_name=\"Ledger.Probe\"} 7\n");
         ShouldBeWellFormed(text);
     }
 

@@ -11,6 +11,7 @@ using Ledger.TestSupport;
 namespace Ledger.EndToEnd.Tests.Hardening;
 
 /// <summary>Ledger's spans join the request's trace, and traces and metrics leave over OTLP when an endpoint is set.</summary>
+[Collection(TelemetryCollection.Name)]
 public sealed class TracingTests(LedgerAppFixture app) : IClassFixture<LedgerAppFixture>
 {
     [Fact]
