@@ -25,7 +25,9 @@ public sealed class AppendScenario(BenchSettings settings, BenchDatabase databas
 
         var ledger = await database.CreateLedgerAsync($"s{id}");
         var baseline = await database.CreateBaselineAsync($"s{id}_base", Baselines.MinimalEventsTable);
+        await using var marten = await MartenBaseline.CreateAsync(database, $"s{id}_marten");
         await Preload.LedgerStreamsAsync(ledger.Store(), tenants, streamsPerTenant, perStream, payloads);
+        await marten.PreloadAsync(tenants, streamsPerTenant, perStream, payloads);
         await Baselines.CopyMinimalAsync(baseline, Enumerable.Range(0, streamCount).SelectMany(s =>
             Enumerable.Range(1, perStream).Select(v => (BaselineStream(s, streamsPerTenant), (long)v, payloads.Text(s + v)))));
         await BenchDatabase.AnalyzeAsync(ledger.Admin, "events", "streams", "chain_heads");
@@ -34,12 +36,19 @@ public sealed class AppendScenario(BenchSettings settings, BenchDatabase databas
         var versions = new long[streamCount];
         Array.Fill(versions, perStream);
         var baselineVersions = (long[])versions.Clone();
+        var martenVersions = (long[])versions.Clone();
         var sides = new List<Side>
         {
             new("baseline", warmUp => Writers(warmUp, async (w, random, n) =>
             {
                 var s = PickStream(w, random, streamCount);
                 await Baselines.InsertAsync(baseline, BaselineStream(s, streamsPerTenant), ++baselineVersions[s], payloads.Text(n));
+            })),
+            new("plain Marten", warmUp => Writers(warmUp, async (w, random, n) =>
+            {
+                var s = PickStream(w, random, streamCount);
+                await marten.AppendAsync(Preload.TenantId(s / streamsPerTenant), Preload.StreamId(s % streamsPerTenant), martenVersions[s], MartenBaseline.Event(payloads, n));
+                martenVersions[s]++;
             })),
         };
         var perTransaction = variants.Select(_ => new Series("events/tx")).ToArray();
@@ -63,6 +72,7 @@ public sealed class AppendScenario(BenchSettings settings, BenchDatabase databas
 
         var outcomes = await Rounds.Rotate(settings.Rounds, "events/s", sides, label: id);
         var baselineOutcome = outcomes[0];
+        var martenOutcome = outcomes[1];
         // Whatever the write path, the chain must come out whole: verify the first tenant's from its first entry.
         var verification = await new Ledger.EventStore.Chain.ChainVerifier(ledger.App).VerifyAsync(Preload.TenantId(0));
         var chainNote = verification.Succeeded
@@ -71,7 +81,8 @@ public sealed class AppendScenario(BenchSettings settings, BenchDatabase databas
         Log.Line($"{id}. {chainNote}");
         var rows = variants.Select((v, i) =>
         {
-            var side = outcomes[i + 1];
+            var side = outcomes[i + 2];
+            var overMarten = side.Against(martenOutcome);
             return new ResultRow
             {
                 Scenario = variants.Count == 1 ? $"{id}. {title}" : $"{id}{(char)('a' + i)}. {title}: {v.Name}",
@@ -79,7 +90,8 @@ public sealed class AppendScenario(BenchSettings settings, BenchDatabase databas
                 Figures = side.Against(baselineOutcome),
                 Goal = goal,
                 GoalRatio = goalRatio,
-                Notes = $"append p50/p99 {side.MedianOf(r => r.P50Ms):0.0}/{side.MedianOf(r => r.P99Ms):0.0} ms " +
+                Notes = $"÷ plain Marten {overMarten.Ratio:0.00}× [{overMarten.PairedRatios.Min:0.00}–{overMarten.PairedRatios.Max:0.00}]; " +
+                        $"append p50/p99 {side.MedianOf(r => r.P50Ms):0.0}/{side.MedianOf(r => r.P99Ms):0.0} ms " +
                         $"(baseline {baselineOutcome.MedianOf(r => r.P50Ms):0.0}/{baselineOutcome.MedianOf(r => r.P99Ms):0.0} ms)" +
                         (side.Errors + baselineOutcome.Errors > 0 ? $"; errors {side.Errors}/{baselineOutcome.Errors}: {side.FirstError ?? baselineOutcome.FirstError}" : "") +
                         $"; {perTransaction[i].Median:0.0} events per transaction" +
@@ -87,6 +99,18 @@ public sealed class AppendScenario(BenchSettings settings, BenchDatabase databas
                         (v.Notes.Length > 0 ? "; " + v.Notes : ""),
             };
         }).ToList();
+        rows.Insert(0, new ResultRow
+        {
+            Scenario = $"{id}. {title}: plain Marten (baseline)",
+            Measure = $"events/s, {settings.Writers} writers, 1 event per append",
+            Figures = martenOutcome.Against(baselineOutcome),
+            Goal = "— (a baseline: what Ledger's rows are also divided by)",
+            GoalRatio = null,
+            Notes = $"Marten {typeof(Marten.DocumentStore).Assembly.GetName().Version} Quick append, conjoined tenancy, string stream keys, one session per append with its expected version, no chain, no audit entry" +
+                    $"; append p50/p99 {martenOutcome.MedianOf(r => r.P50Ms):0.0}/{martenOutcome.MedianOf(r => r.P99Ms):0.0} ms" +
+                    (martenOutcome.Errors > 0 ? $"; errors {martenOutcome.Errors}: {martenOutcome.FirstError}" : "") +
+                    $"; CPU per event: {martenOutcome.CpuPerOperation}",
+        });
         return new ScenarioOutcome(rows, [chainNote, .. details?.Invoke(outcomes) ?? []]);
     }
 
