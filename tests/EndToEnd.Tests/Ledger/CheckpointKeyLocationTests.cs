@@ -1,0 +1,84 @@
+using System.Net;
+using Ledger.EventStore.Checkpoints;
+using Ledger.Host.Auditing;
+using Ledger.TestSupport;
+
+namespace Ledger.EndToEnd.Tests.Auditing;
+
+/// <summary>
+/// The operator flow of the README while the Host signs: <c>ledger export</c> from another working directory signs with
+/// the Host's own key (one data directory), and a CLI pointed at another key is refused instead of superseding the
+/// Host's, which kept the Host from ever signing again and made <c>GET /api/ledger/export</c> answer 503 (issue 12).
+/// </summary>
+public sealed class CheckpointKeyLocationTests(DataDirectoryAuditorAppFixture app) : IClassFixture<DataDirectoryAuditorAppFixture>
+{
+    [Fact]
+    public async Task A_cli_export_beside_the_signing_host_uses_its_key_and_the_host_keeps_signing()
+    {
+        var tenant = TestDatabase.NewTenant("shared");
+        var checkpoints = app.Service<CheckpointStore>();
+        await app.AppendAsync(tenant, 3);
+        await Eventually.Until(() => checkpoints.LatestAsync(tenant), c => c is not null, what: "the host's first checkpoint");
+        var hostKid = app.Service<CheckpointKeyProvider>().Key.Kid;
+        File.Exists(app.CheckpointKeyPath).ShouldBeTrue("the host created its key at the default place in the data directory");
+
+        var export = await app.LedgerAsync("export", "--tenant", tenant, app.NewPath("export"));
+        export.ExitCode.ShouldBe(0, export.Stderr);
+        export.Stdout.ShouldContain($"manifest signed by key {hostKid}");
+
+        var stray = app.NewPath("stray-key.pem");
+        CheckpointKeyFile.Generate(stray);
+        var refused = await app.LedgerAsync(new Dictionary<string, string> { ["Ledger__Checkpoints__KeyPath"] = stray },
+            "export", "--tenant", tenant, app.NewPath("export"));
+        refused.ExitCode.ShouldBe(1, refused.Stdout + refused.Stderr);
+        refused.Stderr.ShouldContain($"the checkpoint key at {stray} is not the active signing key {hostKid}");
+        (await app.Service<SigningKeyHistory>().ReadAsync()).Keys.ShouldHaveSingleItem().Kid.ShouldBe(hostKid);
+
+        await app.AppendAsync(tenant, 3);
+        var later = await Eventually.Until(() => checkpoints.LatestAsync(tenant), c => c!.Checkpoint.ChainSeq >= 7, what: "a checkpoint after the exports");
+        later!.Kid.ShouldBe(hostKid);
+        using var download = await app.Auditor(tenant).GetAsync("/api/ledger/export");
+        download.StatusCode.ShouldBe(HttpStatusCode.OK, await download.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task The_cli_never_creates_a_checkpoint_key_of_its_own()
+    {
+        var missing = app.NewPath("no-such-key.pem");
+        var refused = await app.LedgerAsync(new Dictionary<string, string> { ["Ledger__Checkpoints__KeyPath"] = missing },
+            "export", "--tenant", TestDatabase.NewTenant(), app.NewPath("export"));
+
+        refused.ExitCode.ShouldBe(1, refused.Stdout + refused.Stderr);
+        refused.Stderr.ShouldContain($"The checkpoint signing key {missing} does not exist");
+        File.Exists(missing).ShouldBeFalse();
+    }
+}
+
+/// <summary>Superseding the active key is one explicit command, and the Host sharing the key file goes on with the new key.</summary>
+public sealed class CheckpointKeyRotationTests(DataDirectoryAuditorAppFixture app) : IClassFixture<DataDirectoryAuditorAppFixture>
+{
+    [Fact]
+    public async Task Rotate_key_makes_a_new_key_active_and_the_host_signs_with_it_without_a_restart()
+    {
+        var tenant = TestDatabase.NewTenant("rotate");
+        var checkpoints = app.Service<CheckpointStore>();
+        await app.AppendAsync(tenant, 3);
+        var first = await Eventually.Until(() => checkpoints.LatestAsync(tenant), c => c is not null, what: "a checkpoint under the first key");
+
+        var rotate = await app.LedgerAsync("checkpoints", "rotate-key");
+
+        rotate.ExitCode.ShouldBe(0, rotate.Stderr);
+        var history = app.Service<SigningKeyHistory>();
+        var active = await history.ActiveKidAsync();
+        active.ShouldNotBe(first!.Kid);
+        rotate.Stdout.ShouldContain($"checkpoint signing key {active} is active (superseding {first.Kid})");
+        File.Exists($"{app.CheckpointKeyPath}.{first.Kid}.retired").ShouldBeTrue("the old key is kept beside the new one");
+
+        await app.AppendAsync(tenant, 3);
+        var next = await Eventually.Until(() => checkpoints.LatestAsync(tenant), c => c!.Kid == active, what: "a checkpoint under the rotated key");
+        next!.Checkpoint.ChainSeq.ShouldBeGreaterThan(first.Checkpoint.ChainSeq);
+        (await app.Db.Store.ReadStreamAsync(tenant, SigningKeyRotation.StreamId)).Count.ShouldBe(2, "the tenant's chain records both keys");
+        var verify = await AuditorApiTests.Json(app.Auditor(tenant), "/api/ledger/verify?to=" + next.Checkpoint.ChainSeq);
+        verify.GetProperty("status").GetString().ShouldBe("verified", verify.ToString());
+    }
+}
