@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using Ledger.EndToEnd.Tests.Infrastructure;
 using Ledger.EventStore;
+using Ledger.EventStore.Chain;
 using Ledger.EventStore.Checkpoints;
 using Ledger.Host.Auditing;
 using Ledger.Host.Auth;
@@ -140,6 +141,22 @@ public class AuditorAppFixture : IAsyncLifetime
             (await edit.ExecuteNonQueryAsync()).ShouldBeGreaterThan(0);
         }
         await tx.CommitAsync();
+    }
+
+    /// <summary>Edits the entry at <paramref name="position"/> and recomputes every later hash and the head: only checkpoints can tell.</summary>
+    public async Task RewriteFromAsync(string tenant, long position)
+    {
+        await TamperAsync("UPDATE events SET data = jsonb_set(data, '{value}', '\"rewritten\"') WHERE tenant_id = $1 AND chain_seq = $2", tenant, position);
+        var reader = new ChainEntryReader(Db.AdminDataSource);
+        var previous = (await reader.ChainHashAtAsync(tenant, position - 1))!;
+        foreach (var entry in await reader.ReadAsync(tenant, position, null, 1000))
+        {
+            var entryHash = System.Security.Cryptography.SHA256.HashData(entry.Record);
+            previous = LedgerRecord.Link(previous, entryHash);
+            await TamperAsync("UPDATE events SET entry_hash = $3, chain_hash = $4 WHERE tenant_id = $1 AND chain_seq = $2",
+                tenant, entry.ChainSeq, entryHash, previous);
+        }
+        await TamperAsync("UPDATE chain_heads SET chain_hash = $2 WHERE tenant_id = $1", tenant, previous);
     }
 
     /// <summary>Runs the built <c>ledger</c> executable in its own process with this fixture's settings.</summary>
