@@ -141,11 +141,12 @@ public static class AuditorEndpoints
         var folder = Directory.CreateTempSubdirectory("ledger-export-");
         try
         {
-            await writer.WriteAsync(tenant, first, end, folder.FullName, key, ct);
+            // `to` as asked: without one the writer reads the log's end itself, so the manifest can claim the whole log.
+            var manifest = await writer.WriteAsync(tenant, first, to, folder.FullName, key, ct);
             var archive = Path.Combine(Path.GetTempPath(), $"ledger-export-{Guid.NewGuid():N}{extension}");
             ExportArchive.Pack(folder.FullName, archive);
             var stream = new FileStream(archive, FileMode.Open, FileAccess.Read, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-            return TypedResults.File(stream, mediaType, $"ledger-{tenant}-{first}-{end}{extension}");
+            return TypedResults.File(stream, mediaType, $"ledger-{tenant}-{first}-{manifest.To}{extension}");
         }
         catch (ExportRefusedException e) when (e.Reason == ExportRefusal.KeyNotActive)
         {
