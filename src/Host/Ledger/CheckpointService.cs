@@ -94,7 +94,8 @@ internal sealed partial class CheckpointService(
             key = provider.Key;
             (outcome, other) = await history.RegisterAsync(key, clock.GetUtcNow(), ct);
         }
-        var state = (outcome, key.Kid, other);
+        // A key just registered is simply active from the next round on: that is no news to report again.
+        var state = outcome == KeyRegistration.Rotated ? (KeyRegistration.Active, key.Kid, null) : (outcome, key.Kid, other);
         if (state != reported)
         {
             reported = state;
