@@ -94,6 +94,19 @@ public sealed class AuditorTamperTests(AuditorAppFixture app) : IClassFixture<Au
         stdout.ShouldContain("FAIL missing_tail at 9: entries end at 8, but the checkpoint at 10");
 
         (await app.LedgerAsync("verify", "--tenant", tenant, "--checkpoint", app.NewPath("missing.jws"))).ExitCode.ShouldBe(2);
+
+        // The export the auditor downloads now claims the whole log (to = head = 8): the held checkpoint at 10 says otherwise.
+        var archive = app.NewPath("export.zip");
+        await File.WriteAllBytesAsync(archive, await app.Auditor(tenant).GetByteArrayAsync("/api/ledger/export"));
+        (await app.LedgerAsync("verify-export", archive)).ExitCode.ShouldBe(0, "the export alone cannot tell");
+        var offline = await app.LedgerAsync("verify-export", archive, "--checkpoints", held);
+        offline.ExitCode.ShouldBe(1, offline.Stdout + offline.Stderr);
+        offline.Stdout.ShouldContain("FAIL missing_tail at 9: entries end at 8, but the checkpoint at 10");
+        if (await PythonVerifier.RunAsync(archive, "--checkpoints", held) is { } python)
+        {
+            python.ExitCode.ShouldBe(1, python.Output + python.Error);
+            python.Output.ShouldContain("FAIL missing_tail at 9: entries end at 8, but the checkpoint at 10");
+        }
     }
 
     private async Task<System.Text.Json.JsonElement> VerifyThroughApiAsync(string tenant)
