@@ -44,6 +44,20 @@ public sealed class CheckpointKeyProvider(IOptions<CheckpointOptions> options, I
         }
     }
 
+    /// <summary><see cref="Reload"/>, false also when the key cannot be read now (it stays as it was).</summary>
+    public bool TryReload()
+    {
+        try
+        {
+            return Reload();
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException
+                                   or System.Security.Cryptography.CryptographicException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The key file's absolute path.</summary>
     public static string KeyPath(CheckpointOptions options, IConfiguration configuration)
     {

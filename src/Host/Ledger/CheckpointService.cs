@@ -56,7 +56,7 @@ internal sealed partial class CheckpointService(
                     lease ??= await AdvisoryLease.TryAcquireAsync(dataSources.App, dataSources.Schema, LeaseName, stoppingToken);
                     if (lease is not null && !await SignDueAsync(stoppingToken))
                     {
-                        // Superseded: let a process with the active key take the lease.
+                        // Not the active key: let a process holding the active key take the lease.
                         await lease.DisposeAsync();
                         lease = null;
                         wait = poll * 10;
@@ -89,7 +89,7 @@ internal sealed partial class CheckpointService(
         var history = services.GetRequiredService<SigningKeyHistory>();
         var key = provider.Key;
         var (outcome, other) = await history.RegisterAsync(key, clock.GetUtcNow(), ct);
-        if (outcome is KeyRegistration.Superseded or KeyRegistration.NotActive && TryReload(provider))
+        if (outcome is KeyRegistration.Superseded or KeyRegistration.NotActive && provider.TryReload())
         {
             key = provider.Key;
             (outcome, other) = await history.RegisterAsync(key, clock.GetUtcNow(), ct);
@@ -110,18 +110,6 @@ internal sealed partial class CheckpointService(
     }
 
     private (KeyRegistration, string, string?)? reported;
-
-    private bool TryReload(CheckpointKeyProvider provider)
-    {
-        try
-        {
-            return provider.Reload();
-        }
-        catch (Exception e) when (e is InvalidOperationException or IOException or System.Security.Cryptography.CryptographicException or ArgumentException)
-        {
-            return false;
-        }
-    }
 
     /// <summary>One round; false when this process's key is not the active one.</summary>
     private async Task<bool> SignDueAsync(CancellationToken ct)

@@ -230,3 +230,9 @@ public sealed class DefaultCheckpointSettingsAppFixture : AuditorAppFixture
     protected override IEnumerable<KeyValuePair<string, string?>> Settings() =>
         base.Settings().Where(s => !s.Key.StartsWith(CheckpointOptions.Section, StringComparison.Ordinal));
 }
+
+/// <summary>A host that does not sign (another one does) with the key at its default place in the data directory.</summary>
+public sealed class StandbyDataDirectoryAuditorAppFixture : AuditorAppFixture
+{
+    protected override bool KeyInDataDirectory => true;
+}

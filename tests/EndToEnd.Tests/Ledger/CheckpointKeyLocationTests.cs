@@ -86,3 +86,26 @@ public sealed class CheckpointKeyRotationTests(DataDirectoryAuditorAppFixture ap
         verify.GetProperty("checkpoints_verified").GetInt32().ShouldBe(2);
     }
 }
+
+/// <summary>A host that is not the signer serves exports signed with the rotated key too: it reads the shared key file again.</summary>
+public sealed class CheckpointKeyRotationStandbyTests(StandbyDataDirectoryAuditorAppFixture app) : IClassFixture<StandbyDataDirectoryAuditorAppFixture>
+{
+    [Fact]
+    public async Task After_rotate_key_a_standby_hosts_export_is_signed_with_the_new_key()
+    {
+        var tenant = await app.TenantWithCheckpointsAsync();
+        (await app.Auditor(tenant).GetAsync("/api/ledger/export")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        var rotate = await app.LedgerAsync("checkpoints", "rotate-key");
+        rotate.ExitCode.ShouldBe(0, rotate.Stderr);
+        var active = await app.Service<SigningKeyHistory>().ActiveKidAsync();
+
+        using var download = await app.Auditor(tenant).GetAsync("/api/ledger/export");
+        download.StatusCode.ShouldBe(HttpStatusCode.OK, await download.Content.ReadAsStringAsync());
+        var archive = app.NewPath("export.zip");
+        await File.WriteAllBytesAsync(archive, await download.Content.ReadAsByteArrayAsync());
+        var verified = await app.LedgerAsync("verify-export", archive);
+        verified.ExitCode.ShouldBe(0, verified.Stdout);
+        verified.Stdout.ShouldContain($"manifest signed by key {active}");
+    }
+}
