@@ -44,13 +44,17 @@ public sealed class CheckpointKeyLocationTests(DataDirectoryAuditorAppFixture ap
     [Fact]
     public async Task The_cli_never_creates_a_checkpoint_key_of_its_own()
     {
-        var missing = app.NewPath("no-such-key.pem");
-        var refused = await app.LedgerAsync(new Dictionary<string, string> { ["Ledger__Checkpoints__KeyPath"] = missing },
-            "export", "--tenant", TestDatabase.NewTenant(), app.NewPath("export"));
+        var tenant = TestDatabase.NewTenant("nokey");
+        await app.AppendAsync(tenant, 3);
+        await Eventually.Until(() => app.Service<CheckpointStore>().LatestAsync(tenant), c => c is not null, what: "the host's key registered and signing");
+        var empty = app.NewPath("empty-data");
+        var refused = await app.LedgerAsync(new Dictionary<string, string> { ["Ledger__DataDirectory"] = empty },
+            "export", "--tenant", tenant, app.NewPath("export"));
 
         refused.ExitCode.ShouldBe(1, refused.Stdout + refused.Stderr);
-        refused.Stderr.ShouldContain($"The checkpoint signing key {missing} does not exist");
-        File.Exists(missing).ShouldBeFalse();
+        refused.Stderr.ShouldContain($"The checkpoint signing key {Path.Combine(empty, CheckpointOptions.DefaultKeyPath)} does not exist");
+        Directory.Exists(empty).ShouldBeFalse("nothing was created");
+        (await app.Service<SigningKeyHistory>().ReadAsync()).Keys.ShouldHaveSingleItem().Kid.ShouldBe(app.Service<CheckpointKeyProvider>().Key.Kid);
     }
 }
 
