@@ -21,6 +21,9 @@ internal sealed partial class CheckpointService(
 {
     private const string LeaseName = "checkpointer";
 
+    // The key state last logged (outcome, key id, active key id), so a host that may not sign says so once, not every round.
+    private (KeyRegistration, string, string?)? reported;
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         // Before the server takes requests, so exports sign with a registered key from the first request on.
@@ -108,8 +111,6 @@ internal sealed partial class CheckpointService(
         }
         return outcome is KeyRegistration.Active or KeyRegistration.Rotated;
     }
-
-    private (KeyRegistration, string, string?)? reported;
 
     /// <summary>One round; false when this process's key is not the active one.</summary>
     private async Task<bool> SignDueAsync(CancellationToken ct)
