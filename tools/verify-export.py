@@ -558,8 +558,11 @@ def main(argv):
 
     manifest, failures, walk = verify(files, trusted, extra)
     if manifest:
-        print("export of tenant %s, positions %d..%d: %d entries, %d checkpoints" % (
-            manifest["tenant_id"], manifest["from"], manifest["to"], manifest["count"], manifest["checkpoint_count"]))
+        extent = ""
+        if "head" in manifest:
+            extent = (" (the whole log: head %d)" if manifest["to"] >= manifest["head"] else " (of a log whose head was %d)") % manifest["head"]
+        print("export of tenant %s, positions %d..%d%s: %d entries, %d checkpoints" % (
+            manifest["tenant_id"], manifest["from"], manifest["to"], extent, manifest["count"], manifest["checkpoint_count"]))
     print("keys: " + ("the key set given with --jwks" if trusted is not None else "the export's own jwks.json"))
     for reason, position, name, detail in failures:
         print("FAIL %s%s%s: %s" % (reason, "" if position is None else " at %d" % position, "" if name is None else " file " + name, detail))

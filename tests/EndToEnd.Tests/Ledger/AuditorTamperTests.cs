@@ -101,10 +101,12 @@ public sealed class AuditorTamperTests(AuditorAppFixture app) : IClassFixture<Au
         (await app.LedgerAsync("verify-export", archive)).ExitCode.ShouldBe(0, "the export alone cannot tell");
         var offline = await app.LedgerAsync("verify-export", archive, "--checkpoints", held);
         offline.ExitCode.ShouldBe(1, offline.Stdout + offline.Stderr);
+        offline.Stdout.ShouldContain($"export of tenant {tenant}, positions 1..8 (the whole log: head 8)");
         offline.Stdout.ShouldContain("FAIL missing_tail at 9: entries end at 8, but the checkpoint at 10");
         if (await PythonVerifier.RunAsync(archive, "--checkpoints", held) is { } python)
         {
             python.ExitCode.ShouldBe(1, python.Output + python.Error);
+            python.Output.ShouldContain($"export of tenant {tenant}, positions 1..8 (the whole log: head 8)");
             python.Output.ShouldContain("FAIL missing_tail at 9: entries end at 8, but the checkpoint at 10");
         }
     }
