@@ -283,8 +283,9 @@ def parse_checkpoint(payload):
 
 
 class Anchor:
-    def __init__(self, position, chain_hash, source, invalid):
+    def __init__(self, position, chain_hash, source, invalid, issued_at=None):
         self.position, self.chain_hash, self.source, self.invalid = position, chain_hash, source, invalid
+        self.issued_at = issued_at
 
 
 def checkpoint_anchor(jws, keys, tenant, fallback):
@@ -305,7 +306,8 @@ def checkpoint_anchor(jws, keys, tenant, fallback):
         error = "it is signed for tenant %s" % claimed["tenant_id"]
     if error is None and not key.valid_at(claimed["issued_at"]):
         error = "it was signed outside the validity of key %s" % key.kid
-    return Anchor(position, bytes.fromhex(claimed["chain_hash"]) if claimed else b"", source, error)
+    return Anchor(position, bytes.fromhex(claimed["chain_hash"]) if claimed else b"", source, error,
+                  claimed["issued_at"] if claimed else None)
 
 # --- the chain walk (docs/ledger-format.md sections 4 and 8) ----------------------------------------------------
 
@@ -421,8 +423,10 @@ def parse_manifest(data):
             isinstance(f, dict) and isinstance(f.get("name"), str) and isinstance(f.get("sha256"), str)
             and isinstance(f.get("size"), int) for f in m["files"]):
         raise Malformed("files is not an array of {name, sha256, size}")
-    if m["from"] < 1 or m["to"] < m["from"] - 1 or m["count"] < 0:
-        raise Malformed("from, to and count are inconsistent")
+    if "head" in m and (not isinstance(m["head"], int) or isinstance(m["head"], bool)):
+        raise Malformed("head is not an integer")
+    if m["from"] < 1 or m["to"] < m["from"] - 1 or m["count"] < 0 or m.get("head", 0) < 0:
+        raise Malformed("from, to, count and head are inconsistent")
     return m
 
 
@@ -476,6 +480,7 @@ def verify(files, trusted_keys=None, extra_checkpoints=()):
     if len(exported) != manifest["checkpoint_count"]:
         failures.append(("manifest_mismatch", None, "checkpoints.jws", "the manifest counts %d checkpoints, the file holds %d"
                          % (manifest["checkpoint_count"], len(exported))))
+    claims_whole_log = "head" in manifest and manifest["to"] >= manifest["head"]
     anchors = []
     for index, jws in enumerate(exported + [c.strip() for c in extra_checkpoints]):
         anchor = checkpoint_anchor(jws, keys, tenant, 0)
@@ -483,6 +488,10 @@ def verify(files, trusted_keys=None, extra_checkpoints=()):
             failures.append(("bad_signature", None, "checkpoints.jws" if index < len(exported) else "(extra checkpoints)",
                              "checkpoint %d cannot be read: %s" % (index + 1, anchor.invalid)))
         elif manifest["from"] - 1 <= anchor.position <= manifest["to"]:
+            anchors.append(anchor)
+        elif (anchor.position > manifest["to"] and claims_whole_log and not anchor.invalid
+              and anchor.issued_at <= manifest["created_at"]):
+            # signed before an export that claims the log's end: the walk must reach it, else a missing tail
             anchors.append(anchor)
 
     previous = bytes.fromhex(manifest["first_previous_hash"])
@@ -549,8 +558,11 @@ def main(argv):
 
     manifest, failures, walk = verify(files, trusted, extra)
     if manifest:
-        print("export of tenant %s, positions %d..%d: %d entries, %d checkpoints" % (
-            manifest["tenant_id"], manifest["from"], manifest["to"], manifest["count"], manifest["checkpoint_count"]))
+        extent = ""
+        if "head" in manifest:
+            extent = (" (the whole log: head %d)" if manifest["to"] >= manifest["head"] else " (of a log whose head was %d)") % manifest["head"]
+        print("export of tenant %s, positions %d..%d%s: %d entries, %d checkpoints" % (
+            manifest["tenant_id"], manifest["from"], manifest["to"], extent, manifest["count"], manifest["checkpoint_count"]))
     print("keys: " + ("the key set given with --jwks" if trusted is not None else "the export's own jwks.json"))
     for reason, position, name, detail in failures:
         print("FAIL %s%s%s: %s" % (reason, "" if position is None else " at %d" % position, "" if name is None else " file " + name, detail))

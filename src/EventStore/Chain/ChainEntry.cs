@@ -11,8 +11,9 @@ public sealed record ChainEntry(long ChainSeq, byte[] Record, byte[] EntryHash, 
 /// A chain hash that something outside the chain vouches for at a position, such as a signed checkpoint:
 /// the chain must reach <see cref="Position"/> with exactly <see cref="ChainHash"/>. When the voucher itself
 /// failed (a bad signature), <see cref="Invalid"/> says why, and the anchor is reported rather than trusted.
+/// <see cref="IssuedAt"/> is when it was signed, as it says (a checkpoint's <c>issued_at</c>).
 /// </summary>
-public sealed record ChainAnchor(long Position, byte[] ChainHash, string Source, string? Invalid = null)
+public sealed record ChainAnchor(long Position, byte[] ChainHash, string Source, string? Invalid = null, DateTimeOffset? IssuedAt = null)
 {
     public bool IsValid => Invalid is null;
 }

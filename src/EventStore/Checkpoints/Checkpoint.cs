@@ -96,6 +96,6 @@ public sealed record SignedCheckpoint(Checkpoint Checkpoint, string Kid, string 
         var invalid = verified.Error
             ?? (claimed!.TenantId != tenantId ? $"it is signed for tenant {claimed.TenantId}" : null)
             ?? (!verified.Key!.ValidAt(claimed.IssuedAt) ? $"it was signed outside the validity of key {verified.Key.Kid} ({verified.Key.Validity})" : null);
-        return new ChainAnchor(position, claimed?.ChainHash ?? [], source, invalid);
+        return new ChainAnchor(position, claimed?.ChainHash ?? [], source, invalid, claimed?.IssuedAt);
     }
 }

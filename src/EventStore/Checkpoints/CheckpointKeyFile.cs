@@ -27,9 +27,16 @@ public static class CheckpointKeyFile
     /// </summary>
     public static void Generate(string path)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         using var key = CheckpointKey.Generate();
+        Write(path, key);
+    }
+
+    /// <summary>Writes <paramref name="key"/> to <paramref name="path"/> as <see cref="Generate"/> does, unless a file is already there.</summary>
+    public static void Write(string path, CheckpointKey key)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;

@@ -9,11 +9,17 @@ public enum KeyRegistration
     /// <summary>It already was the active key.</summary>
     Active,
 
-    /// <summary>It is new and now active: the previous key was superseded (a rotation).</summary>
+    /// <summary>It is new and now active: the first key, or the previous key was superseded (an explicit rotation).</summary>
     Rotated,
 
     /// <summary>A newer key has superseded it: this process must not sign with it (an old deployment, a stale config).</summary>
     Superseded,
+
+    /// <summary>
+    /// It is new, but another key is active and only an explicit rotation supersedes a live signer's key: it was not
+    /// registered, and must not sign (a process pointed at the wrong key file).
+    /// </summary>
+    NotActive,
 }
 
 /// <summary>
@@ -35,11 +41,22 @@ public sealed class SigningKeyHistory(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Makes <paramref name="key"/> the active key unless it already is or was superseded. A new key is valid from
-    /// <paramref name="now"/> (or just after the previous key's start, should clocks disagree), and the previous key's
-    /// validity ends there. Serialised across processes, so two hosts starting with one new key register it once.
+    /// Registers <paramref name="key"/> as the first key when the history is empty; otherwise only says whether it is the
+    /// active one (<see cref="KeyRegistration.NotActive"/> for a new key: registering never supersedes a live signer's key).
+    /// The second member is the active key's id when <paramref name="key"/> is not it.
     /// </summary>
-    public async Task<(KeyRegistration Outcome, string? PreviousKid)> RegisterAsync(CheckpointKey key, DateTimeOffset now, CancellationToken ct = default)
+    public Task<(KeyRegistration Outcome, string? PreviousKid)> RegisterAsync(CheckpointKey key, DateTimeOffset now, CancellationToken ct = default) =>
+        RegisterAsync(key, now, supersede: false, ct);
+
+    /// <summary>
+    /// The explicit rotation (<c>ledger checkpoints rotate-key</c>): makes <paramref name="key"/> the active key unless it
+    /// already is or was superseded. A new key is valid from <paramref name="now"/> (or just after the previous key's start,
+    /// should clocks disagree), and the previous key's validity ends there. Serialised across processes.
+    /// </summary>
+    public Task<(KeyRegistration Outcome, string? PreviousKid)> RotateAsync(CheckpointKey key, DateTimeOffset now, CancellationToken ct = default) =>
+        RegisterAsync(key, now, supersede: true, ct);
+
+    private async Task<(KeyRegistration Outcome, string? PreviousKid)> RegisterAsync(CheckpointKey key, DateTimeOffset now, bool supersede, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(key);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -64,6 +81,7 @@ public sealed class SigningKeyHistory(NpgsqlDataSource dataSource)
         }
         if (latestKid == key.Kid) return (KeyRegistration.Active, null);
         if (known) return (KeyRegistration.Superseded, latestKid);
+        if (latestKid is not null && !supersede) return (KeyRegistration.NotActive, latestKid);
 
         var validFrom = Chain.LedgerRecord.TruncateToMicroseconds(latestKid is not null && now <= latestFrom ? latestFrom.AddTicks(10) : now);
         await using (var insert = new NpgsqlCommand(

@@ -13,11 +13,16 @@ public sealed record ExportFileDigest(string Name, string Sha256, long Size);
 /// What an export holds (docs/ledger-format.md §9): the tenant, the range of positions it covers, how many entries,
 /// the chain hash before the first one and after the last one, each file's digest, and the versions of the formats and
 /// algorithms involved. Written as RFC 8785 canonical JSON (<c>manifest.json</c>) and signed (<c>manifest.jws</c>).
+/// <see cref="Head"/> is how far the tenant's log went when the export was made; an export reaching it claims to hold the
+/// log through its end (null in exports written before the member existed: they claim nothing).
 /// </summary>
 public sealed record ExportManifest(
     string TenantId, long From, long To, long Count, byte[] FirstPreviousHash, byte[] LastChainHash, int CheckpointCount,
-    DateTimeOffset CreatedAt, IReadOnlyList<ExportFileDigest> Files)
+    DateTimeOffset CreatedAt, IReadOnlyList<ExportFileDigest> Files, long? Head = null)
 {
+    /// <summary>The export reaches the end of the tenant's log as it was at <see cref="CreatedAt"/>: no signed checkpoint of that time lies past <see cref="To"/>.</summary>
+    public bool ClaimsWholeLog => Head is { } head && To >= head;
+
     public const int FormatVersion = 1;
     public const string HashAlgorithm = "sha-256";
     public const string Canonicalization = "rfc8785";
@@ -48,6 +53,7 @@ public sealed record ExportManifest(
             writer.WriteString("first_previous_hash", Convert.ToHexStringLower(FirstPreviousHash));
             writer.WriteNumber("from", From);
             writer.WriteString("hash_alg", HashAlgorithm);
+            if (Head is { } head) writer.WriteNumber("head", head);
             writer.WriteString("last_chain_hash", Convert.ToHexStringLower(LastChainHash));
             writer.WriteNumber("record_format", LedgerRecord.FormatVersion);
             writer.WriteString("signature_alg", SignatureAlgorithm);
@@ -80,9 +86,10 @@ public sealed record ExportManifest(
             var manifest = new ExportManifest(Text(m, "tenant_id"), Int(m, "from"), Int(m, "to"), Int(m, "count"),
                 ChainEntryJson.Hex32(Text(m, "first_previous_hash"), "first_previous_hash"),
                 ChainEntryJson.Hex32(Text(m, "last_chain_hash"), "last_chain_hash"), (int)Int(m, "checkpoint_count"),
-                LedgerKeySet.ParseTimestamp(Text(m, "created_at"), "created_at"), digests);
-            if (manifest.From < 1 || manifest.To < manifest.From - 1 || manifest.Count < 0)
-                throw new FormatException("from, to and count are inconsistent");
+                LedgerKeySet.ParseTimestamp(Text(m, "created_at"), "created_at"), digests,
+                m.TryGetProperty("head", out _) ? Int(m, "head") : null);
+            if (manifest.From < 1 || manifest.To < manifest.From - 1 || manifest.Count < 0 || manifest.Head < 0)
+                throw new FormatException("from, to, count and head are inconsistent");
             return manifest;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)

@@ -137,6 +137,9 @@ public static class ExportVerifier
                     string.Create(CultureInfo.InvariantCulture, $"checkpoint {index + 1} cannot be read: {anchor.Invalid}")));
             else if (anchor.Position >= manifest.From - 1 && anchor.Position <= manifest.To)
                 anchors.Add(anchor);
+            else if (anchor.Position > manifest.To && manifest.ClaimsWholeLog && anchor.IsValid && anchor.IssuedAt <= manifest.CreatedAt)
+                anchors.Add(anchor); // signed before an export that claims the log's end, so the walk must reach it: else a missing tail
+
         }
         return anchors;
     }

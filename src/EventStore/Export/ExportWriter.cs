@@ -32,7 +32,10 @@ public sealed class ExportWriter(NpgsqlDataSource dataSource, CheckpointStore ch
         if (await history.ActiveKidAsync(ct) != key.Kid)
             throw new ExportRefusedException(ExportRefusal.KeyNotActive,
                 $"The signing key {key.Kid} is not the active key of the key history; a host registers it at start.");
-        var end = await ResolveEndAsync(tenantId, to, ct);
+        // The time the export speaks for is taken before the log's end is read: a checkpoint signed before it lies within that end.
+        var createdAt = LedgerRecord.TruncateToMicroseconds(clock.GetUtcNow());
+        var head = await ResolveEndAsync(tenantId, null, ct);
+        var end = to ?? head;
         var firstPrevious = await reader.ChainHashAtAsync(tenantId, from - 1, ct)
             ?? throw new ExportRefusedException(ExportRefusal.RangeStartMissing,
                 $"Entry {from - 1}, just before the range, is not stored: the chain is broken there (verify it).");
@@ -73,9 +76,8 @@ public sealed class ExportWriter(NpgsqlDataSource dataSource, CheckpointStore ch
         digests.Add(Digest(directory, ExportFiles.Keys));
 
         // Never before the key's own start, should this host's clock lag the one that registered the key.
-        var createdAt = LedgerRecord.TruncateToMicroseconds(clock.GetUtcNow());
         if (keys.Find(key.Kid)?.ValidFrom is { } validFrom && createdAt < validFrom) createdAt = validFrom;
-        var manifest = new ExportManifest(tenantId, from, end, count, firstPrevious, last, checkpointCount, createdAt, digests);
+        var manifest = new ExportManifest(tenantId, from, end, count, firstPrevious, last, checkpointCount, createdAt, digests, head);
         var manifestBytes = manifest.ToJson();
         await File.WriteAllBytesAsync(Path.Combine(directory, ExportFiles.Manifest), manifestBytes, ct);
         await File.WriteAllTextAsync(Path.Combine(directory, ExportFiles.ManifestSignature),

@@ -38,18 +38,12 @@ internal static class ExportCommand
                 return 2;
             }
 
-            var environment = LedgerConfiguration.CliEnvironmentName();
-            var configuration = LedgerConfiguration.ForCli(environment);
+            var configuration = LedgerConfiguration.ForCli(LedgerConfiguration.CliEnvironmentName());
             var options = configuration.GetSection(CheckpointOptions.Section).Get<CheckpointOptions>() ?? new();
-            using var key = CheckpointKeyProvider.Load(options, environment == Environments.Development);
             await using var dataSources = LedgerDataSources.Create(configuration);
             var history = new SigningKeyHistory(dataSources.App);
-            var (registration, active) = await history.RegisterAsync(key, TimeProvider.System.GetUtcNow(), ct);
-            if (registration == KeyRegistration.Superseded)
-            {
-                await error.WriteLineAsync($"export: the configured signing key {key.Kid} was superseded by {active}; configure the active key.");
-                return 1;
-            }
+            using var key = await ActiveKeyAsync(options, configuration, history, error, ct);
+            if (key is null) return 1;
 
             var writer = new ExportWriter(dataSources.App, new CheckpointStore(dataSources.App), history, TimeProvider.System);
             var folder = archive ? Directory.CreateTempSubdirectory("ledger-export-").FullName : path;
@@ -73,5 +67,32 @@ internal static class ExportCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The configured checkpoint key when it is the active one (or becomes the first one); else null, having said why.
+    /// An export never creates a key nor supersedes the Host's: that would stop the live signer (issue 12).
+    /// </summary>
+    private static async Task<CheckpointKey?> ActiveKeyAsync(
+        CheckpointOptions options, IConfiguration configuration, SigningKeyHistory history, TextWriter error, CancellationToken ct)
+    {
+        var path = CheckpointKeyProvider.KeyPath(options, configuration);
+        CheckpointKey key;
+        try
+        {
+            key = CheckpointKeyProvider.Load(options, configuration, mayGenerate: false);
+        }
+        catch (InvalidOperationException e)
+        {
+            await error.WriteLineAsync($"export: {e.Message} The Host creates the key on its first start; the CLI uses that one ({LedgerDataDirectory.Key}).");
+            return null;
+        }
+        var (registration, active) = await history.RegisterAsync(key, TimeProvider.System.GetUtcNow(), ct);
+        if (registration is KeyRegistration.Active or KeyRegistration.Rotated) return key;
+        key.Dispose();
+        await error.WriteLineAsync(
+            $"export: the checkpoint key at {path} is not the active signing key {active}; nothing was exported. Point " +
+            $"{LedgerDataDirectory.Key} or {CheckpointOptions.Section}:KeyPath at the Host's key, or rotate explicitly with `ledger checkpoints rotate-key`.");
+        return null;
     }
 }

@@ -16,6 +16,7 @@ public static class LedgerCli
             MigrateCommand.Create(),
             VerifyCommand.Create(),
             ExportCommand.Create(),
+            CheckpointsCommand.Create(),
             VerifyExportCommand.Create(),
             DlqCommand.Create(),
             RelayCommand.Create(),

@@ -1,34 +1,97 @@
 using System.CommandLine;
 using System.Globalization;
 using Ledger.EventStore.Chain;
+using Ledger.EventStore.Checkpoints;
 using Ledger.Host.Configuration;
 
 namespace Ledger.Host.Cli;
 
-/// <summary><c>ledger verify --tenant acme</c>: walks a tenant's hash chain; exits 1 at the first broken entry.</summary>
+/// <summary>
+/// <c>ledger verify --tenant acme [--jwks keys.json|URL] [--checkpoint held.jws …]</c>: the auditor API's walk
+/// (<see cref="SignedChainVerifier"/>) over a tenant's stored chain: every hash and link, every signed checkpoint, the
+/// tail against the head row and the latest checkpoint. With <c>--jwks</c> checkpoints are checked against the auditor's
+/// key set instead of the stored history; each <c>--checkpoint</c> file holds checkpoint JWSs kept from earlier, one per
+/// line, which the chain must reach too. Exit 0 when it verifies, 1 when it does not, 2 when an input cannot be read.
+/// </summary>
 internal static class VerifyCommand
 {
+    private const long EntriesPerStep = 100_000;
+
     public static Command Create()
     {
         var tenant = new Option<string>("--tenant") { Description = "The tenant whose chain to verify.", Required = true };
         var from = new Option<long>("--from") { Description = "First chain position.", DefaultValueFactory = _ => 1 };
-        var to = new Option<long?>("--to") { Description = "Last chain position (default: the head)." };
+        var to = new Option<long?>("--to") { Description = "Last chain position (default: the head, or the furthest checkpoint if further)." };
+        var jwks = new Option<string?>("--jwks")
+        {
+            Description = "The key set to trust: a file or an http(s) URL (GET /api/ledger/jwks, kept by the auditor). Default: the key history in the database.",
+        };
+        var held = new Option<string[]>("--checkpoint")
+        {
+            Description = "A file of checkpoint JWSs kept from earlier, one per line, that the chain must agree with too; repeatable.",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        };
 
-        var command = new Command("verify", "Verify a tenant's hash chain.") { tenant, from, to };
+        var command = new Command("verify", "Verify a tenant's hash chain and signed checkpoints, as the auditor API does.") { tenant, from, to, jwks, held };
         command.SetAction(async (parse, ct) =>
         {
+            var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+            if (parse.GetValue(from) < 1 || parse.GetValue(to) is { } last && last < parse.GetValue(from) - 1)
+            {
+                await error.WriteLineAsync("verify: --from 1 or more; --to not before --from.");
+                return 2;
+            }
+            AuditorEvidence evidence;
+            try
+            {
+                evidence = new(parse.GetValue(jwks) is { } source ? LedgerKeySet.Parse(await ReadAsync(source, ct)) : null,
+                    await HeldCheckpointsAsync(parse.GetValue(held) ?? [], ct));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or HttpRequestException)
+            {
+                await error.WriteLineAsync("verify: " + e.Message);
+                return 2;
+            }
+
             var configuration = LedgerConfiguration.ForCli(LedgerConfiguration.CliEnvironmentName());
             await using var dataSources = LedgerDataSources.Create(configuration);
-            var result = await new ChainVerifier(dataSources.App)
-                .VerifyAsync(parse.GetRequiredValue(tenant), parse.GetValue(from), parse.GetValue(to), ct);
-            var output = parse.InvocationConfiguration.Output;
+            var verifier = new SignedChainVerifier(dataSources.App, new SigningKeyHistory(dataSources.App), new CheckpointStore(dataSources.App));
+            var tenantId = parse.GetRequiredValue(tenant);
+            var step = await verifier.StepAsync(tenantId, parse.GetValue(from), parse.GetValue(to), null, EntriesPerStep, evidence, ct);
+            while (step.Status == VerificationStatus.InProgress)
+                step = await verifier.StepAsync(tenantId, step.From, step.To, step.Cursor, EntriesPerStep, evidence, ct);
+
+            await output.WriteLineAsync(evidence.TrustedKeys is null
+                ? "keys: the key history in the database (pass --jwks with the key set you kept to trust your own copy)"
+                : "keys: the key set given with --jwks");
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"tenant {result.TenantId}: {result.EntriesChecked} entries checked, verified {result.From}..{result.VerifiedThrough}, head hash {Convert.ToHexStringLower(result.LastChainHash)}"));
-            if (result.Failure is not { } failure) return 0;
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"FAILED at chain position {failure.Position}: {failure.Reason} ({failure.Detail})"));
+                $"tenant {tenantId}: {step.EntriesChecked} entries checked, verified {step.From}..{step.VerifiedThrough}, {step.CheckpointsReached} checkpoints reached, head hash {Convert.ToHexStringLower(step.LastChainHash)}"));
+            if (step.Failure is not { } failure)
+            {
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"OK verified {step.From}..{step.To}"));
+                return 0;
+            }
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"FAIL {failure.Reason.Code()} at {failure.Position}: {failure.Detail}"));
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"FAILED verified through {step.VerifiedThrough}"));
             return 1;
         });
         return command;
+    }
+
+    private static async Task<byte[]> ReadAsync(string source, CancellationToken ct)
+    {
+        if (!Uri.TryCreate(source, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            return await File.ReadAllBytesAsync(source, ct);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        return await http.GetByteArrayAsync(uri, ct);
+    }
+
+    private static async Task<IReadOnlyList<string>> HeldCheckpointsAsync(IEnumerable<string> files, CancellationToken ct)
+    {
+        var held = new List<string>();
+        foreach (var file in files)
+            held.AddRange((await File.ReadAllLinesAsync(file, ct)).Select(l => l.Trim()).Where(l => l.Length > 0));
+        return held;
     }
 }

@@ -53,12 +53,20 @@ internal static class VerifyExportCommand
         return command;
     }
 
+    // Whether the export claims to reach the end of the log: then a kept checkpoint past its end makes it incomplete.
+    private static string Extent(ExportManifest m) => m.Head switch
+    {
+        null => "",
+        { } head when m.ClaimsWholeLog => string.Create(CultureInfo.InvariantCulture, $" (the whole log: head {head})"),
+        { } head => string.Create(CultureInfo.InvariantCulture, $" (of a log whose head was {head})"),
+    };
+
     public static IEnumerable<string> Describe(ExportVerification result)
     {
         ArgumentNullException.ThrowIfNull(result);
         if (result.Manifest is { } m)
             yield return string.Create(CultureInfo.InvariantCulture,
-                $"export of tenant {m.TenantId}, positions {m.From}..{m.To}: {m.Count} entries, {m.CheckpointCount} checkpoints, manifest signed by key {result.ManifestKid ?? "(unverified)"} at {EventStore.Chain.LedgerRecord.FormatTimestamp(m.CreatedAt)}");
+                $"export of tenant {m.TenantId}, positions {m.From}..{m.To}{Extent(m)}: {m.Count} entries, {m.CheckpointCount} checkpoints, manifest signed by key {result.ManifestKid ?? "(unverified)"} at {EventStore.Chain.LedgerRecord.FormatTimestamp(m.CreatedAt)}");
         yield return result.KeysFromExport
             ? "keys: the export's own jwks.json (this shows the export is intact, not who signed it: pass --jwks with the key set Ledger publishes)"
             : "keys: the key set given with --jwks";

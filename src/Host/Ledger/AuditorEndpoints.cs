@@ -141,11 +141,23 @@ public static class AuditorEndpoints
         var folder = Directory.CreateTempSubdirectory("ledger-export-");
         try
         {
-            await writer.WriteAsync(tenant, first, end, folder.FullName, key, ct);
+            // `to` as asked: without one the writer reads the log's end itself, so the manifest can claim the whole log.
+            ExportManifest manifest;
+            try
+            {
+                manifest = await writer.WriteAsync(tenant, first, to, folder.FullName, key, ct);
+            }
+            catch (ExportRefusedException e) when (e.Reason == ExportRefusal.KeyNotActive && keys.TryReload())
+            {
+                // `ledger checkpoints rotate-key` wrote a new active key to the shared key file since this host read it.
+                folder.Delete(recursive: true);
+                folder.Create();
+                manifest = await writer.WriteAsync(tenant, first, to, folder.FullName, keys.Key, ct);
+            }
             var archive = Path.Combine(Path.GetTempPath(), $"ledger-export-{Guid.NewGuid():N}{extension}");
             ExportArchive.Pack(folder.FullName, archive);
             var stream = new FileStream(archive, FileMode.Open, FileAccess.Read, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-            return TypedResults.File(stream, mediaType, $"ledger-{tenant}-{first}-{end}{extension}");
+            return TypedResults.File(stream, mediaType, $"ledger-{tenant}-{first}-{manifest.To}{extension}");
         }
         catch (ExportRefusedException e) when (e.Reason == ExportRefusal.KeyNotActive)
         {

@@ -7,7 +7,7 @@ namespace Ledger.Host.Auditing;
 public sealed class CheckpointOptions
 {
     public const string Section = "Ledger:Checkpoints";
-    public const string DefaultKeyPath = ".ledger/keys/dev-checkpoint-key.pem";
+    public const string DefaultKeyPath = "keys/checkpoint-key.pem";
 
     /// <summary>Run the checkpoint signer in this process (one process at a time signs; the others stand by).</summary>
     public bool Enabled { get; set; } = true;
@@ -15,13 +15,19 @@ public sealed class CheckpointOptions
     /// <summary>Sign a tenant's head once this many entries are unsigned…</summary>
     public long EveryEntries { get; set; } = 1000;
 
-    /// <summary>…or once its oldest unsigned entry is this many seconds old.</summary>
-    public double EverySeconds { get; set; } = 300;
+    /// <summary>
+    /// …or once its oldest unsigned entry is this many seconds old. With <see cref="PollSeconds"/> it bounds how long an
+    /// auditor waits for a checkpoint covering a new entry: at most their sum (35 s), well under a minute.
+    /// </summary>
+    public double EverySeconds { get; set; } = 30;
 
     /// <summary>How often the signer looks for due tenants.</summary>
     public double PollSeconds { get; set; } = 5;
 
-    /// <summary>PKCS#8 PEM of the ECDSA P-256 signing key, relative to the current directory. Generated when missing in development or at the default path.</summary>
+    /// <summary>
+    /// PKCS#8 PEM of the ECDSA P-256 signing key; a relative path is under <c>Ledger:DataDirectory</c>, never the current
+    /// directory, so the Host and the CLI find the same key. Generated when missing in development or at the default path.
+    /// </summary>
     public string KeyPath { get; set; } = DefaultKeyPath;
 
     /// <summary>The key's PEM itself, from a secret store or the environment; wins over <see cref="KeyPath"/>.</summary>

@@ -20,7 +20,8 @@ public static class AuditorServices
             sp.GetRequiredService<SigningKeyHistory>(), sp.GetRequiredService<CheckpointStore>()));
         services.AddSingleton(sp => new ExportWriter(sp.GetRequiredService<LedgerDataSources>().App,
             sp.GetRequiredService<CheckpointStore>(), sp.GetRequiredService<SigningKeyHistory>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp =>
+        // Per use, so a round signs with the key the provider holds now (it reloads the file after a rotation).
+        services.AddTransient(sp =>
         {
             var options = sp.GetRequiredService<IOptions<CheckpointOptions>>().Value;
             return new Checkpointer(sp.GetRequiredService<LedgerDataSources>().App, sp.GetRequiredService<IEventStore>(),

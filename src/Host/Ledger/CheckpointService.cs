@@ -7,9 +7,10 @@ using Npgsql;
 namespace Ledger.Host.Auditing;
 
 /// <summary>
-/// Registers this process's signing key in the key history at start (a new key is a rotation), then, where enabled,
+/// Registers this process's signing key in the key history at start when the history has none, then, where enabled,
 /// signs due tenants' chain heads every <c>PollSeconds</c> while holding the <c>checkpointer</c> lease, so one process
-/// signs at a time and another takes over when it dies. A process whose key was superseded stops signing.
+/// signs at a time and another takes over when it dies. A process whose key is not the active one does not sign; it
+/// never makes its key active itself (that is <c>ledger checkpoints rotate-key</c>'s explicit job).
 /// </summary>
 internal sealed partial class CheckpointService(
     IServiceProvider services,
@@ -19,6 +20,9 @@ internal sealed partial class CheckpointService(
     ILogger<CheckpointService> logger) : BackgroundService
 {
     private const string LeaseName = "checkpointer";
+
+    // The key state last logged (outcome, key id, active key id), so a host that may not sign says so once, not every round.
+    private (KeyRegistration, string, string?)? reported;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -55,7 +59,7 @@ internal sealed partial class CheckpointService(
                     lease ??= await AdvisoryLease.TryAcquireAsync(dataSources.App, dataSources.Schema, LeaseName, stoppingToken);
                     if (lease is not null && !await SignDueAsync(stoppingToken))
                     {
-                        // Superseded: let a process with the active key take the lease.
+                        // Not the active key: let a process holding the active key take the lease.
                         await lease.DisposeAsync();
                         lease = null;
                         wait = poll * 10;
@@ -77,21 +81,41 @@ internal sealed partial class CheckpointService(
         }
     }
 
-    private async Task RegisterKeyAsync(CancellationToken ct)
+    /// <summary>
+    /// Registers this process's key when the history has none yet; true when it is the active key. A key that is not
+    /// active is never made so here (only <c>ledger checkpoints rotate-key</c> rotates): the file is read again instead,
+    /// in case that command just wrote the new active key there. Reported once per state, not every round.
+    /// </summary>
+    private async Task<bool> RegisterKeyAsync(CancellationToken ct)
     {
-        var key = services.GetRequiredService<CheckpointKeyProvider>().Key;
-        var (outcome, previous) = await services.GetRequiredService<SigningKeyHistory>().RegisterAsync(key, clock.GetUtcNow(), ct);
-        switch (outcome)
+        var provider = services.GetRequiredService<CheckpointKeyProvider>();
+        var history = services.GetRequiredService<SigningKeyHistory>();
+        var key = provider.Key;
+        var (outcome, other) = await history.RegisterAsync(key, clock.GetUtcNow(), ct);
+        if (outcome is KeyRegistration.Superseded or KeyRegistration.NotActive && provider.TryReload())
         {
-            case KeyRegistration.Rotated: LogRotated(logger, key.Kid, previous ?? "(none)"); break;
-            case KeyRegistration.Superseded: LogSuperseded(logger, key.Kid, previous ?? "(none)"); break;
+            key = provider.Key;
+            (outcome, other) = await history.RegisterAsync(key, clock.GetUtcNow(), ct);
         }
+        // A key just registered is simply active from the next round on: that is no news to report again.
+        var state = outcome == KeyRegistration.Rotated ? (KeyRegistration.Active, key.Kid, null) : (outcome, key.Kid, other);
+        if (state != reported)
+        {
+            reported = state;
+            switch (outcome)
+            {
+                case KeyRegistration.Rotated: LogRotated(logger, key.Kid, other ?? "(none)"); break;
+                case KeyRegistration.Active: LogActive(logger, key.Kid, provider.Path); break;
+                default: LogNotActive(logger, key.Kid, provider.Path, other ?? "(none)"); break;
+            }
+        }
+        return outcome is KeyRegistration.Active or KeyRegistration.Rotated;
     }
 
-    /// <summary>One round; false when this process's key is no longer the active one.</summary>
+    /// <summary>One round; false when this process's key is not the active one.</summary>
     private async Task<bool> SignDueAsync(CancellationToken ct)
     {
-        await RegisterKeyAsync(ct);
+        if (!await RegisterKeyAsync(ct)) return false;
         foreach (var outcome in await services.GetRequiredService<Checkpointer>().RunOnceAsync(ct))
         {
             switch (outcome.Result)
@@ -109,8 +133,11 @@ internal sealed partial class CheckpointService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Checkpoint signing key {Kid} is now active (previous key {PreviousKid})")]
     private static partial void LogRotated(ILogger logger, string kid, string previousKid);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Checkpoint signing key {Kid} was superseded by {ActiveKid}; this process will not sign checkpoints")]
-    private static partial void LogSuperseded(ILogger logger, string kid, string activeKid);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Checkpoint signing key {Kid} ({Path}) is the active key")]
+    private static partial void LogActive(ILogger logger, string kid, string path);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Checkpoint signing key {Kid} ({Path}) is not the active key {ActiveKid}; this process will not sign checkpoints until it holds the active key (configure it, or make a key active with `ledger checkpoints rotate-key`)")]
+    private static partial void LogNotActive(ILogger logger, string kid, string path, string activeKid);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Signed checkpoint of tenant {TenantId} at {ChainSeq}")]
     private static partial void LogSigned(ILogger logger, string tenantId, long chainSeq);

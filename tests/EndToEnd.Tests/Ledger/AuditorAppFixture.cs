@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using Ledger.EndToEnd.Tests.Infrastructure;
 using Ledger.EventStore;
+using Ledger.EventStore.Chain;
 using Ledger.EventStore.Checkpoints;
+using Ledger.Host.Auditing;
 using Ledger.Host.Auth;
 using Ledger.TestSupport;
 using Microsoft.AspNetCore.Hosting;
@@ -35,7 +37,18 @@ public class AuditorAppFixture : IAsyncLifetime
 
     public string TokenKeyPath => Path.Combine(directory, "token-key.pem");
 
-    public string CheckpointKeyPath => Path.Combine(directory, "checkpoint-key.pem");
+    /// <summary>
+    /// When true, neither the Host nor the CLI is told a key path: both find the key at its default place under
+    /// <see cref="DataDirectory"/>, as under <c>make run</c> and <c>./ledger</c>, and the Host creates it.
+    /// </summary>
+    protected virtual bool KeyInDataDirectory => false;
+
+    /// <summary><c>Ledger:DataDirectory</c> of the Host and the CLI.</summary>
+    public string DataDirectory => Path.Combine(directory, "data");
+
+    public string CheckpointKeyPath => KeyInDataDirectory
+        ? Path.Combine(DataDirectory, CheckpointOptions.DefaultKeyPath)
+        : Path.Combine(directory, "checkpoint-key.pem");
 
     public TestTokens Tokens { get; private set; } = null!;
 
@@ -54,7 +67,7 @@ public class AuditorAppFixture : IAsyncLifetime
         db = await TestDatabase.CreateAsync();
         Directory.CreateDirectory(directory);
         SigningKeyFiles.Generate(TokenKeyPath);
-        CheckpointKeyFile.Generate(CheckpointKeyPath);
+        if (!KeyInDataDirectory) CheckpointKeyFile.Generate(CheckpointKeyPath);
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Ledger"] = Db.AppConnectionString,
@@ -66,9 +79,10 @@ public class AuditorAppFixture : IAsyncLifetime
             ["Ledger:Auth:Issuer"] = Issuer,
             ["Ledger:Auth:Audience"] = Audience,
             ["Ledger:Auth:SigningKeyPath"] = TokenKeyPath,
-            ["Ledger:Checkpoints:KeyPath"] = CheckpointKeyPath,
+            ["Ledger:DataDirectory"] = DataDirectory,
             ["Serilog:MinimumLevel:Default"] = "Warning",
         };
+        if (!KeyInDataDirectory) settings["Ledger:Checkpoints:KeyPath"] = CheckpointKeyPath;
         foreach (var (key, value) in Settings()) settings[key] = value;
         factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
         {
@@ -129,8 +143,27 @@ public class AuditorAppFixture : IAsyncLifetime
         await tx.CommitAsync();
     }
 
+    /// <summary>Edits the entry at <paramref name="position"/> and recomputes every later hash and the head: only checkpoints can tell.</summary>
+    public async Task RewriteFromAsync(string tenant, long position)
+    {
+        await TamperAsync("UPDATE events SET data = jsonb_set(data, '{value}', '\"rewritten\"') WHERE tenant_id = $1 AND chain_seq = $2", tenant, position);
+        var reader = new ChainEntryReader(Db.AdminDataSource);
+        var previous = (await reader.ChainHashAtAsync(tenant, position - 1))!;
+        foreach (var entry in await reader.ReadAsync(tenant, position, null, 1000))
+        {
+            var entryHash = System.Security.Cryptography.SHA256.HashData(entry.Record);
+            previous = LedgerRecord.Link(previous, entryHash);
+            await TamperAsync("UPDATE events SET entry_hash = $3, chain_hash = $4 WHERE tenant_id = $1 AND chain_seq = $2",
+                tenant, entry.ChainSeq, entryHash, previous);
+        }
+        await TamperAsync("UPDATE chain_heads SET chain_hash = $2 WHERE tenant_id = $1", tenant, previous);
+    }
+
     /// <summary>Runs the built <c>ledger</c> executable in its own process with this fixture's settings.</summary>
-    public async Task<(int ExitCode, string Stdout, string Stderr)> LedgerAsync(params string[] args)
+    public Task<(int ExitCode, string Stdout, string Stderr)> LedgerAsync(params string[] args) => LedgerAsync(new Dictionary<string, string>(), args);
+
+    /// <summary>As <see cref="LedgerAsync(string[])"/>, with some settings of its own (environment variables).</summary>
+    public async Task<(int ExitCode, string Stdout, string Stderr)> LedgerAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ledger.dll"));
@@ -139,7 +172,9 @@ public class AuditorAppFixture : IAsyncLifetime
         start.Environment["ConnectionStrings__Ledger"] = Db.AppConnectionString;
         start.Environment["ConnectionStrings__LedgerAdmin"] = Db.AdminConnectionString;
         start.Environment["Ledger__Database__Schema"] = Db.Schema;
-        start.Environment["Ledger__Checkpoints__KeyPath"] = CheckpointKeyPath;
+        start.Environment["Ledger__DataDirectory"] = DataDirectory;
+        if (!KeyInDataDirectory) start.Environment["Ledger__Checkpoints__KeyPath"] = CheckpointKeyPath;
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -168,4 +203,36 @@ public sealed class SigningAuditorAppFixture : AuditorAppFixture
         new("Ledger:Checkpoints:EveryEntries", "3"),
         new("Ledger:Checkpoints:PollSeconds", "0.02"),
     ];
+}
+
+/// <summary>
+/// The Host as <c>make run</c> runs it: the checkpoint key at its default place in the data directory (created by the
+/// Host), the signer running every 3 entries. The CLI runs from another working directory with the same data directory.
+/// </summary>
+public sealed class DataDirectoryAuditorAppFixture : AuditorAppFixture
+{
+    protected override bool KeyInDataDirectory => true;
+
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings() =>
+    [
+        .. base.Settings(),
+        new("Ledger:Checkpoints:Enabled", "true"),
+        new("Ledger:Checkpoints:EveryEntries", "3"),
+        new("Ledger:Checkpoints:PollSeconds", "0.02"),
+    ];
+}
+
+/// <summary>The Host with every <c>Ledger:Checkpoints</c> setting at its default (only the key's place is the test's).</summary>
+public sealed class DefaultCheckpointSettingsAppFixture : AuditorAppFixture
+{
+    protected override bool KeyInDataDirectory => true;
+
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings() =>
+        base.Settings().Where(s => !s.Key.StartsWith(CheckpointOptions.Section, StringComparison.Ordinal));
+}
+
+/// <summary>A host that does not sign (another one does) with the key at its default place in the data directory.</summary>
+public sealed class StandbyDataDirectoryAuditorAppFixture : AuditorAppFixture
+{
+    protected override bool KeyInDataDirectory => true;
 }

@@ -51,6 +51,75 @@ public sealed class AuditorTamperTests(AuditorAppFixture app) : IClassFixture<Au
         }
     }
 
+    [Theory]
+    [InlineData("truncate", 9, "missing_tail")]
+    [InlineData("resign", 10, "bad_signature")]
+    [InlineData("rewrite", 5, "checkpoint_mismatch")]
+    public async Task Ledger_verify_runs_the_api_walk_and_names_the_same_position_and_reason(string tampering, long position, string reason)
+    {
+        var tenant = await app.TenantWithCheckpointsAsync();
+        var jwks = app.NewPath("keys.json");
+        await File.WriteAllBytesAsync(jwks, await app.Client().GetByteArrayAsync("/api/ledger/jwks"));
+        await Tamper(tampering, tenant);
+
+        var failure = (await VerifyThroughApiAsync(tenant)).GetProperty("failure");
+        (failure.GetProperty("position").GetInt64(), failure.GetProperty("reason").GetString()).ShouldBe((position, reason), failure.ToString());
+
+        foreach (var trusting in new[] { new[] { "--jwks", jwks }, [] })
+        {
+            var (exitCode, stdout, stderr) = await app.LedgerAsync(["verify", "--tenant", tenant, .. trusting]);
+            exitCode.ShouldBe(1, stdout + stderr);
+            stdout.ShouldContain($"FAIL {reason} at {position}: {failure.GetProperty("detail").GetString()}");
+            stdout.ShouldNotContain("OK ");
+        }
+    }
+
+    [Fact]
+    public async Task Ledger_verify_holds_the_chain_to_the_checkpoints_the_auditor_kept_when_the_database_lost_them()
+    {
+        var tenant = await app.TenantWithCheckpointsAsync();
+        var held = app.NewPath("held.jws");
+        var latest = await AuditorApiTests.Json(app.Auditor(tenant), "/api/ledger/checkpoints/latest");
+        await File.WriteAllTextAsync(held, latest.GetProperty("jws").GetString() + "\n");
+        var hash8 = (await new Ledger.EventStore.Chain.ChainEntryReader(app.Db.AdminDataSource).ChainHashAtAsync(tenant, 8))!;
+        await app.TamperAsync("DELETE FROM events WHERE tenant_id = $1 AND chain_seq > 8", tenant);
+        await app.TamperAsync("DELETE FROM checkpoints WHERE tenant_id = $1 AND chain_seq > 8", tenant);
+        await app.TamperAsync("UPDATE chain_heads SET chain_seq = 8, chain_hash = $2 WHERE tenant_id = $1", tenant, hash8);
+
+        var trusting = await app.LedgerAsync("verify", "--tenant", tenant);
+        trusting.ExitCode.ShouldBe(0, "nothing left in the database says the chain was longer: " + trusting.Stdout);
+
+        var (exitCode, stdout, stderr) = await app.LedgerAsync("verify", "--tenant", tenant, "--checkpoint", held);
+        exitCode.ShouldBe(1, stdout + stderr);
+        stdout.ShouldContain("FAIL missing_tail at 9: entries end at 8, but the checkpoint at 10");
+
+        (await app.LedgerAsync("verify", "--tenant", tenant, "--checkpoint", app.NewPath("missing.jws"))).ExitCode.ShouldBe(2);
+
+        // The export the auditor downloads now claims the whole log (to = head = 8): the held checkpoint at 10 says otherwise.
+        var archive = app.NewPath("export.zip");
+        await File.WriteAllBytesAsync(archive, await app.Auditor(tenant).GetByteArrayAsync("/api/ledger/export"));
+        (await app.LedgerAsync("verify-export", archive)).ExitCode.ShouldBe(0, "the export alone cannot tell");
+        var offline = await app.LedgerAsync("verify-export", archive, "--checkpoints", held);
+        offline.ExitCode.ShouldBe(1, offline.Stdout + offline.Stderr);
+        offline.Stdout.ShouldContain($"export of tenant {tenant}, positions 1..8 (the whole log: head 8)");
+        offline.Stdout.ShouldContain("FAIL missing_tail at 9: entries end at 8, but the checkpoint at 10");
+        if (await PythonVerifier.RunAsync(archive, "--checkpoints", held) is { } python)
+        {
+            python.ExitCode.ShouldBe(1, python.Output + python.Error);
+            python.Output.ShouldContain($"export of tenant {tenant}, positions 1..8 (the whole log: head 8)");
+            python.Output.ShouldContain("FAIL missing_tail at 9: entries end at 8, but the checkpoint at 10");
+        }
+    }
+
+    private async Task<System.Text.Json.JsonElement> VerifyThroughApiAsync(string tenant)
+    {
+        var auditor = app.Auditor(tenant);
+        var page = await AuditorApiTests.Json(auditor, "/api/ledger/verify");
+        while (page.GetProperty("status").GetString() == "in_progress")
+            page = await AuditorApiTests.Json(auditor, "/api/ledger/verify?cursor=" + page.GetProperty("next_cursor").GetString());
+        return page;
+    }
+
     [Fact]
     public async Task Ledger_export_writes_an_archive_that_verify_export_accepts_and_rejects_once_a_file_is_edited()
     {
@@ -108,6 +177,9 @@ public sealed class AuditorTamperTests(AuditorAppFixture app) : IClassFixture<Au
                 using (var foreign = CheckpointKey.Generate())
                     await app.TamperAsync("UPDATE checkpoints SET jws = $3 WHERE tenant_id = $1 AND chain_seq = $2", tenant, 10L,
                         SignedCheckpoint.Sign(real with { ChainHash = new byte[32] }, foreign).Jws);
+                break;
+            case "rewrite":
+                await app.RewriteFromAsync(tenant, 3);
                 break;
         }
     }

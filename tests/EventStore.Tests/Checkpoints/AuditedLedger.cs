@@ -60,7 +60,7 @@ public sealed class AuditedLedger : IAsyncDisposable
     {
         Clock.Advance(TimeSpan.FromSeconds(1));
         var next = CheckpointKey.Generate();
-        (await History.RegisterAsync(next, Clock.GetUtcNow())).Outcome.ShouldBe(KeyRegistration.Rotated);
+        (await History.RotateAsync(next, Clock.GetUtcNow())).Outcome.ShouldBe(KeyRegistration.Rotated);
         Key = next;
         return next;
     }

@@ -108,6 +108,23 @@ public sealed class CheckpointerTests : IAsyncLifetime
         (await ledger.History.RegisterAsync(newKey, ledger.Clock.GetUtcNow())).Outcome.ShouldBe(KeyRegistration.Active);
     }
 
+    [Fact]
+    public async Task Registering_another_key_never_supersedes_the_active_one_only_an_explicit_rotation_does()
+    {
+        var active = ledger.Key.Kid;
+        using var stranger = CheckpointKey.Generate();
+
+        (await ledger.History.RegisterAsync(stranger, ledger.Clock.GetUtcNow())).ShouldBe((KeyRegistration.NotActive, active));
+        (await ledger.History.ActiveKidAsync()).ShouldBe(active);
+        (await ledger.History.ReadAsync()).Keys.Count.ShouldBe(1, "the stranger's key is not in the history");
+        (await ledger.Checkpointer(stranger).CheckpointAsync(TestDatabase.NewTenant())).Result.ShouldBe(CheckpointResult.KeyNotActive);
+
+        ledger.Clock.Advance(TimeSpan.FromSeconds(1));
+        (await ledger.History.RotateAsync(stranger, ledger.Clock.GetUtcNow())).ShouldBe((KeyRegistration.Rotated, active));
+        (await ledger.History.ActiveKidAsync()).ShouldBe(stranger.Kid);
+        (await ledger.History.RotateAsync(ledger.Key, ledger.Clock.GetUtcNow())).Outcome.ShouldBe(KeyRegistration.Superseded, "a retired key never comes back");
+    }
+
     [Theory]
     [InlineData("UPDATE checkpoints SET chain_seq = chain_seq + 1")]
     [InlineData("DELETE FROM checkpoints")]
