@@ -12,8 +12,7 @@
 #   ConnectionStrings__Ledger       = Host=127.0.0.1;Port=55432;Username=ledger_app;Password=ledger_app;Database=ledger
 #   ConnectionStrings__RabbitMq     = LEDGER_RABBITMQ
 #   Ledger__Database__EnsureAppRole = true (local cluster only: the Host creates ledger_app)
-#   Ledger__Auth__SigningKeyPath    = <repo>/.ledger/keys/dev-signing-key.pem
-#   Ledger__DataDirectory           = <repo>/.ledger (runtime files: the checkpoint key, keys/checkpoint-key.pem)
+#   Ledger__DataDirectory           = <repo>/.ledger (runtime files: keys/checkpoint-key.pem, keys/dev-signing-key.pem)
 #   DOTNET_ENVIRONMENT / ASPNETCORE_ENVIRONMENT = Development, ASPNETCORE_URLS = http://127.0.0.1:5080
 
 LEDGER_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -48,8 +47,6 @@ ledger_app_env() {
   if [[ "$LEDGER_PG_EXTERNAL" == 0 ]]; then
     export Ledger__Database__EnsureAppRole="${Ledger__Database__EnsureAppRole:-true}"
   fi
-  # One dev signing key per checkout, whatever the current directory (the Host's default is relative).
-  export Ledger__Auth__SigningKeyPath="${Ledger__Auth__SigningKeyPath:-$LEDGER_ROOT/.ledger/keys/dev-signing-key.pem}"
   # One data directory (the checkpoint key) for `make run` and ./ledger alike, outside src/: the Host runs in src/Host,
   # and a file written there would make ./ledger think the sources changed and rebuild.
   export Ledger__DataDirectory="${Ledger__DataDirectory:-$LEDGER_ROOT/.ledger}"

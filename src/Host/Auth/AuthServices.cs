@@ -13,6 +13,7 @@ public static class AuthServices
     {
         services.AddSingleton(sp => SigningKeyFiles.Load(
             sp.GetRequiredService<IOptions<LedgerAuthOptions>>().Value,
+            sp.GetRequiredService<IConfiguration>(),
             sp.GetRequiredService<IHostEnvironment>().IsDevelopment()));
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();

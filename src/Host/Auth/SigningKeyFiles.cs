@@ -9,7 +9,26 @@ namespace Ledger.Host.Auth;
 /// </summary>
 public static class SigningKeyFiles
 {
-    public static LedgerSigningKeys Load(LedgerAuthOptions options, bool isDevelopment)
+    /// <summary>
+    /// The keys the settings name, relative paths under <c>Ledger:DataDirectory</c>: the Host (started by <c>make run</c>
+    /// in src/Host) and <c>./ledger token</c> (run in the checkout) must read one key, and never one under src/.
+    /// </summary>
+    public static LedgerSigningKeys Load(LedgerAuthOptions options, IConfiguration configuration, bool isDevelopment)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var resolved = new LedgerAuthOptions
+        {
+            Issuer = options.Issuer,
+            Audience = options.Audience,
+            SigningKeyPath = LedgerDataDirectory.ResolvePath(configuration, options.SigningKeyPath),
+            PublicKeyPath = string.IsNullOrWhiteSpace(options.PublicKeyPath) ? null : LedgerDataDirectory.ResolvePath(configuration, options.PublicKeyPath),
+        };
+        var isDefaultPath = resolved.SigningKeyPath == LedgerDataDirectory.ResolvePath(configuration, LedgerAuthOptions.DefaultSigningKeyPath);
+        return Load(resolved, isDevelopment || isDefaultPath);
+    }
+
+    /// <summary>The keys at the paths given (relative ones against the current directory), generated when missing if <paramref name="mayGenerate"/>.</summary>
+    public static LedgerSigningKeys Load(LedgerAuthOptions options, bool mayGenerate)
     {
         ArgumentNullException.ThrowIfNull(options);
         var privatePath = Path.GetFullPath(options.SigningKeyPath);
@@ -25,8 +44,7 @@ public static class SigningKeyFiles
 
         if (!File.Exists(privatePath))
         {
-            var isDefaultPath = privatePath == Path.GetFullPath(LedgerAuthOptions.DefaultSigningKeyPath);
-            if (!isDevelopment && !isDefaultPath)
+            if (!mayGenerate)
                 throw new InvalidOperationException(
                     $"The token signing key {privatePath} does not exist (set Ledger:Auth:SigningKeyPath or Ledger:Auth:PublicKeyPath).");
             Generate(privatePath);

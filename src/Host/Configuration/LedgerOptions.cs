@@ -22,17 +22,17 @@ public sealed class LedgerDatabaseOptions
 public sealed class LedgerAuthOptions
 {
     public const string Section = "Ledger:Auth";
-    public const string DefaultSigningKeyPath = ".ledger/keys/dev-signing-key.pem";
+    public const string DefaultSigningKeyPath = "keys/dev-signing-key.pem";
 
     public string Issuer { get; set; } = "ledger-dev";
 
     public string Audience { get; set; } = "ledger-api";
 
-    /// <summary>PKCS#8 PEM private key, relative to the current directory. Generated when missing in development.</summary>
+    /// <summary>PKCS#8 PEM private key; a relative path is under <c>Ledger:DataDirectory</c>. Generated when missing in development.</summary>
     public string SigningKeyPath { get; set; } = DefaultSigningKeyPath;
 
     /// <summary>
-    /// A public key (SubjectPublicKeyInfo PEM) to validate tokens with. When set, the app needs no private key:
+    /// A public key (SubjectPublicKeyInfo PEM; a relative path is under <c>Ledger:DataDirectory</c>) to validate tokens with. When set, the app needs no private key:
     /// production validates tokens that some other party signs.
     /// </summary>
     public string? PublicKeyPath { get; set; }

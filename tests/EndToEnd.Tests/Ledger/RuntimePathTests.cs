@@ -41,7 +41,7 @@ public sealed class RuntimePathTests
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.Combine(RepoRoot(), "src", "Host") };
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("source ../../scripts/env.sh && ledger_app_env && echo \"$Ledger__DataDirectory\" && echo \"$Ledger__Auth__SigningKeyPath\"");
+        start.ArgumentList.Add("source ../../scripts/env.sh && ledger_app_env && echo \"$Ledger__DataDirectory\"");
         foreach (var name in new[] { "Ledger__DataDirectory", "Ledger__Auth__SigningKeyPath", "Ledger__Checkpoints__KeyPath" }) start.Environment.Remove(name);
         using var process = Process.Start(start)!;
         var output = await process.StandardOutput.ReadToEndAsync();
@@ -49,9 +49,26 @@ public sealed class RuntimePathTests
 
         process.ExitCode.ShouldBe(0, await process.StandardError.ReadToEndAsync());
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        lines.Length.ShouldBe(2, output);
+        lines.Length.ShouldBe(1, output);
         lines[0].ShouldBe(Path.Combine(RepoRoot(), ".ledger"));
-        lines.ShouldAllBe(path => Path.IsPathFullyQualified(path) && !path.StartsWith(Src, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_dev_token_key_is_under_the_data_directory_whatever_the_working_directory()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "ledger-data-" + Guid.NewGuid().ToString("N"));
+        var configured = new ConfigurationBuilder().AddInMemoryCollection([new(LedgerDataDirectory.Key, data)]).Build();
+        try
+        {
+            using var keys = Ledger.Host.Auth.SigningKeyFiles.Load(new Ledger.Host.Configuration.LedgerAuthOptions(), configured, isDevelopment: true);
+
+            File.Exists(Path.Combine(data, "keys", "dev-signing-key.pem")).ShouldBeTrue();
+            File.Exists(Path.Combine(Environment.CurrentDirectory, "keys", "dev-signing-key.pem")).ShouldBeFalse();
+        }
+        finally
+        {
+            if (Directory.Exists(data)) Directory.Delete(data, recursive: true);
+        }
     }
 
     private static string RepoRoot()
