@@ -75,6 +75,7 @@ public static class LedgerWebApp
         app.MapLedgerOpenApi();
         app.MapOrders();
         app.MapInvoices();
+        app.MapInvoicingSettings();
         app.MapLedgerAuditor();
         app.MapReadModels();
         return app;
