@@ -58,8 +58,7 @@ public static partial class InvoicingSettingsMapping
         var v = new RequestValidation();
         Currency(v, "currency", currency);
         var date = Date(v, "valid_on", validOn);
-        var rate = v.Money("rate", body.Rate);
-        if (rate == 0) v.Fail("rate", RequestValidation.OutOfRange, "must be positive");
+        var rate = v.Money("rate", body.Rate); // positive: the application's check, with the currency's
         v.ThrowIfInvalid();
         return (currency, date, rate);
     }
