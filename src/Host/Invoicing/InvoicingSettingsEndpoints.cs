@@ -23,25 +23,25 @@ public static class InvoicingSettingsEndpoints
         var settings = app.MapGroup("/api/invoicing").WithTags(Tag).WithWritePath(SettingsEntity, "currency");
         settings.MapGet("/issuer", GetIssuer).RequireAuthorization(InvoicingServices.ReadSettings)
             .WithName("getIssuerProfile").WithSummary("The tenant's issuer profile")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces(StatusCodes.Status404NotFound);
         settings.MapPut("/issuer", SetIssuer).RequireAuthorization(InvoicingServices.WriteSettings).Accepts<IssuerProfileBody>("application/json")
             .WithName("setIssuerProfile").WithSummary("Set (replace) the tenant's issuer profile")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
+            .Produces(StatusCodes.Status400BadRequest).Produces(StatusCodes.Status409Conflict);
         settings.MapGet("/tax-rules", GetTaxRules).RequireAuthorization(InvoicingServices.ReadSettings)
             .WithName("listTaxRuleVersions").WithSummary("Every version of the tenant's tax rules");
         settings.MapPost("/tax-rules", PublishTaxRules).RequireAuthorization(InvoicingServices.WriteSettings).Accepts<PublishTaxRulesBody>("application/json")
             .WithName("publishTaxRules").WithSummary("Publish a new tax rule version with its effective date")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
+            .Produces(StatusCodes.Status400BadRequest).Produces(StatusCodes.Status409Conflict);
         settings.MapGet("/tax-categories", GetTaxCategories).RequireAuthorization(InvoicingServices.ReadSettings)
             .WithName("listTaxCategories").WithSummary("The tax categories and rates in force on a date")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .Produces(StatusCodes.Status400BadRequest).Produces(StatusCodes.Status422UnprocessableEntity);
         settings.MapGet("/exchange-rates", GetExchangeRates).RequireAuthorization(InvoicingServices.ReadSettings)
             .WithName("listExchangeRates").WithSummary("The tenant's exchange rates to its functional currency")
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .Produces(StatusCodes.Status400BadRequest);
         settings.MapPut("/exchange-rates/{currency}/{validOn}", SetExchangeRate).RequireAuthorization(InvoicingServices.WriteSettings)
             .Accepts<ExchangeRateBody>("application/json")
             .WithName("setExchangeRate").WithSummary("Set a currency's exchange rate from a date on")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
+            .Produces(StatusCodes.Status400BadRequest).Produces(StatusCodes.Status409Conflict);
         return app;
     }
 
