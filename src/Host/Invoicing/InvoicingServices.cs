@@ -1,6 +1,7 @@
 using Ledger.Application.Invoicing;
 using Ledger.Application.Invoicing.Settings;
 using Ledger.Application.Invoicing.Stamping;
+using Ledger.Application.Invoicing.VeriFactu;
 using Ledger.Host.Auth;
 using Ledger.EventStore;
 using Ledger.Host.Configuration;
@@ -39,6 +40,7 @@ public static class InvoicingServices
         services.AddSingleton<CreditNoteIssuer>();
         services.AddSingleton<PaidOrderInvoicing>();
         services.AddSingleton<InvoicingSettings>();
+        services.AddSingleton<VeriFactuPredecessor>();
         services.AddSingleton<SimulatedFiscalAuthority>();
         services.AddSingleton<IFiscalAuthority>(sp => sp.GetRequiredService<SimulatedFiscalAuthority>());
         services.AddSingleton(sp => ContingencyKeys.Load(sp.GetRequiredService<IOptions<InvoicingOptions>>().Value,

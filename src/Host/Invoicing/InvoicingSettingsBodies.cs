@@ -79,3 +79,9 @@ public sealed record ExchangeRatesView(IReadOnlyList<ExchangeRateView> Rates);
 
 /// <summary>The answer to a settings change: the settings stream's version afterwards (its new ETag) and the position.</summary>
 public sealed record SettingsWrittenView(string Stream, long Version, string? Position);
+
+/// <summary>Another billing system's last VERI*FACTU record, its XML exactly as it was sent (at most 64 KiB).</summary>
+public sealed record PredecessorBody
+{
+    public required string RecordXml { get; init; }
+}

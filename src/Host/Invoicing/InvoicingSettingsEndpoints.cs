@@ -1,5 +1,7 @@
 using Ledger.Application;
+using Ledger.Application.Invoicing;
 using Ledger.Application.Invoicing.Settings;
+using Ledger.Application.Invoicing.VeriFactu;
 using Ledger.Host.Auth;
 using Ledger.Host.Errors;
 using Ledger.Host.Http;
@@ -42,7 +44,28 @@ public static class InvoicingSettingsEndpoints
             .Accepts<ExchangeRateBody>("application/json")
             .WithName("setExchangeRate").WithSummary("Set a currency's exchange rate from a date on")
             .Produces(StatusCodes.Status400BadRequest).Produces(StatusCodes.Status409Conflict);
+        var verifactu = app.MapGroup("/api/verifactu").WithTags(Tag).WithWritePath(InvoiceStreams.VeriFactu);
+        verifactu.MapPost("/predecessor", RecordPredecessor).RequireAuthorization(InvoicingServices.WriteSettings)
+            .Accepts<PredecessorBody>("application/json")
+            .WithName("recordVeriFactuPredecessor").WithSummary("Start the VERI*FACTU chain from another billing system's last record")
+            .Produces(StatusCodes.Status400BadRequest).Produces(StatusCodes.Status409Conflict).Produces(StatusCodes.Status422UnprocessableEntity);
         return app;
+    }
+
+    /// <summary>
+    /// The chain continues the given record (its XML as sent to the AEAT, verified over its own field strings); its
+    /// answer is the record as the chain lists it.
+    /// </summary>
+    internal static async Task<Created<VeriFactuRecordView>> RecordPredecessor(
+        HttpContext http, VeriFactuPredecessor predecessor, TimeProvider clock, CancellationToken ct)
+    {
+        var body = await JsonBody.ReadAsync<PredecessorBody>(http.Request, ct);
+        var v = new RequestValidation();
+        if (string.IsNullOrWhiteSpace(body.RecordXml)) v.Fail("record_xml", RequestValidation.Required, "is required");
+        v.ThrowIfInvalid();
+        var (result, record) = await predecessor.RecordAsync(HttpCommandContext.From(http, clock), body.RecordXml, ct);
+        Written(http, result);
+        return TypedResults.Created("/api/verifactu/records", VeriFactuRecordView.From(record));
     }
 
     /// <summary>What a refused settings command is recorded about (<c>fiscal-settings</c>, or <c>fiscal-settings-USD</c> for a rate).</summary>

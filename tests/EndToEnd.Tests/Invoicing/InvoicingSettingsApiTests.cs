@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Ledger.Application.Audit;
 using Ledger.Application.Invoicing.Settings;
+using Ledger.Application.Invoicing.VeriFactu;
 using Ledger.EndToEnd.Tests.Infrastructure;
 using Ledger.Host.Auth;
 using Ledger.TestSupport;
@@ -164,6 +165,45 @@ public sealed class InvoicingSettingsApiTests(LedgerAppFixture app) : IClassFixt
         var refused = await Audit(tenant, "fiscal-settings-usd");
         refused.Concat(await Audit(tenant, "fiscal-settings-USD")).Concat(await Audit(tenant, "fiscal-settings-EUR"))
             .Count(e => e.Result == AuditResult.Failure).ShouldBe(5);
+    }
+
+    // Another billing system's last record, amounts without trailing zeros; its Huella is python3 hashlib's SHA-256 of
+    // "IDEmisorFactura=89890001K&NumSerieFactura=12345680/G35&FechaExpedicionFactura=01-01-2024&TipoFactura=F1&CuotaTotal=12.1
+    // &ImporteTotal=100&Huella=F7B9…2B97&FechaHoraHusoGenRegistro=2024-01-01T19:20:40+01:00" (see VeriFactuInteropTests).
+    public const string ForeignRecordXml =
+        "<RegistroAlta><IDVersion>1.0</IDVersion><IDFactura><IDEmisorFactura>89890001K</IDEmisorFactura><NumSerieFactura>12345680/G35</NumSerieFactura>"
+        + "<FechaExpedicionFactura>01-01-2024</FechaExpedicionFactura></IDFactura><TipoFactura>F1</TipoFactura><CuotaTotal>12.1</CuotaTotal>"
+        + "<ImporteTotal>100</ImporteTotal><Encadenamiento><RegistroAnterior><Huella>F7B94CFD8924EDFF273501B01EE5153E4CE8F259766F88CF6ACB8935802A2B97</Huella>"
+        + "</RegistroAnterior></Encadenamiento><FechaHoraHusoGenRegistro>2024-01-01T19:20:40+01:00</FechaHoraHusoGenRegistro>"
+        + "<Huella>B96419BB51F45F0296DBD751E924194E329A9C443871CC97203088102748AF49</Huella></RegistroAlta>";
+
+    [Fact]
+    public async Task A_VERIFACTU_chain_continues_another_systems_last_record_verified_as_sent()
+    {
+        var tenant = TestDatabase.NewTenant();
+        var admin = As(tenant, LedgerRoles.TenantAdmin);
+        (await admin.PutAsync("/api/invoicing/issuer", IssuerBody.Replace("B12345674", "89890001K", StringComparison.Ordinal))).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        await (await admin.PostAsync("/api/verifactu/predecessor", JsonSerializer.Serialize(new { record_xml = ForeignRecordXml.Replace("<CuotaTotal>12.1<", "<CuotaTotal>12.10<", StringComparison.Ordinal) })))
+            .ShouldBeProblem(HttpStatusCode.UnprocessableEntity, VeriFactuPredecessor.FingerprintMismatch);
+        await (await admin.PostAsync("/api/verifactu/predecessor", """{"record_xml":"<RegistroAlta>"}"""))
+            .ShouldBeProblem(HttpStatusCode.BadRequest, VeriFactuPredecessor.InvalidRecord);
+        using var recorded = await admin.PostAsync("/api/verifactu/predecessor", JsonSerializer.Serialize(new { record_xml = ForeignRecordXml }));
+        var first = await Json(recorded, HttpStatusCode.Created);
+        first.GetProperty("total_tax").GetString().ShouldBe("12.1");
+        first.GetProperty("fingerprint").GetString().ShouldBe("B96419BB51F45F0296DBD751E924194E329A9C443871CC97203088102748AF49");
+        await (await admin.PostAsync("/api/verifactu/predecessor", JsonSerializer.Serialize(new { record_xml = ForeignRecordXml })))
+            .ShouldBeProblem(HttpStatusCode.UnprocessableEntity, VeriFactuPredecessor.ChainStarted);
+
+        await Issue(As(tenant, LedgerRoles.Clerk), """{"currency":"EUR","lines":[{"description":"Service","quantity":"1","unit_price":"100.00","tax_category":"es.vat.general"}]}""");
+        var records = (await Json(await As(tenant, LedgerRoles.Auditor).GetAsync("/api/verifactu/records"), HttpStatusCode.OK)).GetProperty("records");
+        records.GetArrayLength().ShouldBe(2);
+        records[1].GetProperty("previous_fingerprint").GetString().ShouldBe(records[0].GetProperty("fingerprint").GetString());
+        records[1].GetProperty("total_amount").GetString().ShouldBe("121.00");
+        foreach (var r in records.EnumerateArray())
+            Ledger.Application.Invoicing.VeriFactu.VeriFactuFingerprint.Of(r.GetProperty("fingerprint_input").GetString()!).ShouldBe(r.GetProperty("fingerprint").GetString());
+        (await Audit(tenant, "verifactu-records")).Select(e => e.Code).ShouldBe(
+            [VeriFactuPredecessor.FingerprintMismatch, VeriFactuPredecessor.InvalidRecord, null, VeriFactuPredecessor.ChainStarted]);
     }
 
     private static async Task<JsonElement> Issue(OrderApi clerk, string body)

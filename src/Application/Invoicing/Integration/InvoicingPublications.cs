@@ -31,6 +31,7 @@ public static class InvoicingPublications
     /// <summary>Stored fiscal event types that are not published.</summary>
     public static IReadOnlySet<string> Internal { get; } = new HashSet<string>(
         [NumberingEventCodec.Assigned, VeriFactuEventCodec.RegistrationRecorded, VeriFactuEventCodec.CancellationRecorded,
+            VeriFactuEventCodec.PredecessorRecorded,
             .. SettingsEventCodec.EventTypes], StringComparer.Ordinal);
 
     /// <summary>Every stored fiscal event type, for the catalogue's "every type is classified" check.</summary>
