@@ -64,7 +64,7 @@ internal sealed class InvoicingCliSession : IAsyncDisposable
         {
             var problem = LedgerExceptionHandler.ToProblem(e is JsonException ? RequestRejectedException.Malformed(e.Message) : e);
             var code = problem.Extensions.TryGetValue("code", out var c) && c is string s ? s : ProblemCodes.ForStatus(problem.Status ?? 400);
-            await parse.InvocationConfiguration.Error.WriteLineAsync(JsonSerializer.Serialize(problem, Json));
+            await parse.InvocationConfiguration.Error.WriteLineAsync(JsonSerializer.Serialize(problem, problem.GetType(), Json));
             await session.store.RecordRefusalAsync(problem.Status ?? 400, code, ct);
             return 1;
         }
@@ -88,16 +88,20 @@ internal sealed class InvoicingCliSession : IAsyncDisposable
         }
         catch (Exception e) when (e is ValidationError or Domain.DomainError)
         {
-            await parse.InvocationConfiguration.Error.WriteLineAsync(JsonSerializer.Serialize(LedgerExceptionHandler.ToProblem(e), Json));
+            await parse.InvocationConfiguration.Error.WriteLineAsync(JsonSerializer.Serialize(LedgerExceptionHandler.ToProblem(e), LedgerExceptionHandler.ToProblem(e).GetType(), Json));
             return 1;
         }
     }
 
-    /// <summary>A body given inline (<c>{…}</c>) or as <c>@file</c>, parsed as the API parses it.</summary>
-    public static T Body<T>(string text) where T : class
+    /// <summary>The body given inline (<c>--body</c>) or in a file (<c>--file</c>), parsed as the API parses it.</summary>
+    public static T Body<T>(string? inline, string? path) where T : class
     {
-        ArgumentNullException.ThrowIfNull(text);
-        var json = text.StartsWith('@') ? File.ReadAllText(text[1..]) : text;
+        var json = (inline, path) switch
+        {
+            ({ } text, null) => text,
+            (null, { } file) => File.ReadAllText(file),
+            _ => throw new JsonException("Give the body either with --body or with --file."),
+        };
         return JsonSerializer.Deserialize<T>(json, Json) ?? throw new JsonException("The body must be a JSON object.");
     }
 

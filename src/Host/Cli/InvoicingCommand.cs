@@ -6,7 +6,7 @@ namespace Ledger.Host.Cli;
 /// <summary>
 /// <c>ledger invoicing issuer|tax-rules|tax-categories|exchange-rates …</c>: a tenant's invoicing settings, for
 /// operators at the database (ConnectionStrings:Ledger). Bodies are the API's (docs/invoicing.md), inline or
-/// <c>@file</c>; each change is validated, versioned (<c>--if-match</c>) and audited exactly as through the API.
+/// <c>--file</c>; each change is validated, versioned (<c>--if-match</c>) and audited exactly as through the API.
 /// Output is JSON on standard output; a refusal is the problem as JSON on standard error, exit code 1.
 /// </summary>
 internal static class InvoicingCommand
@@ -25,7 +25,9 @@ internal static class InvoicingCommand
 
     private static Option<long?> IfMatch() => new("--if-match") { Description = "The settings version you read (ETag); refused (409) if it moved on." };
 
-    private static Option<string> Body(string what) => new("--body") { Description = $"{what} as JSON, or @file holding it.", Required = true };
+    private static Option<string?> Body(string what) => new("--body") { Description = $"{what} as JSON." };
+
+    private static Option<string?> BodyFile() => new("--file") { Description = "A file holding the body (instead of --body)." };
 
     private static Command Issuer()
     {
@@ -43,11 +45,12 @@ internal static class InvoicingCommand
 
         var setTenant = Tenant();
         var body = Body("The whole profile (PUT /api/invoicing/issuer)");
+        var file = BodyFile();
         var ifMatch = IfMatch();
-        var set = new Command("set", "Set (replace) the issuer profile.") { setTenant, body, ifMatch };
+        var set = new Command("set", "Set (replace) the issuer profile.") { setTenant, body, file, ifMatch };
         set.SetAction((parse, ct) => InvoicingCliSession.ChangeAsync(parse, parse.GetRequiredValue(setTenant), "invoicing issuer set", async s =>
         {
-            var input = InvoicingSettingsMapping.Issuer(InvoicingCliSession.Body<IssuerProfileBody>(parse.GetRequiredValue(body)));
+            var input = InvoicingSettingsMapping.Issuer(InvoicingCliSession.Body<IssuerProfileBody>(parse.GetValue(body), parse.GetValue(file)));
             var result = await s.Settings.SetIssuerAsync(s.Context, input, parse.GetValue(ifMatch), ct);
             return new SettingsWrittenView(result.StreamId, result.Version, result.Position?.ToString());
         }, ct));
@@ -71,11 +74,12 @@ internal static class InvoicingCommand
 
         var publishTenant = Tenant();
         var body = Body("The version (POST /api/invoicing/tax-rules)");
+        var file = BodyFile();
         var ifMatch = IfMatch();
-        var publish = new Command("publish", "Publish the next version.") { publishTenant, body, ifMatch };
+        var publish = new Command("publish", "Publish the next version.") { publishTenant, body, file, ifMatch };
         publish.SetAction((parse, ct) => InvoicingCliSession.ChangeAsync(parse, parse.GetRequiredValue(publishTenant), "invoicing tax-rules publish", async s =>
         {
-            var (from, rates) = InvoicingSettingsMapping.TaxRules(InvoicingCliSession.Body<PublishTaxRulesBody>(parse.GetRequiredValue(body)));
+            var (from, rates) = InvoicingSettingsMapping.TaxRules(InvoicingCliSession.Body<PublishTaxRulesBody>(parse.GetValue(body), parse.GetValue(file)));
             var (_, published) = await s.Settings.PublishTaxRulesAsync(s.Context, from, rates, parse.GetValue(ifMatch), ct);
             return TaxRuleVersionView.From(published, s.Context.Actor);
         }, ct));
