@@ -60,9 +60,10 @@ internal sealed class InvoicingCliSession : IAsyncDisposable
             await parse.InvocationConfiguration.Output.WriteLineAsync(JsonSerializer.Serialize(result, Json));
             return 0;
         }
-        catch (Exception e) when (e is ValidationError or Domain.DomainError or ConcurrencyException or JsonException or RequestRejectedException)
+        catch (Exception e) when (e is ValidationError or Domain.DomainError or ConcurrencyException or JsonException or RequestRejectedException or IOException)
         {
-            var problem = LedgerExceptionHandler.ToProblem(e is JsonException ? RequestRejectedException.Malformed(e.Message) : e);
+            // A body that cannot be read or parsed is the CLI's malformed request.
+            var problem = LedgerExceptionHandler.ToProblem(e is JsonException or IOException ? RequestRejectedException.Malformed(e.Message) : e);
             var code = problem.Extensions.TryGetValue("code", out var c) && c is string s ? s : ProblemCodes.ForStatus(problem.Status ?? 400);
             await parse.InvocationConfiguration.Error.WriteLineAsync(JsonSerializer.Serialize(problem, problem.GetType(), Json));
             await session.store.RecordRefusalAsync(problem.Status ?? 400, code, ct);
