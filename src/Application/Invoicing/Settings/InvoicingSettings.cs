@@ -11,7 +11,8 @@ namespace Ledger.Application.Invoicing.Settings;
 /// </summary>
 public sealed class InvoicingSettings(IEventStore store, IssuerProfiles issuers, TaxRuleBook taxRules, ExchangeRates exchangeRates)
 {
-    public const string FromApi = "api";
+    /// <summary>The issuer's default tax category must be a category of the rules in force.</summary>
+    public const string UnknownTaxCategory = "validation.unknown_tax_category";
 
     /// <exception cref="ValidationError">a field is invalid, or the default tax category is not in the rules in force.</exception>
     public async Task<CommandResult> SetIssuerAsync(CommandContext context, IssuerProfileInput input, long? expected, CancellationToken ct = default)
@@ -31,8 +32,6 @@ public sealed class InvoicingSettings(IEventStore store, IssuerProfiles issuers,
         if (current == profile && (expected is null || expected == version)) return new CommandResult(stream, version, null, 0);
         return await AppendAsync(context, stream, expected ?? version, SettingsEventCodec.Encode(profile, context.Origin), ct).ConfigureAwait(false);
     }
-
-    public const string UnknownTaxCategory = "validation.unknown_tax_category";
 
     /// <summary>Publishes the next tax rule version, in force from <paramref name="effectiveFrom"/>.</summary>
     /// <exception cref="ValidationError"><c>tax_rules.invalid</c>: no rates, a category twice, a rate outside 0–100.</exception>

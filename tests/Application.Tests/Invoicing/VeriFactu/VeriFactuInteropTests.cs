@@ -10,9 +10,9 @@ namespace Ledger.Application.Tests.Invoicing.VeriFactu;
 /// </summary>
 public class VeriFactuInteropTests
 {
-    // Another implementation's registration record continuing the AEAT example chain (after its second vector), with
-    // its amounts written without trailing zeros. Its fingerprint was computed apart from Ledger, with python3 hashlib
-    // over the AEAT concatenation of exactly these strings:
+    // Another implementation's registration record continuing the AEAT example chain (after its second vector), with its
+    // amounts written without trailing zeros. Its fingerprint was computed apart from Ledger, with python3 hashlib over
+    // the AEAT concatenation of exactly these strings (independent_fingerprints.py prints all three values below too):
     //   python3 -c 'import hashlib; print(hashlib.sha256(b"IDEmisorFactura=89890001K&NumSerieFactura=12345680/G35&FechaExpedicionFactura=01-01-2024&TipoFactura=F1&CuotaTotal=12.1&ImporteTotal=100&Huella=F7B94CFD8924EDFF273501B01EE5153E4CE8F259766F88CF6ACB8935802A2B97&FechaHoraHusoGenRegistro=2024-01-01T19:20:40+01:00").hexdigest().upper())'
     private const string ForeignFingerprint = "B96419BB51F45F0296DBD751E924194E329A9C443871CC97203088102748AF49";
 
