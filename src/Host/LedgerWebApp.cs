@@ -76,6 +76,7 @@ public static class LedgerWebApp
         app.MapLedgerApiReference();
         app.MapOrders();
         app.MapInvoices();
+        app.MapInvoicingSettings();
         app.MapLedgerAuditor();
         app.MapReadModels();
         return app;

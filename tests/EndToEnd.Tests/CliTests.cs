@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Ledger.EndToEnd.Tests.Infrastructure;
 using Ledger.TestSupport;
+using Application = Ledger.Application;
 
 namespace Ledger.EndToEnd.Tests;
 
@@ -75,5 +76,53 @@ public sealed class CliTests(LedgerAppFixture app) : IClassFixture<LedgerAppFixt
         var (exitCode, stdout, stderr) = await Ledger("verify", "--tenant", tenant);
         exitCode.ShouldBe(0, stderr);
         stdout.ShouldContain("4 entries checked"); // two orders created, each with its audit entry
+    }
+
+    [Fact]
+    public async Task Invoicing_commands_set_the_issuer_publish_tax_rules_and_set_rates_each_audited_and_seen_by_the_API()
+    {
+        var tenant = TestDatabase.NewTenant();
+        var body = Invoicing.InvoicingSettingsApiTests.IssuerBody;
+        var set = await Ledger("invoicing", "issuer", "set", "--tenant", tenant, "--body", body);
+        set.ExitCode.ShouldBe(0, set.Stderr);
+        set.Stdout.ShouldContain("\"version\":1");
+        var show = await Ledger("invoicing", "issuer", "show", "--tenant", tenant);
+        show.Stdout.ShouldContain("\"legal_name\":\"Acme Iberia SL\"");
+
+        var publish = await Ledger("invoicing", "tax-rules", "publish", "--tenant", tenant, "--if-match", "0",
+            "--body", """{"effective_from":"2030-01-01","rates":[{"category":"es.vat.general","rate":"23"}]}""");
+        publish.ExitCode.ShouldBe(0, publish.Stderr);
+        publish.Stdout.ShouldContain("\"version\":2");
+        var stale = await Ledger("invoicing", "tax-rules", "publish", "--tenant", tenant, "--if-match", "0",
+            "--body", """{"effective_from":"2031-01-01","rates":[{"category":"es.vat.general","rate":"24"}]}""");
+        stale.ExitCode.ShouldBe(1);
+        stale.Stderr.ShouldContain("concurrency.conflict");
+        var bad = await Ledger("invoicing", "exchange-rates", "set", "--tenant", tenant, "--currency", "usd", "--valid-on", "2026-01-01", "--rate", "0.9");
+        bad.ExitCode.ShouldBe(1);
+        bad.Stderr.ShouldContain("validation.invalid_format");
+        var rate = await Ledger("invoicing", "exchange-rates", "set", "--tenant", tenant, "--currency", "USD", "--valid-on", "2026-01-01", "--rate", "0.9234");
+        rate.ExitCode.ShouldBe(0, rate.Stderr);
+        (await Ledger("invoicing", "tax-categories", "--tenant", tenant, "--on", "2030-06-01")).Stdout.ShouldContain("\"rules_version\":2");
+
+        var admin = new OrderApi(app.Client(), app.Tokens.For(tenant, "tenant_admin"), tenant, app.Db.Store);
+        using var profile = await admin.GetAsync("/api/invoicing/issuer");
+        profile.StatusCode.ShouldBe(HttpStatusCode.OK);
+        profile.Headers.ETag!.Tag.ShouldBe("\"1\"");
+        using var rates = await admin.GetAsync("/api/invoicing/exchange-rates");
+        (await rates.Content.ReadAsStringAsync()).ShouldContain("\"rate\":\"0.9234\"");
+
+        var audit = new List<Application.Audit.CommandAuditEntry>();
+        foreach (var entity in new[] { "fiscal-issuer", "fiscal-tax-rules", "fiscal-exchange-rates-USD", "fiscal-settings" })
+            audit.AddRange((await app.Db.Store.ReadStreamAsync(tenant, Application.Audit.AuditStreams.For(entity)))
+                .Select(Application.Audit.AuditEventCodec.Decode));
+        audit.Select(e => (e.Action, e.Result, e.Code)).ShouldBe(
+        [
+            ("cli invoicing issuer set", Application.Audit.AuditResult.Success, null),
+            ("cli invoicing tax-rules publish", Application.Audit.AuditResult.Success, null),
+            ("cli invoicing exchange-rates set", Application.Audit.AuditResult.Success, null),
+            ("cli invoicing tax-rules publish", Application.Audit.AuditResult.Failure, "concurrency.conflict"),
+            ("cli invoicing exchange-rates set", Application.Audit.AuditResult.Failure, "validation.invalid_format"),
+        ], ignoreOrder: true);
+        (await Ledger("verify", "--tenant", tenant)).ExitCode.ShouldBe(0);
     }
 }

@@ -24,4 +24,7 @@ public static class LedgerRoles
     public const string Accountant = "accountant";
     public const string Auditor = "auditor";
     public const string Operator = "operator";
+
+    /// <summary>Manages the tenant's own settings (invoicing: issuer profile, tax rules, exchange rates).</summary>
+    public const string TenantAdmin = "tenant_admin";
 }

@@ -21,6 +21,7 @@ public static class LedgerCli
             DlqCommand.Create(),
             RelayCommand.Create(),
             ProjectionsCommand.Create(),
+            InvoicingCommand.Create(),
         };
         var invocation = new InvocationConfiguration { Output = output ?? Console.Out, Error = error ?? Console.Error };
         return await root.Parse(args).InvokeAsync(invocation);

@@ -1,7 +1,9 @@
 using Ledger.Application.Invoicing;
 using Ledger.Application.Invoicing.Settings;
 using Ledger.Application.Invoicing.Stamping;
+using Ledger.Application.Invoicing.VeriFactu;
 using Ledger.Host.Auth;
+using Ledger.EventStore;
 using Ledger.Host.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -16,13 +18,19 @@ public static class InvoicingServices
     public const string WriteInvoices = "invoices.write";
     public const string ReadInvoices = "invoices.read";
     public const string ReadVeriFactu = "verifactu.read";
+    public const string WriteSettings = "invoicing.settings.write";
+    public const string ReadSettings = "invoicing.settings.read";
 
     public static IServiceCollection AddLedgerInvoicing(this IServiceCollection services)
     {
         services.AddOptions<StampingOptions>().BindConfiguration(StampingOptions.Section);
         services.AddOptions<InvoicingOptions>().BindConfiguration(InvoicingOptions.Section);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<StampingOptions>>().Value);
-        services.AddSingleton(sp => new IssuerProfiles(sp.GetRequiredService<LedgerDataSources>().App));
+        services.AddSingleton(sp => new IssuerProfiles(sp.GetRequiredService<LedgerDataSources>().App,
+            sp.GetRequiredService<IOptions<InvoicingOptions>>().Value.DevelopmentIssuerProfile
+                // Its own append, never the request's: providing the default is not the command that needed it.
+                ? new DevelopmentIssuerProfile(sp.GetRequiredService<PostgresEventStore>(), sp.GetRequiredService<TimeProvider>())
+                : null));
         services.AddSingleton(sp => new TaxRuleBook(sp.GetRequiredService<LedgerDataSources>().App));
         services.AddSingleton(sp => new ExchangeRates(sp.GetRequiredService<LedgerDataSources>().App));
         services.AddSingleton(sp => new StampingQueue(sp.GetRequiredService<LedgerDataSources>().App));
@@ -31,6 +39,8 @@ public static class InvoicingServices
         services.AddSingleton<InvoiceIssuer>();
         services.AddSingleton<CreditNoteIssuer>();
         services.AddSingleton<PaidOrderInvoicing>();
+        services.AddSingleton<InvoicingSettings>();
+        services.AddSingleton<VeriFactuPredecessor>();
         services.AddSingleton<SimulatedFiscalAuthority>();
         services.AddSingleton<IFiscalAuthority>(sp => sp.GetRequiredService<SimulatedFiscalAuthority>());
         services.AddSingleton(sp => ContingencyKeys.Load(sp.GetRequiredService<IOptions<InvoicingOptions>>().Value,
@@ -43,7 +53,10 @@ public static class InvoicingServices
             .AddPolicy(ReadInvoices, p => p.RequireAuthenticatedUser().RequireClaim(LedgerClaims.Tenant)
                 .RequireRole(LedgerRoles.Clerk, LedgerRoles.Accountant, LedgerRoles.Auditor))
             .AddPolicy(ReadVeriFactu, p => p.RequireAuthenticatedUser().RequireClaim(LedgerClaims.Tenant)
-                .RequireRole(LedgerRoles.Accountant, LedgerRoles.Auditor));
+                .RequireRole(LedgerRoles.Accountant, LedgerRoles.Auditor))
+            .AddPolicy(WriteSettings, p => p.RequireAuthenticatedUser().RequireClaim(LedgerClaims.Tenant).RequireRole(LedgerRoles.TenantAdmin))
+            .AddPolicy(ReadSettings, p => p.RequireAuthenticatedUser().RequireClaim(LedgerClaims.Tenant)
+                .RequireRole(LedgerRoles.TenantAdmin, LedgerRoles.Accountant, LedgerRoles.Auditor));
         return services;
     }
 }
@@ -55,6 +68,12 @@ public sealed class InvoicingOptions
 
     /// <summary>PKCS#8 PEM of the ECDSA P-256 contingency key; generated there when missing. Unset: a key per process start.</summary>
     public string? ContingencyKeyPath { get; set; }
+
+    /// <summary>
+    /// Development only: a tenant without an issuer profile gets <see cref="DevelopmentIssuerProfile.Profile"/> at first use
+    /// (an audited event), so a new tenant's paid orders are invoiced. On in appsettings.Development.json; never in production.
+    /// </summary>
+    public bool DevelopmentIssuerProfile { get; set; }
 
     /// <summary>Run the background stamping worker in this process (several processes may: they share the queue).</summary>
     public bool StampingWorker { get; set; } = true;

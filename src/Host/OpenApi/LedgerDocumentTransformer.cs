@@ -57,9 +57,11 @@ internal sealed class LedgerDocumentTransformer : IOpenApiDocumentTransformer
             + "registration records (docs/invoicing.md).",
         ["Ledger"] = "The auditor's read-only view of the tenant's hash chain: entries as hashed, signed checkpoints, a resumable "
             + "verification walk and signed exports (docs/ledger-format.md). The signing keys are public.",
+        ["Invoicing settings"] = "A tenant's issuer profile, tax rules (versions with effective dates), tax categories and exchange "
+            + "rates, managed by tenant administrators; every change is an event in the tenant's chain with its audit entry (docs/invoicing.md).",
         ["Reports"] = "Read models, eventually consistent: paged JSON or CSV, with the projection position they reflect; "
             + "X-Ledger-Min-Position reads your own writes.",
-        [OperationsTag] = "Health probes and metrics for the platform that runs the Host.",
+        [OperationsTag] = "Health probes for the platform that runs the Host.",
     };
 
     private static OpenApiSchema Problem() => new()

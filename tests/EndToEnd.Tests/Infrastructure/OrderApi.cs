@@ -34,6 +34,15 @@ public sealed class OrderApi(HttpClient client, string token, string tenant, IEv
         return await client.SendAsync(request);
     }
 
+    public async Task<HttpResponseMessage> PutAsync(string path, string json, string? ifMatch = null, string? idempotencyKey = null)
+    {
+        using var request = Request(HttpMethod.Put, path);
+        request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        if (ifMatch is not null) request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        if (idempotencyKey is not null) request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
+        return await client.SendAsync(request);
+    }
+
     public async Task<HttpResponseMessage> GetAsync(string path)
     {
         using var request = Request(HttpMethod.Get, path);

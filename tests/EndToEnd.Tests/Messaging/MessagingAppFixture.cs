@@ -36,6 +36,9 @@ public class MessagingAppFixture : IAsyncLifetime
     /// <summary>Whether the in-memory Host runs the relay (a test of relay processes turns it off).</summary>
     protected virtual bool RelayInMemoryHost => true;
 
+    /// <summary>Settings a derived fixture adds or overrides (for the in-memory Host and the processes alike).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> MoreSettings { get; } = new Dictionary<string, string?>();
+
     public string Exchange => $"e2e.{id}.events";
 
     public string QueuePrefix => $"e2e.{id}.";
@@ -74,6 +77,7 @@ public class MessagingAppFixture : IAsyncLifetime
             ["Ledger:Messaging:Consumers:DeadLetterProbeInterval"] = "00:00:00.200",
             ["Serilog:MinimumLevel:Default"] = "Warning",
         };
+        foreach (var (key, value) in MoreSettings) Settings[key] = value;
         factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
         {
             host.UseEnvironment("Testing");

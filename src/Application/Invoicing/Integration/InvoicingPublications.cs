@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Ledger.Application.Integration;
 using Ledger.Application.Invoicing.Events;
+using Ledger.Application.Invoicing.Settings;
 using Ledger.Application.Invoicing.VeriFactu;
 using Ledger.Domain.Invoicing;
 using Ledger.EventStore;
@@ -11,8 +12,8 @@ namespace Ledger.Application.Invoicing.Integration;
 /// Fiscal events as published (schemas/fiscal.*.v1.json), for <see cref="IntegrationCatalogue"/> to declare. The
 /// published payload is the stored v1 shape re-encoded from the decoded event — a versioned contract of its own,
 /// kept apart from the domain records — without the recipient's personal data, which never leaves Ledger.
-/// Numbering events and VERI*FACTU records stay internal: the first are bookkeeping of the series, the second go
-/// to the tax authority through their own channel.
+/// Numbering events, VERI*FACTU records and settings changes stay internal: the first are bookkeeping of the series,
+/// the second go to the tax authority through their own channel, the third are the tenant's own configuration.
 /// </summary>
 public static class InvoicingPublications
 {
@@ -29,11 +30,14 @@ public static class InvoicingPublications
 
     /// <summary>Stored fiscal event types that are not published.</summary>
     public static IReadOnlySet<string> Internal { get; } = new HashSet<string>(
-        [NumberingEventCodec.Assigned, VeriFactuEventCodec.RegistrationRecorded, VeriFactuEventCodec.CancellationRecorded], StringComparer.Ordinal);
+        [NumberingEventCodec.Assigned, VeriFactuEventCodec.RegistrationRecorded, VeriFactuEventCodec.CancellationRecorded,
+            VeriFactuEventCodec.PredecessorRecorded,
+            .. SettingsEventCodec.EventTypes], StringComparer.Ordinal);
 
     /// <summary>Every stored fiscal event type, for the catalogue's "every type is classified" check.</summary>
     public static IReadOnlyList<string> StoredTypes { get; } =
-        [.. InvoiceEventCodec.EventTypes, .. CreditNoteEventCodec.EventTypes, .. NumberingEventCodec.EventTypes, .. VeriFactuEventCodec.EventTypes];
+        [.. InvoiceEventCodec.EventTypes, .. CreditNoteEventCodec.EventTypes, .. NumberingEventCodec.EventTypes, .. VeriFactuEventCodec.EventTypes,
+            .. SettingsEventCodec.EventTypes];
 
     private static Publication Invoice(string storedType, Func<InvoiceEvent, InvoiceEvent>? redact = null) =>
         new(storedType, 1, storedType, 1, recorded => Payload(recorded, redact));

@@ -11,3 +11,6 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON fiscal_stamping_queue TO {app_role};
 -- The stamping trigger runs inside append_events (the owner's rights) and finds its table by a fixed path.
 ALTER FUNCTION fiscal_enqueue_for_stamping() SET search_path = {schema}, pg_catalog;
 REVOKE ALL ON FUNCTION fiscal_enqueue_for_stamping() FROM PUBLIC;
+-- Settings events update their tables through this trigger, inside append_events (the owner's rights).
+ALTER FUNCTION fiscal_apply_settings_event() SET search_path = {schema}, pg_catalog;
+REVOKE ALL ON FUNCTION fiscal_apply_settings_event() FROM PUBLIC;

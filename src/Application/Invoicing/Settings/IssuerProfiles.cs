@@ -5,10 +5,25 @@ using Npgsql;
 
 namespace Ledger.Application.Invoicing.Settings;
 
-/// <summary>Issuer profiles per tenant (table <c>fiscal_issuers</c>); a tenant without one gets <see cref="IssuerProfile.Unconfigured"/>.</summary>
-public sealed class IssuerProfiles(NpgsqlDataSource dataSource)
+/// <summary>
+/// Issuer profiles per tenant (table <c>fiscal_issuers</c>, kept by the <c>fiscal.issuer.profile_set</c> events); a
+/// tenant without one gets the <paramref name="fallback"/>'s profile when there is one (development), else
+/// <see cref="IssuerProfile.Unconfigured"/>.
+/// </summary>
+public sealed class IssuerProfiles(NpgsqlDataSource dataSource, IMissingIssuerProfile? fallback = null)
 {
+    public const string Invalid = "validation.failed";
+
     public async Task<IssuerProfile> ForAsync(string tenantId, CancellationToken ct = default)
+    {
+        if (await FindAsync(tenantId, ct).ConfigureAwait(false) is { } profile) return profile;
+        if (fallback is null) return IssuerProfile.Unconfigured;
+        await fallback.ProvideAsync(tenantId, ct).ConfigureAwait(false);
+        return await FindAsync(tenantId, ct).ConfigureAwait(false) ?? IssuerProfile.Unconfigured;
+    }
+
+    /// <summary>The tenant's profile as stored, null when it has none.</summary>
+    public async Task<IssuerProfile?> FindAsync(string tenantId, CancellationToken ct = default)
     {
         await using var command = dataSource.CreateCommand("""
             SELECT legal_name, country, tax_id, functional_currency, time_zone, invoice_series, credit_note_series,
@@ -17,7 +32,7 @@ public sealed class IssuerProfiles(NpgsqlDataSource dataSource)
             """);
         command.Parameters.Add(new() { Value = tenantId });
         await using var reader = await command.ExecuteReaderAsync(ct);
-        if (!await reader.ReadAsync(ct)) return IssuerProfile.Unconfigured;
+        if (!await reader.ReadAsync(ct)) return null;
         var country = reader.GetString(1);
         return new IssuerProfile(
             reader.GetString(0), country,
@@ -30,7 +45,8 @@ public sealed class IssuerProfiles(NpgsqlDataSource dataSource)
     private static TaxId Restore(string country, string value) =>
         TaxIdValidator.Check(country, value).TaxId ?? TaxId.Restore(country, TaxIdSchemes.Other, value);
 
-    /// <summary>Checks and stores a tenant's profile, replacing the one it had.</summary>
+    /// <summary>Checks and stores a tenant's profile directly, replacing the one it had (tests and seeding; the API sets it
+    /// through <see cref="InvoicingSettings"/>, as an event).</summary>
     /// <exception cref="ValidationError">a field is invalid (<c>tax_id.*</c> for the tax id, <c>issuer.*</c> otherwise).</exception>
     public async Task<IssuerProfile> SaveAsync(string tenantId, IssuerProfileInput input, CancellationToken ct = default)
     {
@@ -55,10 +71,12 @@ public sealed class IssuerProfiles(NpgsqlDataSource dataSource)
         return profile;
     }
 
-    private static IssuerProfile Validate(IssuerProfileInput input)
+    /// <exception cref="ValidationError">a field is invalid: <c>tax_id.*</c> when only the tax id is, else <c>validation.failed</c>.</exception>
+    public static IssuerProfile Validate(IssuerProfileInput input)
     {
+        ArgumentNullException.ThrowIfNull(input);
         var errors = new Dictionary<string, string[]>();
-        var code = "issuer.invalid";
+        var code = Invalid;
         TaxId? taxId = null;
         if (input.TaxId is not null)
         {
@@ -76,10 +94,13 @@ public sealed class IssuerProfiles(NpgsqlDataSource dataSource)
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(input.TimeZone, out _)) errors["time_zone"] = ["must be an IANA time zone such as Europe/Madrid"];
         if (!InvoiceNumber.IsValidSeries(input.InvoiceSeries)) errors["invoice_series"] = ["must be upper-case letters, digits and dashes"];
         if (!InvoiceNumber.IsValidSeries(input.CreditNoteSeries)) errors["credit_note_series"] = ["must be upper-case letters, digits and dashes"];
+        if (input.DefaultTaxCategory is { } category && !TaxRuleBook.IsCategory(category))
+            errors["default_tax_category"] = ["must be 1 to 64 lower-case letters, digits and . _ -"];
+        if (input.LegalName is { Length: > 200 }) errors["legal_name"] = ["must be at most 200 characters"];
         if (input.VeriFactu && (input.Country != "ES" || taxId is null || input.FunctionalCurrency != "EUR"))
             errors["verifactu"] = ["needs a Spanish issuer (country ES) with a tax id and euro books"];
         if (errors.Count > 0)
-            throw new ValidationError(errors.ContainsKey("tax_id") && errors.Count == 1 ? code : "issuer.invalid", "The issuer profile is invalid.", errors);
+            throw new ValidationError(errors.ContainsKey("tax_id") && errors.Count == 1 ? code : Invalid, "The issuer profile is invalid.", errors);
         return new IssuerProfile(input.LegalName, input.Country, taxId, input.FunctionalCurrency, input.TimeZone, input.InvoiceSeries,
             input.CreditNoteSeries, input.DefaultTaxCategory, input.VeriFactu);
     }
@@ -96,3 +117,9 @@ public sealed record IssuerProfileInput(
     string CreditNoteSeries,
     string? DefaultTaxCategory,
     bool VeriFactu);
+
+/// <summary>What to do when a tenant without an issuer profile needs one (in development: provide a default).</summary>
+public interface IMissingIssuerProfile
+{
+    Task ProvideAsync(string tenantId, CancellationToken ct);
+}

@@ -12,7 +12,7 @@ namespace Ledger.Application.Invoicing.Settings;
 public sealed class TaxRuleBook(NpgsqlDataSource dataSource)
 {
     public const string NoneInForce = "tax_rules.none_in_force";
-    public const string Invalid = "tax_rules.invalid";
+    public const string Invalid = "validation.invalid_tax_rules";
 
     /// <summary>The version in force on <paramref name="date"/>: the latest effective on or before it.</summary>
     /// <exception cref="DomainError"><c>tax_rules.none_in_force</c>: every version takes effect later.</exception>
@@ -107,10 +107,52 @@ public sealed class TaxRuleBook(NpgsqlDataSource dataSource)
         return number;
     }
 
-    private static void Validate(IReadOnlyList<TaxRate> rates)
+    /// <exception cref="ValidationError"><c>tax_rules.invalid</c>: no rates, a category twice or malformed, a rate outside 0–100, an exemption with a rate.</exception>
+    public static void Validate(IReadOnlyList<TaxRate> rates)
     {
-        if (rates.Count == 0 || rates.Any(r => r is null || string.IsNullOrWhiteSpace(r.Category) || r.Rate < 0 || r.Rate > 100 || (r.Exempt && r.Rate != 0))
+        ArgumentNullException.ThrowIfNull(rates);
+        if (rates.Count == 0 || rates.Count > MaxRates
+            || rates.Any(r => r is null || !IsCategory(r.Category) || r.Rate < 0 || r.Rate > 100 || decimal.Round(r.Rate, 4) != r.Rate || (r.Exempt && r.Rate != 0))
             || rates.Select(r => r.Category).Distinct(StringComparer.Ordinal).Count() != rates.Count)
-            throw new ValidationError(Invalid, "Tax rules need at least one category, each once, with a rate from 0 to 100 (0 when exempt).");
+            throw new ValidationError(Invalid, $"Tax rules need 1 to {MaxRates} categories, each once (lower-case letters, digits and . _ -), with a rate from 0 to 100 of at most 4 decimals (0 when exempt).");
+    }
+
+    public const int MaxRates = 100;
+
+    /// <summary>A category name as the table accepts it: 1 to 64 of <c>a-z 0-9 . _ -</c>.</summary>
+    public static bool IsCategory(string? category) =>
+        category is { Length: > 0 and <= 64 } && category.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '.' or '_' or '-');
+
+    /// <summary>The number of the latest version published (1, the statutory rates, for a tenant that published none).</summary>
+    public async Task<int> LatestVersionAsync(string tenantId, CancellationToken ct = default)
+    {
+        await EnsureStatutoryAsync(tenantId, ct);
+        await using var command = dataSource.CreateCommand("SELECT max(version) FROM fiscal_tax_rule_versions WHERE tenant_id = $1");
+        command.Parameters.Add(new() { Value = tenantId });
+        return (int)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>Every version of the tenant's rules, oldest first, each with its rates and who published it.</summary>
+    public async Task<IReadOnlyList<(TaxRuleSet Rules, string PublishedBy, DateTimeOffset PublishedAt)>> VersionsAsync(string tenantId, CancellationToken ct = default)
+    {
+        await EnsureStatutoryAsync(tenantId, ct);
+        await using var command = dataSource.CreateCommand("""
+            SELECT v.version, v.effective_from, v.published_by, v.published_at, r.category, r.rate, r.exempt
+              FROM fiscal_tax_rule_versions v JOIN fiscal_tax_rules r ON r.tenant_id = v.tenant_id AND r.version = v.version
+             WHERE v.tenant_id = $1 ORDER BY v.version, r.category
+            """);
+        command.Parameters.Add(new() { Value = tenantId });
+        var versions = new List<(TaxRuleSet, string, DateTimeOffset)>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var rate = new TaxRate(reader.GetString(4), reader.GetDecimal(5), reader.GetBoolean(6));
+            var number = reader.GetInt32(0);
+            if (versions.Count > 0 && versions[^1].Item1.Version == number)
+                versions[^1] = (versions[^1].Item1 with { Rates = [.. versions[^1].Item1.Rates, rate] }, versions[^1].Item2, versions[^1].Item3);
+            else
+                versions.Add((new TaxRuleSet(number, reader.GetFieldValue<DateOnly>(1), [rate]), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3)));
+        }
+        return versions;
     }
 }

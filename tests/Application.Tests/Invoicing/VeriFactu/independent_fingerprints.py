@@ -44,3 +44,17 @@ third = fingerprint(CANCELLATION, ["89890001K", "FV-2026/000001", "02-03-2026", 
 print(first)
 print(second)
 print(third)
+
+# VeriFactuInteropTests: another system's record continuing the AEAT chain, its amounts as its XML writes them
+# (12.1 and 100, no trailing zeros), the same record with the amounts rewritten with two decimals, and Ledger's F2
+# record chained after it.
+AEAT_SECOND = "F7B94CFD8924EDFF273501B01EE5153E4CE8F259766F88CF6ACB8935802A2B97"
+foreign = fingerprint(REGISTRATION, ["89890001K", "12345680/G35", "01-01-2024", "F1", "12.1", "100", AEAT_SECOND,
+                                     "2024-01-01T19:20:40+01:00"])
+reformatted = fingerprint(REGISTRATION, ["89890001K", "12345680/G35", "01-01-2024", "F1", "12.10", "100.00", AEAT_SECOND,
+                                         "2024-01-01T19:20:40+01:00"])
+after_foreign = fingerprint(REGISTRATION, ["89890001K", "FV-2026/000001", "02-03-2026", "F2", "21.00", "121.00", foreign,
+                                           "2026-03-02T10:15:00+01:00"])
+print(foreign)
+print(reformatted)
+print(after_foreign)
