@@ -57,8 +57,8 @@ public sealed partial class RequestValidation
             Fail(field, AmountNotString, "must be a decimal string such as \"12.50\", not a JSON " + value.ValueKind.ToString().ToLowerInvariant());
             return 0;
         }
-        var text = value.GetString()!;
-        if (!AmountPattern().IsMatch(text)
+        if (!TryGetText(value, out var text)
+            || !AmountPattern().IsMatch(text)
             || !decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
         {
             Fail(field, InvalidAmount, "must be a decimal number such as \"12.50\" (at most 18 digits before the point and 6 after)");
@@ -66,6 +66,21 @@ public sealed partial class RequestValidation
         }
         if (amount < 0) Fail(field, NegativeAmount, "must not be negative");
         return amount;
+    }
+
+    // A JSON string may escape a lone surrogate ("\ud800"), which is no text at all: GetString refuses to decode it.
+    private static bool TryGetText(JsonElement value, out string text)
+    {
+        try
+        {
+            text = value.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = "";
+            return false;
+        }
     }
 
     public int Range(string field, int value, int min, int max)

@@ -48,7 +48,6 @@ public static partial class RateLimitServices
         http.Response.Headers.RetryAfter = seconds;
         var problem = Problems.Create(StatusCodes.Status429TooManyRequests, ProblemCode, "Too many requests",
             $"The rate limit for this caller is spent; retry after {seconds} seconds.");
-        problem.Type = "https://www.rfc-editor.org/rfc/rfc6585#section-4"; // the framework knows no type for 429
         await Problems.WriteAsync(http, problem);
     }
 
