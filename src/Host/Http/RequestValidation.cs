@@ -33,7 +33,7 @@ public sealed partial class RequestValidation
         return value ?? "";
     }
 
-    /// <summary>An identifier another system gave (customer, SKU, payment reference): letters, digits and <c>._:-</c>.</summary>
+    /// <summary>An identifier another system gave (customer, SKU, payment reference): letters of any script, digits and <c>._:-</c>.</summary>
     public string Identifier(string field, string? value, int maxLength)
     {
         var text = Text(field, value, maxLength);
@@ -98,7 +98,8 @@ public sealed partial class RequestValidation
         throw new ValidationError(code, "One or more fields are invalid.", errors);
     }
 
-    [GeneratedRegex("^[A-Za-z0-9._:-]+$")]
+    // Letters of any script (with their combining marks: "ñ" may arrive as n + U+0303), ASCII digits, and . _ : -
+    [GeneratedRegex(@"^[\p{L}\p{M}0-9._:-]+$")]
     private static partial Regex IdentifierPattern();
 
     [GeneratedRegex(@"^-?[0-9]{1,18}(\.[0-9]{1,6})?$")]

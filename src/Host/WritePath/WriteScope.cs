@@ -93,7 +93,7 @@ internal sealed partial class WriteScope(
             {
                 LogReplayed(logger, response.Status);
                 Release();
-                return response;
+                return response.AsReplay();
             }
             if (now - stored.ClaimedAt >= AnswerWait)
                 throw new RequestRejectedException(StatusCodes.Status409Conflict, ProblemCodes.IdempotencyResponseUnavailable,
