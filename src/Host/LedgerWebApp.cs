@@ -32,6 +32,7 @@ public static class LedgerWebApp
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
+            KestrelRejectionHeaders.Add(kestrel);
         });
 
         builder.Services.AddLedgerLogging();

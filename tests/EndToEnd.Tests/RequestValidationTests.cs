@@ -48,6 +48,26 @@ public sealed class RequestValidationTests(LedgerAppFixture app) : IClassFixture
         what.ShouldNotBeEmpty();
     }
 
+    [Theory]
+    [InlineData("cliente-ñ")]
+    [InlineData("Müller.GmbH")]
+    [InlineData("客户-7")]
+    public async Task An_identifier_of_letters_in_any_script_is_what_the_message_promises(string customerId)
+    {
+        // Issue 12: "may contain only letters, digits and . _ : -" refused ñ.
+        var tenant = TestDatabase.NewTenant();
+        var clerk = new OrderApi(app.Client(), app.Tokens.For(tenant, LedgerRoles.Clerk), tenant, app.Db.Store);
+        using (var created = await clerk.PostAsync("/api/orders", OrderApi.CreateBody.Replace("cust-1", customerId, StringComparison.Ordinal)))
+            created.StatusCode.ShouldBe(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+
+        var accountant = new OrderApi(app.Client(), app.Tokens.For(tenant, LedgerRoles.Accountant), tenant, app.Db.Store);
+        using (var report = await accountant.GetAsync("/api/reports/orders?customer_id=" + Uri.EscapeDataString(customerId)))
+            report.StatusCode.ShouldBe(HttpStatusCode.OK, await report.Content.ReadAsStringAsync());
+
+        using var spaced = await clerk.PostAsync("/api/orders", OrderApi.CreateBody.Replace("cust-1", customerId + " x", StringComparison.Ordinal));
+        await spaced.ShouldBeProblem(HttpStatusCode.BadRequest, "validation.invalid_format");
+    }
+
     [Fact]
     public async Task Negative_unit_price_on_create_is_400_with_the_field()
     {

@@ -20,6 +20,7 @@ public static class ProblemCodes
     public const string RouteNotFound = "http.not_found";
     public const string MethodNotAllowed = "http.method_not_allowed";
     public const string Internal = "internal";
+    public const string ServiceUnavailable = "service.unavailable";
 
     /// <summary>The code for a bare status code (an unknown route, a wrong method) that no code of ours set.</summary>
     public static string ForStatus(int status) => status switch
@@ -31,6 +32,7 @@ public static class ProblemCodes
         StatusCodes.Status405MethodNotAllowed => MethodNotAllowed,
         StatusCodes.Status413PayloadTooLarge => TooLarge,
         StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,
+        StatusCodes.Status503ServiceUnavailable => ServiceUnavailable,
         >= 500 => Internal,
         _ => "http." + status.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };

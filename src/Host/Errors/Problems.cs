@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Ledger.Host.Errors;
 
@@ -10,16 +11,10 @@ public static class Problems
     public static IServiceCollection AddLedgerProblemDetails(this IServiceCollection services)
     {
         services.AddExceptionHandler<LedgerExceptionHandler>();
-        return services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
-        {
-            var problem = context.ProblemDetails;
-            var status = problem.Status ?? context.HttpContext.Response.StatusCode;
-            problem.Extensions.TryAdd("code", ProblemCodes.ForStatus(status));
-            // The framework adds the full traceparent under a name derived by the JSON naming policy (trace_id);
-            // Ledger answers with the bare W3C trace id that its logs carry, under one fixed name.
-            problem.Extensions.Remove("trace_id");
-            problem.Extensions["traceId"] = TraceId(context.HttpContext);
-        });
+        services.AddProblemDetails();
+        // Ours is the only writer: the framework's writes nothing for a client that does not accept JSON.
+        services.RemoveAll<IProblemDetailsWriter>();
+        return services.AddSingleton<IProblemDetailsWriter, ProblemWriter>();
     }
 
     public static string TraceId(HttpContext http) =>

@@ -10,7 +10,8 @@ public static class EdgeServices
 {
     /// <summary>The headers a browser client may send, and those it may read, when its origin is allowed.</summary>
     private static readonly string[] AllowedHeaders = ["Authorization", "Content-Type", "If-Match", "Idempotency-Key", CorrelationIdMiddleware.Header];
-    private static readonly string[] ExposedHeaders = ["ETag", "Location", "Retry-After", CorrelationIdMiddleware.Header, "X-Ledger-Position"];
+    private static readonly string[] ExposedHeaders =
+        ["ETag", "Location", "Retry-After", CorrelationIdMiddleware.Header, "X-Ledger-Position", WritePath.StoredResponse.ReplayedHeader];
 
     public static IServiceCollection AddLedgerEdge(this IServiceCollection services)
     {

@@ -33,7 +33,7 @@ public sealed partial class RequestValidation
         return value ?? "";
     }
 
-    /// <summary>An identifier another system gave (customer, SKU, payment reference): letters, digits and <c>._:-</c>.</summary>
+    /// <summary>An identifier another system gave (customer, SKU, payment reference): letters of any script, digits and <c>._:-</c>.</summary>
     public string Identifier(string field, string? value, int maxLength)
     {
         var text = Text(field, value, maxLength);
@@ -57,8 +57,8 @@ public sealed partial class RequestValidation
             Fail(field, AmountNotString, "must be a decimal string such as \"12.50\", not a JSON " + value.ValueKind.ToString().ToLowerInvariant());
             return 0;
         }
-        var text = value.GetString()!;
-        if (!AmountPattern().IsMatch(text)
+        if (!TryGetText(value, out var text)
+            || !AmountPattern().IsMatch(text)
             || !decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
         {
             Fail(field, InvalidAmount, "must be a decimal number such as \"12.50\" (at most 18 digits before the point and 6 after)");
@@ -66,6 +66,21 @@ public sealed partial class RequestValidation
         }
         if (amount < 0) Fail(field, NegativeAmount, "must not be negative");
         return amount;
+    }
+
+    // A JSON string may escape a lone surrogate ("\ud800"), which is no text at all: GetString refuses to decode it.
+    private static bool TryGetText(JsonElement value, out string text)
+    {
+        try
+        {
+            text = value.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = "";
+            return false;
+        }
     }
 
     public int Range(string field, int value, int min, int max)
@@ -83,7 +98,8 @@ public sealed partial class RequestValidation
         throw new ValidationError(code, "One or more fields are invalid.", errors);
     }
 
-    [GeneratedRegex("^[A-Za-z0-9._:-]+$")]
+    // Letters of any script (with their combining marks: "ñ" may arrive as n + U+0303), ASCII digits, and . _ : -
+    [GeneratedRegex(@"^[\p{L}\p{M}0-9._:-]+$")]
     private static partial Regex IdentifierPattern();
 
     [GeneratedRegex(@"^-?[0-9]{1,18}(\.[0-9]{1,6})?$")]

@@ -11,7 +11,9 @@ namespace Ledger.Host.OpenApi;
 public static class OpenApiServices
 {
     public const string DocumentName = "v1";
-    public const string Route = "/openapi/{documentName}.json";
+    // The one document by its literal path: with a {documentName} parameter, an unknown name got the framework's
+    // plain-text 404 instead of a problem.
+    public const string Route = "/openapi/v1.json";
 
     public static IServiceCollection AddLedgerOpenApi(this IServiceCollection services) =>
         services.AddOpenApi(DocumentName, options =>

@@ -18,11 +18,11 @@ internal static class RateLimitPartitions
     private static readonly string[] StrictSegmentPrefixes = ["token", "export"];
     private static readonly ConditionalWeakTable<Endpoint, StrictRateLimit?> StrictEndpoints = [];
 
-    public static PartitionedRateLimiter<HttpContext> Create(RateLimitOptions options) =>
+    public static PartitionedRateLimiter<HttpContext> Create(RateLimitOptions options, TimeProvider clock) =>
         PartitionedRateLimiter.CreateChained(
-            Limiter(options.PerClientAddress, http => IsExempt(http) ? Unlimited : "address:" + ClientAddress(http)),
-            Limiter(options.PerTenant, http => IsExempt(http) ? Unlimited : Tenant(http) is { } tenant ? "tenant:" + tenant : Unlimited),
-            Limiter(options.Strict, http => IsExempt(http) || Strict(http) is not { } route ? Unlimited
+            Limiter(options.PerClientAddress, clock, http => IsExempt(http) ? Unlimited : "address:" + ClientAddress(http)),
+            Limiter(options.PerTenant, clock, http => IsExempt(http) ? Unlimited : Tenant(http) is { } tenant ? "tenant:" + tenant : Unlimited),
+            Limiter(options.Strict, clock, http => IsExempt(http) || Strict(http) is not { } route ? Unlimited
                 : $"strict:{route}:" + (Tenant(http) is { } tenant ? "tenant:" + tenant : "address:" + ClientAddress(http))));
 
     /// <summary>
@@ -40,19 +40,13 @@ internal static class RateLimitPartitions
         return new IPAddress(bytes) + "/64";
     }
 
-    private static PartitionedRateLimiter<HttpContext> Limiter(WindowLimit limit, Func<HttpContext, string> key) =>
+    private static PartitionedRateLimiter<HttpContext> Limiter(WindowLimit limit, TimeProvider clock, Func<HttpContext, string> key) =>
         PartitionedRateLimiter.Create<HttpContext, string>(http =>
         {
             var partition = limit.IsOn ? key(http) : Unlimited;
             return partition.Length == 0
                 ? RateLimitPartition.GetNoLimiter(partition)
-                : RateLimitPartition.GetFixedWindowLimiter(partition, _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = limit.PermitLimit,
-                    Window = limit.Window,
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                });
+                : RateLimitPartition.Get(partition, _ => new FixedWindowLimiter(limit, clock));
         });
 
     private static bool IsExempt(HttpContext http) => http.Request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase);

@@ -21,11 +21,11 @@ public static partial class RateLimitServices
             .Validate(RateLimitOptions.IsValid, $"{RateLimitOptions.Section}: PermitLimit must be 0 (off) or more, WindowSeconds between 1 and 86400.")
             .ValidateOnStart();
         services.AddRateLimiter(_ => { });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitOptions>>((limiter, ledger) =>
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitOptions>, TimeProvider>((limiter, ledger, clock) =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.OnRejected = (context, ct) => RejectAsync(context, ledger.Value);
-            if (ledger.Value.Enabled) limiter.GlobalLimiter = RateLimitPartitions.Create(ledger.Value);
+            if (ledger.Value.Enabled) limiter.GlobalLimiter = RateLimitPartitions.Create(ledger.Value, clock);
         });
         return services;
     }
@@ -48,7 +48,6 @@ public static partial class RateLimitServices
         http.Response.Headers.RetryAfter = seconds;
         var problem = Problems.Create(StatusCodes.Status429TooManyRequests, ProblemCode, "Too many requests",
             $"The rate limit for this caller is spent; retry after {seconds} seconds.");
-        problem.Type = "https://www.rfc-editor.org/rfc/rfc6585#section-4"; // the framework knows no type for 429
         await Problems.WriteAsync(http, problem);
     }
 

@@ -4,35 +4,35 @@ using NpgsqlTypes;
 namespace Ledger.Host.WritePath;
 
 /// <summary>
-/// What is remembered under a key: the fingerprint of the request that used it, and its answer — null while that
-/// request is still answering, or if it never could (the process died after the command committed).
+/// What is remembered under a key: the fingerprint of the request that used it, when it claimed it, and its answer —
+/// null while that request is still answering, or if it never could (the process died after the command committed).
 /// </summary>
-internal sealed record IdempotencyRecord(byte[] RequestHash, StoredResponse? Response);
+internal sealed record IdempotencyRecord(byte[] RequestHash, DateTimeOffset ClaimedAt, StoredResponse? Response);
 
 /// <summary>
 /// The <c>idempotency_keys</c> table (Host migration 0500). A key is claimed in the same transaction as the command's
-/// append, and its answer added once the endpoint has answered; callers hold the key's lock throughout, so no two
-/// requests ever race on one key.
+/// append, and its answer added once the endpoint has answered. The primary key settles a race for one key: the
+/// second insert waits for the first transaction and fails once it commits.
 /// </summary>
 internal static class IdempotencyRecords
 {
-    /// <summary>Takes the key's lock, waiting for any request that holds it, then reads what is remembered under it.</summary>
-    public static async Task<IdempotencyRecord?> LockAndFindAsync(WriteTransaction tx, string tenantId, string key, DateTimeOffset now, CancellationToken ct)
+    /// <summary>What is remembered under a key, as committed now; null if nothing (or only an expired row).</summary>
+    public static async Task<IdempotencyRecord?> FindAsync(NpgsqlDataSource dataSource, string tenantId, string key, DateTimeOffset now, CancellationToken ct)
     {
-        var find = new NpgsqlBatchCommand("""
-            SELECT request_hash, status_code, response_headers::text, response_body
+        await using var find = dataSource.CreateCommand("""
+            SELECT request_hash, created_at, status_code, response_headers::text, response_body
               FROM idempotency_keys WHERE tenant_id = $1 AND idempotency_key = $2 AND expires_at > $3
             """);
         find.Parameters.Add(new() { Value = tenantId });
         find.Parameters.Add(new() { Value = key });
         find.Parameters.Add(new() { Value = now });
-        return await tx.LockThenReadAsync(["idempotency", tenantId, key], find, async reader =>
-            await reader.ReadAsync(ct)
-                ? new IdempotencyRecord(
-                    reader.GetFieldValue<byte[]>(0),
-                    reader.IsDBNull(1) ? null
-                        : new StoredResponse(reader.GetInt32(1), StoredResponse.ParseHeaders(reader.GetString(2)), reader.GetFieldValue<byte[]>(3)))
-                : null, ct);
+        await using var reader = await find.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        return new IdempotencyRecord(
+            reader.GetFieldValue<byte[]>(0),
+            reader.GetFieldValue<DateTimeOffset>(1),
+            reader.IsDBNull(2) ? null
+                : new StoredResponse(reader.GetInt32(2), StoredResponse.ParseHeaders(reader.GetString(3)), reader.GetFieldValue<byte[]>(4)));
     }
 
     /// <summary>
@@ -66,9 +66,9 @@ internal static class IdempotencyRecords
     }
 
     /// <summary>Adds the answer to a key claimed by this request's append.</summary>
-    public static async Task AnswerAsync(WriteTransaction tx, string tenantId, string key, StoredResponse response, CancellationToken ct)
+    public static async Task AnswerAsync(NpgsqlDataSource dataSource, string tenantId, string key, StoredResponse response, CancellationToken ct)
     {
-        await using var command = tx.Command("""
+        await using var command = dataSource.CreateCommand("""
             UPDATE idempotency_keys SET status_code = $3, response_headers = $4, response_body = $5
              WHERE tenant_id = $1 AND idempotency_key = $2 AND status_code IS NULL
             """);

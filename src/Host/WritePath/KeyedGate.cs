@@ -1,9 +1,9 @@
 namespace Ledger.Host.WritePath;
 
 /// <summary>
-/// One waiter at a time per idempotency key within this process. The database lock on the key is what makes retries
-/// safe across processes; this gate keeps a burst of same-key retries from each holding a pooled connection while
-/// they wait, which could starve the first request of the connections it needs to finish.
+/// One request at a time per idempotency key within this process, waiting without a connection. Across processes the
+/// key's row, claimed in the append's transaction, is what makes retries safe (see <see cref="WriteScope"/>); this gate
+/// makes a burst of same-key retries here wait for the first one's stored answer instead of racing it to the database.
 /// </summary>
 internal sealed class KeyedGate
 {

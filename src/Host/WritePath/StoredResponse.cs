@@ -44,6 +44,12 @@ public sealed record StoredResponse(int Status, IReadOnlyList<KeyValuePair<strin
         return new StoredResponse(response.StatusCode, headers, buffer.ToArray());
     }
 
+    /// <summary>Says on a replay that it is one; the first answer has no such header (the IETF Idempotency-Key draft's practice).</summary>
+    public const string ReplayedHeader = "Idempotent-Replayed";
+
+    /// <summary>The same answer, marked as a replay of it: everything else is byte for byte the first answer.</summary>
+    public StoredResponse AsReplay() => this with { Headers = [.. Headers, new(ReplayedHeader, "true")] };
+
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);

@@ -27,11 +27,19 @@ internal sealed class WritePathFilter : IEndpointFilter
         try
         {
             if (await scope.BeginAsync(http, path, ct) is { } replay) return replay;
-            var response = await StoredResponse.CaptureAsync(http, async () =>
+            StoredResponse response;
+            try
             {
-                using (scope.Enter())
-                    return await next(context);
-            });
+                response = await StoredResponse.CaptureAsync(http, async () =>
+                {
+                    using (scope.Enter())
+                        return await next(context);
+                });
+            }
+            catch (IdempotencyKeyTakenException)
+            {
+                return await scope.TakenKeyAnswerAsync(ct); // nothing of this request was written
+            }
             if (response.Status >= 400)
                 await scope.RefuseAsync(response.Status, response.ProblemCode() ?? ProblemCodes.ForStatus(response.Status));
             else

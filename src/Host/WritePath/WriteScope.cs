@@ -15,8 +15,13 @@ namespace Ledger.Host.WritePath;
 /// success, or the refusal with its code.
 /// </summary>
 /// <remarks>
-/// Retries with the same key wait for the request holding it: the key is locked (a transaction-scoped advisory lock,
-/// on a connection of its own) from the moment the request starts until its answer is stored.
+/// A write holds at most one pooled connection at a time, whatever it does: a request that held one while waiting for
+/// another could, with enough of them, take the whole pool and wait forever (issue 12). So nothing is held while the
+/// endpoint runs. Retries with the same key in this process wait at <see cref="KeyedGate"/> (no connection) until the
+/// first has stored its answer. Across processes, the key's row is the lock: it is inserted in the append's
+/// transaction, so a concurrent insert of the same key waits for that commit and then fails, and the loser answers
+/// with the winner's stored answer (<see cref="IdempotencyKeyTakenException"/>), waiting briefly for it when the
+/// winner has committed but not yet answered.
 /// </remarks>
 internal sealed partial class WriteScope(
     LedgerDataSources db,
@@ -28,6 +33,12 @@ internal sealed partial class WriteScope(
     ILogger<WriteScope> logger) : IAsyncDisposable
 {
     private const int AnyVersionAttempts = 5;
+
+    /// <summary>
+    /// How long a retry waits for the answer of a request that claimed its key and has not answered yet. That request
+    /// stores its answer milliseconds after its commit; one that has not after this long has died, and its answer is lost.
+    /// </summary>
+    private static readonly TimeSpan AnswerWait = TimeSpan.FromSeconds(2);
     private static readonly AsyncLocal<WriteScope?> Ambient = new();
 
     private HttpContext? _http;
@@ -36,7 +47,6 @@ internal sealed partial class WriteScope(
     private string? _key;
     private byte[]? _fingerprint;
     private IDisposable? _gateHold;
-    private WriteTransaction? _keyLock;
     private int _commits;
 
     /// <summary>The write scope whose endpoint is running in this async flow, if any.</summary>
@@ -59,18 +69,37 @@ internal sealed partial class WriteScope(
 
         _fingerprint = await IdempotencyKey.FingerprintAsync(http.Request, recorder.Context(http).Actor, ct);
         _gateHold = await gate.EnterAsync(_tenantId + "\n" + _key, ct);
-        _keyLock = await WriteTransaction.BeginAsync(db.App, db.Schema, ct);
-        if (await IdempotencyRecords.LockAndFindAsync(_keyLock, _tenantId, _key, clock.GetUtcNow(), ct) is not { } stored) return null;
+        return await RememberedAnswerAsync(ct);
+    }
 
-        if (!stored.RequestHash.AsSpan().SequenceEqual(_fingerprint))
-            throw new RequestRejectedException(StatusCodes.Status422UnprocessableEntity, ProblemCodes.IdempotencyKeyReused,
-                $"This {IdempotencyKey.Header} was used for a different request; use a new key for a new request.");
-        if (stored.Response is null)
-            throw new RequestRejectedException(StatusCodes.Status409Conflict, ProblemCodes.IdempotencyResponseUnavailable,
-                "The request with this key was carried out, but its answer was not kept; read the resource to see its state.");
-        LogReplayed(logger, stored.Response.Status);
-        await ReleaseAsync();
-        return stored.Response;
+    /// <summary>
+    /// The answer remembered under the key, for a request that lost the race for it to another process
+    /// (<see cref="IdempotencyKeyTakenException"/>): that request has committed, so its answer is there or due.
+    /// </summary>
+    public async Task<StoredResponse> TakenKeyAnswerAsync(CancellationToken ct) =>
+        await RememberedAnswerAsync(ct) ?? throw new InvalidOperationException("The key's row was claimed, yet is gone.");
+
+    private async Task<StoredResponse?> RememberedAnswerAsync(CancellationToken ct)
+    {
+        for (var pause = TimeSpan.FromMilliseconds(10); ; pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromMilliseconds(200).Ticks)))
+        {
+            var now = clock.GetUtcNow();
+            if (await IdempotencyRecords.FindAsync(db.App, _tenantId, _key!, now, ct) is not { } stored) return null;
+
+            if (!stored.RequestHash.AsSpan().SequenceEqual(_fingerprint))
+                throw new RequestRejectedException(StatusCodes.Status422UnprocessableEntity, ProblemCodes.IdempotencyKeyReused,
+                    $"This {IdempotencyKey.Header} was used for a different request; use a new key for a new request.");
+            if (stored.Response is { } response)
+            {
+                LogReplayed(logger, response.Status);
+                Release();
+                return response.AsReplay();
+            }
+            if (now - stored.ClaimedAt >= AnswerWait)
+                throw new RequestRejectedException(StatusCodes.Status409Conflict, ProblemCodes.IdempotencyResponseUnavailable,
+                    "The request with this key was carried out, but its answer was not kept; read the resource to see its state.");
+            await Task.Delay(pause, clock, ct); // another process committed the command and is storing its answer
+        }
     }
 
     /// <summary>Makes this scope the one <see cref="WritePathEventStore"/> appends into while the endpoint runs.</summary>
@@ -96,13 +125,12 @@ internal sealed partial class WriteScope(
         for (var attempt = 1; ; attempt++)
         {
             await using var tx = await WriteTransaction.BeginAsync(db.App, db.Schema, ct);
+            if (_commits == 0) await ClaimKeyAsync(tx, null, ct);
             await tx.LockAuditStreamAsync(tenantId, entity, ct);
             var resolved = await tx.ResolveAnyAsync(tenantId, streams, ct);
             var written = resolved.Select(s => new AuditedStream(s.StreamId, s.Expected.Value + s.Events.Count)).ToList();
             var entry = AuditRecorder.Entry(http, entity, StatusCodes.Status200OK, null, written);
             var audit = tx.AuditAppend(entity, AuditEventCodec.ToAppend(entry, recorder.Context(http)));
-            if (_key is not null && _commits == 0)
-                await IdempotencyRecords.ClaimAsync(tx, tenantId, _key, _fingerprint!, null, clock.GetUtcNow(), options.Value.Window, ct);
             AppendResult result;
             try
             {
@@ -125,27 +153,38 @@ internal sealed partial class WriteScope(
         var http = _http ?? throw new InvalidOperationException("The write scope was not begun.");
         if (_commits > 0)
         {
-            if (_keyLock is { } answered)
-            {
-                await IdempotencyRecords.AnswerAsync(answered, _tenantId, _key!, response, ct);
-                await answered.CommitAsync(ct);
-            }
-            await ReleaseAsync();
+            if (_key is not null) await IdempotencyRecords.AnswerAsync(db.App, _tenantId, _key, response, ct);
+            Release();
             return;
         }
 
         // Accepted without an event (a repeated command): the entry and the key with its answer are all there is.
         var entity = _path!.EntityOf(http);
-        var tx = _keyLock ?? await WriteTransaction.BeginAsync(db.App, db.Schema, ct);
-        _keyLock = tx;
-        await tx.LockAuditStreamAsync(_tenantId, entity, ct);
-        var entry = AuditRecorder.Entry(http, entity, response.Status, null, null);
-        if (_key is not null)
-            await IdempotencyRecords.ClaimAsync(tx, _tenantId, _key, _fingerprint!, response, clock.GetUtcNow(), options.Value.Window, ct);
-        await tx.AppendAsync(_tenantId, [tx.AuditAppend(entity, AuditEventCodec.ToAppend(entry, recorder.Context(http)))], ct);
-        await tx.CommitAsync(ct);
-        await ReleaseAsync();
+        await using (var tx = await WriteTransaction.BeginAsync(db.App, db.Schema, ct))
+        {
+            await ClaimKeyAsync(tx, response, ct);
+            await tx.LockAuditStreamAsync(_tenantId, entity, ct);
+            var entry = AuditRecorder.Entry(http, entity, response.Status, null, null);
+            await tx.AppendAsync(_tenantId, [tx.AuditAppend(entity, AuditEventCodec.ToAppend(entry, recorder.Context(http)))], ct);
+            await tx.CommitAsync(ct);
+        }
+        Release();
         Committed();
+    }
+
+    // First in the transaction (locks are taken in one order: the key, an audit stream, the chain head). The row's
+    // primary key is the lock: an insert of a key another transaction inserted waits for it, and fails if it commits.
+    private async Task ClaimKeyAsync(WriteTransaction tx, StoredResponse? response, CancellationToken ct)
+    {
+        if (_key is null) return;
+        try
+        {
+            await IdempotencyRecords.ClaimAsync(tx, _tenantId, _key, _fingerprint!, response, clock.GetUtcNow(), options.Value.Window, ct);
+        }
+        catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation)
+        {
+            throw new IdempotencyKeyTakenException();
+        }
     }
 
     /// <summary>
@@ -154,20 +193,19 @@ internal sealed partial class WriteScope(
     /// </summary>
     public async Task RefuseAsync(int status, string code)
     {
-        await ReleaseAsync();
+        Release();
         if (_http is { } http && _path is { } path)
             await recorder.RecordRefusalAsync(http, path, status, code);
     }
 
-    public async ValueTask DisposeAsync() => await ReleaseAsync();
-
-    private async Task ReleaseAsync()
+    public ValueTask DisposeAsync()
     {
-        if (_keyLock is { } tx)
-        {
-            _keyLock = null;
-            await tx.DisposeAsync();
-        }
+        Release();
+        return ValueTask.CompletedTask;
+    }
+
+    private void Release()
+    {
         _gateHold?.Dispose();
         _gateHold = null;
     }

@@ -59,7 +59,8 @@ public static partial class ReportFilters
             ? DateTimeOffset.UnixEpoch.AddTicks(micros * 10)
             : throw ReportCursor.Invalid("is malformed");
 
-    [GeneratedRegex("^[A-Za-z0-9._:-]{1,128}$")]
+    // The same identifiers the write side accepts (Host RequestValidation.Identifier): letters of any script too.
+    [GeneratedRegex(@"^[\p{L}\p{M}0-9._:-]{1,128}$")]
     private static partial Regex IdentifierPattern();
 
     [GeneratedRegex("^[A-Z]{3}$")]

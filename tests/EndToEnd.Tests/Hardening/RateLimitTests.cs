@@ -3,6 +3,8 @@ using Ledger.EndToEnd.Tests.Infrastructure;
 using Ledger.Host.Auth;
 using Ledger.TestSupport;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.EndToEnd.Tests.Hardening;
 
@@ -52,6 +54,37 @@ public sealed class RateLimitTests(LedgerAppFixture app) : IClassFixture<LedgerA
         (await Get(host, AnOrder, token, from: "203.0.113.8")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         for (var i = 0; i < 5; i++)
             (await Get(host, "/health/live")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Retry_After_is_the_time_left_in_the_window_not_its_length()
+    {
+        var clock = new MovableClock();
+        await using var host = app.With(Limits(perAddress: 2, perTenant: 0, strict: 0), Client)
+            .WithWebHostBuilder(h => h.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(clock)));
+        for (var i = 0; i < 2; i++)
+            (await Get(host, "/api/orders/x")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+
+        clock.Advance(TimeSpan.FromSeconds(45));
+        using var refused = await Get(host, "/api/orders/x");
+
+        await refused.ShouldBeProblem(HttpStatusCode.TooManyRequests, "rate_limit.exceeded");
+        int.Parse(refused.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture).ShouldBeInRange(14, 15);
+        clock.Advance(TimeSpan.FromSeconds(15));
+        (await Get(host, "/api/orders/x")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized, "a new window has begun");
+    }
+
+    /// <summary>The real clock, moved forward by the test.</summary>
+    private sealed class MovableClock : TimeProvider
+    {
+        private long _shiftTicks;
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _shiftTicks, by.Ticks);
+
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow().AddTicks(Interlocked.Read(ref _shiftTicks));
+
+        public override long GetTimestamp() =>
+            base.GetTimestamp() + (long)(Interlocked.Read(ref _shiftTicks) * (double)TimestampFrequency / TimeSpan.TicksPerSecond);
     }
 
     [Fact]

@@ -38,6 +38,7 @@ public sealed class IdempotencyKeyTests(LedgerAppFixture app) : IClassFixture<Le
         var answers = await Task.WhenAll(attempts);
 
         answers.Distinct().Count().ShouldBe(1, string.Join("\n---\n", answers.Distinct()));
+        answers.Count(a => !a.Replayed).ShouldBe(1, "the first answer, and only it, is not a replay");
         answers[0].Status.ShouldBe(201);
         answers[0].Headers.ShouldContain("location: /api/orders/");
         answers[0].Headers.ShouldContain("etag: \"1\"");
@@ -69,6 +70,7 @@ public sealed class IdempotencyKeyTests(LedgerAppFixture app) : IClassFixture<Le
         var answers = await Task.WhenAll(attempts);
 
         answers.Distinct().Count().ShouldBe(1, string.Join("\n---\n", answers.Distinct()));
+        answers.Count(a => !a.Replayed).ShouldBe(1, "the first answer, and only it, is not a replay");
         answers[0].Status.ShouldBe(201);
         (await OrdersCreated(tenant)).ShouldBe(1);
         (await app.Db.AuditEntriesAsync(tenant)).Count.ShouldBe(1);
@@ -86,6 +88,8 @@ public sealed class IdempotencyKeyTests(LedgerAppFixture app) : IClassFixture<Le
         using var retry = await clerk.PostAsync("/api/orders", OrderApi.CreateBody, "k-1");
 
         (await IdempotentClient.AnswerOf(retry) with { Headers = "" }).ShouldBe(original with { Headers = "" });
+        first.Headers.Contains(IdempotentClient.ReplayedHeader).ShouldBeFalse();
+        retry.Headers.GetValues(IdempotentClient.ReplayedHeader).Single().ShouldBe("true");
         retry.Headers.ETag.ShouldBe(first.Headers.ETag);
         retry.Headers.Location.ShouldBe(first.Headers.Location);
         retry.Headers.GetValues("X-Ledger-Position").ShouldBe(first.Headers.GetValues("X-Ledger-Position"));

@@ -19,16 +19,33 @@ public sealed class IdempotentClient(HttpClient client, string token)
         return await client.SendAsync(request);
     }
 
-    /// <summary>Status, every header but Date, and the body bytes, as one comparable value.</summary>
+    /// <summary>
+    /// Status, every header but Date and <c>Idempotent-Replayed</c>, and the body bytes, as one comparable value; whether
+    /// the answer said it was a replay is kept apart, since that is the one thing a replay adds.
+    /// </summary>
     public static async Task<Answer> AnswerOf(HttpResponseMessage response)
     {
         var headers = response.Headers.Concat(response.Content.Headers)
-            .Where(h => !h.Key.Equals("Date", StringComparison.OrdinalIgnoreCase))
+            .Where(h => !h.Key.Equals("Date", StringComparison.OrdinalIgnoreCase) && !h.Key.Equals(ReplayedHeader, StringComparison.OrdinalIgnoreCase))
             .Select(h => $"{h.Key.ToLowerInvariant()}: {string.Join(", ", h.Value)}")
             .Order(StringComparer.Ordinal)
             .ToList();
-        return new Answer((int)response.StatusCode, string.Join("\n", headers), Convert.ToHexString(await response.Content.ReadAsByteArrayAsync()));
+        var replayed = response.Headers.TryGetValues(ReplayedHeader, out var values) && values.SequenceEqual(["true"]);
+        return new Answer((int)response.StatusCode, string.Join("\n", headers), Convert.ToHexString(await response.Content.ReadAsByteArrayAsync()))
+        {
+            Replayed = replayed,
+        };
     }
 
-    public sealed record Answer(int Status, string Headers, string BodyHex);
+    public const string ReplayedHeader = "Idempotent-Replayed";
+
+    /// <summary>Two answers are equal when a client could not tell them apart but for <see cref="Replayed"/>.</summary>
+    public sealed record Answer(int Status, string Headers, string BodyHex)
+    {
+        public bool Replayed { get; init; }
+
+        public bool Equals(Answer? other) => other is not null && (Status, Headers, BodyHex) == (other.Status, other.Headers, other.BodyHex);
+
+        public override int GetHashCode() => HashCode.Combine(Status, Headers, BodyHex);
+    }
 }

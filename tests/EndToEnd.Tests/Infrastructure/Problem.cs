@@ -18,6 +18,7 @@ public static class Problem
         problem.GetProperty("type").GetString().ShouldNotBeNullOrEmpty();
         problem.GetProperty("title").GetString().ShouldNotBeNullOrEmpty();
         problem.GetProperty("traceId").GetString().ShouldNotBeNullOrEmpty();
+        problem.TryGetProperty("trace_id", out _).ShouldBeFalse(text);
         return problem;
     }
 }
