@@ -28,8 +28,10 @@ public static class InvoicingServices
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<StampingOptions>>().Value);
         services.AddSingleton(sp => new IssuerProfiles(sp.GetRequiredService<LedgerDataSources>().App,
             sp.GetRequiredService<IOptions<InvoicingOptions>>().Value.DevelopmentIssuerProfile
-                // Its own append, never the request's: providing the default is not the command that needed it.
-                ? new DevelopmentIssuerProfile(sp.GetRequiredService<PostgresEventStore>(), sp.GetRequiredService<TimeProvider>())
+                // Its own append, never the request's: providing the default is not the command that needed it. (A test
+                // that replaced the store with another kind has no PostgresEventStore; that store is then the one.)
+                ? new DevelopmentIssuerProfile((IEventStore?)sp.GetService<PostgresEventStore>() ?? sp.GetRequiredService<IEventStore>(),
+                    sp.GetRequiredService<TimeProvider>())
                 : null));
         services.AddSingleton(sp => new TaxRuleBook(sp.GetRequiredService<LedgerDataSources>().App));
         services.AddSingleton(sp => new ExchangeRates(sp.GetRequiredService<LedgerDataSources>().App));
