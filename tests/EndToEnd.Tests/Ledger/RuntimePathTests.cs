@@ -71,6 +71,22 @@ public sealed class RuntimePathTests
         }
     }
 
+    [Fact]
+    public void The_shipped_settings_put_the_dev_token_key_directly_under_the_data_directory()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "ledger-data");
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(RepoRoot(), "src", "Host", "appsettings.json"))
+            .AddJsonFile(Path.Combine(RepoRoot(), "src", "Host", "appsettings.Development.json"))
+            .AddInMemoryCollection([new(LedgerDataDirectory.Key, data)])
+            .Build();
+        var auth = configuration.GetSection(Ledger.Host.Configuration.LedgerAuthOptions.Section).Get<Ledger.Host.Configuration.LedgerAuthOptions>()!;
+
+        LedgerDataDirectory.ResolvePath(configuration, auth.SigningKeyPath).ShouldBe(Path.Combine(data, "keys", "dev-signing-key.pem"));
+        CheckpointKeyProvider.KeyPath(configuration.GetSection(CheckpointOptions.Section).Get<CheckpointOptions>() ?? new(), configuration)
+            .ShouldBe(Path.Combine(data, "keys", "checkpoint-key.pem"));
+    }
+
     private static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
