@@ -44,7 +44,7 @@ public sealed class ChainDesignsScenario(BenchSettings settings, BenchDatabase d
         var baseline = await database.CreateBaselineAsync($"s9{tag}_base", Baselines.MinimalEventsTable);
         await using var plain = await MartenBaseline.CreateAsync(database, $"s9{tag}_marten");
         await using var chained = await MartenBaseline.CreateAsync(database, $"s9{tag}_chained",
-            configure: options => options.Listeners.Add(new ChainedAppendListener()));
+            configure: options => options.Listeners.Add(new ChainedAppendListener(options.DatabaseSchemaName)));
         await using var sealedStore = await MartenBaseline.CreateAsync(database, $"s9{tag}_sealed", applicationName: appenders);
         var chainedDb = database.AdminOn(chained.Schema);
         var sealedDb = database.AdminOn(sealedStore.Schema);

@@ -11,14 +11,15 @@ namespace Ledger.Bench.Scenarios.ChainDesigns;
 /// tenant's writers), links the entry there (PostgreSQL's own <c>sha256</c> of previous ‖ entry, the only part that
 /// needs the head) and inserts the chain row. A failed append rolls its chain row back with it.
 /// </summary>
-public sealed class ChainedAppendListener : DocumentSessionListenerBase
+public sealed class ChainedAppendListener(string schema) : DocumentSessionListenerBase
 {
-    private const string Chain = """
+    // Marten's connections do not set a search path: the chain tables are named with Marten's schema.
+    private readonly string chain = $"""
         WITH head AS (
-            INSERT INTO ledger_chain_heads AS h (tenant_id, chain_seq, chain_hash) VALUES (?, 1, sha256('\x0000000000000000000000000000000000000000000000000000000000000000'::bytea || ?::bytea))
+            INSERT INTO {schema}.ledger_chain_heads AS h (tenant_id, chain_seq, chain_hash) VALUES (?, 1, sha256('\x0000000000000000000000000000000000000000000000000000000000000000'::bytea || ?::bytea))
             ON CONFLICT (tenant_id) DO UPDATE SET chain_seq = h.chain_seq + 1, chain_hash = sha256(h.chain_hash || ?::bytea)
             RETURNING chain_seq, chain_hash)
-        INSERT INTO ledger_chain (tenant_id, chain_seq, event_id, stream_id, stream_version, occurred_at, entry_hash, chain_hash)
+        INSERT INTO {schema}.ledger_chain (tenant_id, chain_seq, event_id, stream_id, stream_version, occurred_at, entry_hash, chain_hash)
         SELECT ?, chain_seq, ?, ?, ?, ?, ?, chain_hash FROM head
         """;
 
@@ -36,7 +37,7 @@ public sealed class ChainedAppendListener : DocumentSessionListenerBase
                 var data = session.DocumentStore.Options.Serializer().ToJson(@event.Data);
                 var entryHash = ChainTables.EntryHash(tenant, streamId, @event.Version, @event.Id, @event.EventTypeName, occurredAt,
                     System.Text.Encoding.UTF8.GetBytes(data));
-                session.QueueSqlCommand(Chain, tenant, entryHash, entryHash, tenant, @event.Id, streamId, @event.Version, occurredAt, entryHash);
+                session.QueueSqlCommand(chain, tenant, entryHash, entryHash, tenant, @event.Id, streamId, @event.Version, occurredAt, entryHash);
             }
         }
         return Task.CompletedTask;
