@@ -11,36 +11,49 @@ namespace Ledger.Bench.Scenarios.ChainDesigns;
 /// (<c>mt_events.seq_id</c>) and enters each event into its tenant's chain after it committed, a batch per transaction
 /// (chain rows, heads and its progress together).
 /// <para>
-/// It never skips an event that commits late. Marten hands out <c>seq_id</c> from a sequence inside the appending
-/// transaction, so seq 101 can be visible while seq 100 is still uncommitted (or will never be: rolled back). The
-/// sealer reads the sequence's last value L, then notes the time t0, then waits until no appending transaction that
-/// started before t0 is still open (<c>pg_stat_activity.xact_start</c> of the appenders' connections, told apart by
-/// their application name). Every transaction that drew a value ≤ L started before L was read, so by then each value
-/// ≤ L is committed or gone for good, and the range (sealed, L] can be read and sealed in seq order once and for all.
+/// It never skips an event that commits late. Marten draws <c>seq_id</c> from a sequence inside the appending
+/// transaction, so seq 101 can be visible while seq 100 is still uncommitted, or will never be (rolled back). The only
+/// hazard is a gap, so the sealer seals the gap-free run of visible events after its last position at once, and stops
+/// at the first gap. To pass a gap it proves it permanent: it reads the sequence's last value L, then the server's clock
+/// t0, and waits (without blocking, a look per turn) until no appending transaction that started before t0 is still
+/// open (<c>pg_stat_activity.xact_start</c> of the appenders' connections, told apart by their application name). Every
+/// transaction that drew a value ≤ L started before L was read, so from then on each value ≤ L is committed or gone for
+/// good, and gaps up to L are passed. A gap that a late commit fills is sealed the moment it becomes visible.
+/// </para>
+/// <para>
 /// Marten's own high-water mark (the async daemon's) was not used: it decides that a gap is permanent from how long it
-/// stayed open and what the transaction evidence says, a heuristic with a stale-sequence timeout; the horizon here needs
-/// no timeout and does not depend on the daemon running. Its price: one long transaction among the appenders holds
-/// sealing back for as long as it stays open (the lag then shows it).
+/// stayed open and the transaction evidence it finds, with a stale-sequence timeout; the proof here needs no timeout
+/// and no daemon. Its price: one long transaction among the appenders holds sealing back past any gap for as long as
+/// it stays open (the lag then shows it), and the appenders must be recognisable in <c>pg_stat_activity</c>.
 /// </para>
 /// </summary>
 public sealed class ChainSealer(NpgsqlDataSource marten, string appendersApplicationName, int batchSize = 1000)
 {
     private readonly Dictionary<string, (long Seq, byte[] Hash)> heads = [];
     private long sealedThrough;
+    // Every sequence value up to here is committed or gone for good (proven by a horizon).
+    private long settledThrough;
+    private (long Last, DateTime T0)? horizon;
 
     /// <summary>Called after each batch committed, with the last seq_id it covers (every event up to it is sealed).</summary>
     public event Action<long>? Sealed;
 
     public long SealedThrough => Volatile.Read(ref sealedThrough);
 
-    /// <summary>Seals whatever is there; returns how many events it entered.</summary>
+    /// <summary>Seals until everything the sequence had handed out when it was called is sealed; returns how many events it entered.</summary>
     public async Task<long> SealAvailableAsync(CancellationToken cancellation = default)
     {
-        var (last, t0) = await SequenceHorizonAsync(cancellation);
-        if (last <= sealedThrough) return 0;
-        await WaitForOlderAppendsAsync(t0, cancellation);
+        var (last, _) = await SequenceHorizonAsync(cancellation);
         long sealedNow = 0;
-        while (sealedThrough < last) sealedNow += await SealBatchAsync(last, cancellation);
+        while (sealedThrough < last)
+        {
+            var entered = await SealStepAsync(cancellation);
+            sealedNow += entered;
+            if (entered > 0) continue;
+            // Nothing visible past the gap (values at the end that were rolled back, or are still in flight): prove it.
+            horizon ??= await SequenceHorizonAsync(cancellation);
+            await Task.Delay(1, cancellation);
+        }
         return sealedNow;
     }
 
@@ -53,11 +66,25 @@ public sealed class ChainSealer(NpgsqlDataSource marten, string appendersApplica
         try
         {
             while (!cancellation.IsCancellationRequested)
-                if (await SealAvailableAsync(CancellationToken.None) == 0) await Task.Delay(idle, cancellation);
+                if (await SealStepAsync(CancellationToken.None) == 0) await Task.Delay(idle, cancellation);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>One batch: the gap-free run of visible events, and past gaps a horizon has proven permanent.</summary>
+    private async Task<long> SealStepAsync(CancellationToken cancellation)
+    {
+        if (horizon is { } pending && !await OlderAppendsOpenAsync(pending.T0, cancellation))
+        {
+            settledThrough = Math.Max(settledThrough, pending.Last);
+            horizon = null;
+        }
+        var (entered, blocked) = await SealBatchAsync(cancellation);
+        // A gap held the batch up: start proving it permanent (a late commit may fill it first, which is as good).
+        if (blocked && horizon is null) horizon = await SequenceHorizonAsync(cancellation);
+        return entered;
     }
 
     /// <summary>The sequence's last value, then (read after it, in the same statement) the server's clock.</summary>
@@ -72,16 +99,16 @@ public sealed class ChainSealer(NpgsqlDataSource marten, string appendersApplica
         return (reader.GetInt64(0), reader.GetDateTime(1));
     }
 
-    private async Task WaitForOlderAppendsAsync(DateTime t0, CancellationToken cancellation)
+    private async Task<bool> OlderAppendsOpenAsync(DateTime t0, CancellationToken cancellation)
     {
         await using var command = marten.CreateCommand(
             "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND xact_start < $2)");
         command.Parameters.Add(new() { Value = appendersApplicationName });
         command.Parameters.Add(new() { Value = t0, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        while ((bool)(await command.ExecuteScalarAsync(cancellation))!) await Task.Delay(1, cancellation);
+        return (bool)(await command.ExecuteScalarAsync(cancellation))!;
     }
 
-    private async Task<long> SealBatchAsync(long last, CancellationToken cancellation)
+    private async Task<(long Entered, bool Blocked)> SealBatchAsync(CancellationToken cancellation)
     {
         var tenants = new List<string>();
         var positions = new List<long>();
@@ -94,18 +121,27 @@ public sealed class ChainSealer(NpgsqlDataSource marten, string appendersApplica
         var chainHashes = new List<byte[]>();
         // The heads this batch moves, applied to the sealer's own only once the batch committed.
         var moved = new Dictionary<string, (long Seq, byte[] Hash)>();
+        var next = sealedThrough;
+        var blocked = false;
         await using var connection = await marten.OpenConnectionAsync(cancellation);
         await using (var read = new NpgsqlCommand("""
             SELECT seq_id, id, tenant_id, stream_id, version, type, timestamp, data::text FROM mt_events
-             WHERE seq_id > $1 AND seq_id <= $2 ORDER BY seq_id LIMIT $3
+             WHERE seq_id > $1 ORDER BY seq_id LIMIT $2
             """, connection))
         {
             read.Parameters.Add(new() { Value = sealedThrough });
-            read.Parameters.Add(new() { Value = last });
             read.Parameters.Add(new() { Value = batchSize });
             await using var reader = await read.ExecuteReaderAsync(cancellation);
             while (await reader.ReadAsync(cancellation))
             {
+                var seq = reader.GetInt64(0);
+                // The next value, or a later one past gaps proven permanent; at any other gap the run ends here.
+                if (seq != next + 1 && seq > settledThrough)
+                {
+                    blocked = true;
+                    break;
+                }
+                next = seq;
                 var tenant = reader.GetString(2);
                 var stream = reader.GetString(3);
                 var version = reader.GetInt64(4);
@@ -121,13 +157,14 @@ public sealed class ChainSealer(NpgsqlDataSource marten, string appendersApplica
                 streams.Add(stream);
                 versions.Add(version);
                 times.Add(occurredAt);
-                seqs.Add(reader.GetInt64(0));
+                seqs.Add(seq);
                 entryHashes.Add(entry);
                 chainHashes.Add(head.Hash);
             }
         }
-        // A short batch reached the horizon: everything up to it is sealed, including values nobody committed.
-        var through = seqs.Count == batchSize ? seqs[^1] : last;
+        // Unless the batch was cut short by its size, the values up to the proven horizon that hold no event are passed too.
+        var through = seqs.Count == batchSize ? next : Math.Max(next, settledThrough);
+        if (through == sealedThrough) return (0, blocked);
         var touched = moved.Keys.ToArray();
         await using (var transaction = await connection.BeginTransactionAsync(cancellation))
         {
@@ -167,6 +204,6 @@ public sealed class ChainSealer(NpgsqlDataSource marten, string appendersApplica
         foreach (var (tenant, head) in moved) heads[tenant] = head;
         Volatile.Write(ref sealedThrough, through);
         Sealed?.Invoke(through);
-        return seqs.Count;
+        return (seqs.Count, blocked);
     }
 }
