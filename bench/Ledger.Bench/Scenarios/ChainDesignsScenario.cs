@@ -140,8 +140,8 @@ public sealed class ChainDesignsScenario(BenchSettings settings, BenchDatabase d
         };
         List<string> details =
         [
-            $"9, {label}: after the rounds, (a) chained in the append: {checkA}",
-            $"9, {label}: after the rounds and the lag run, (b) sealed after commit: {checkB}",
+            $"- 9, {label}: after the rounds, (a) chained in the append: {checkA}",
+            $"- 9, {label}: after the rounds and the lag run, (b) sealed after commit: {checkB}",
         ];
         return (rows, details);
     }
