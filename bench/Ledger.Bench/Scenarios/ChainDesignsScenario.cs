@@ -3,6 +3,7 @@ using Ledger.Bench.Infrastructure;
 using Ledger.Bench.Report;
 using Ledger.Bench.Scenarios.ChainDesigns;
 using Marten;
+using Marten.Services;
 
 namespace Ledger.Bench.Scenarios;
 
@@ -102,7 +103,10 @@ public sealed class ChainDesignsScenario(BenchSettings settings, BenchDatabase d
         var lag = await SealLagAsync(sealer, sealedStore.Store, versions[3], streamCount, streamsPerTenant, rate);
         Log.Line($"{Id}. seal lag at {rate:N0}/s: p50 {lag.P50Ms:0.0} ms, p99 {lag.P99Ms:0.0} ms over {lag.Events:N0} appends");
 
+        var race = await RaceAsync(sealer, sealedStore.Store, appenders, versions[3], streamCount, streamsPerTenant);
+        Log.Line($"{Id}. {race}");
         await sealer.SealAvailableAsync();
+        var outOfSequence = await ChainTables.OutOfSequenceAsync(sealedDb);
         var checkA = await ChainTables.VerifyAsync(chainedDb);
         var checkB = await ChainTables.VerifyAsync(sealedDb);
         Log.Line($"{Id}. (a) {checkA}; (b) {checkB}");
@@ -141,7 +145,8 @@ public sealed class ChainDesignsScenario(BenchSettings settings, BenchDatabase d
         List<string> details =
         [
             $"- 9, {label}: after the rounds, (a) chained in the append: {checkA}",
-            $"- 9, {label}: after the rounds and the lag run, (b) sealed after commit: {checkB}",
+            $"- 9, {label}: after the rounds, the lag run and the race, (b) sealed after commit: {checkB}; entries out of Marten's seq_id order in a tenant's chain: {outOfSequence}",
+            $"- 9, {label}: race, (b): {race}",
         ];
         return (rows, details);
     }
@@ -227,6 +232,57 @@ public sealed class ChainDesignsScenario(BenchSettings settings, BenchDatabase d
             var sample = lags.ToArray();
             return new Lag(Series.Percentile(sample, 0.5), Series.Percentile(sample, 0.99), sample.Max(), sample.Length, load.P50Ms, load.P99Ms, load.Errors);
         }
+    }
+
+    /// <summary>
+    /// Design (b) against a late commit and a rollback: one append held open for 2 s (its seq_id drawn first) while 4
+    /// writers append behind it, and one append rolled back. The sealer must stand below the held event until it
+    /// commits, then seal it in its place, and pass the rolled-back value; the check afterwards finds any skip.
+    /// </summary>
+    private async Task<string> RaceAsync(ChainSealer sealer, DocumentStore store, string appenders, long[] versions, int streamCount, int streamsPerTenant)
+    {
+        using var stop = new CancellationTokenSource();
+        var sealing = sealer.RunAsync(TimeSpan.FromMilliseconds(2), stop.Token);
+        // Writers 0-3 append below; streams 4 and 5 belong to writers 4 and 5, who are not running.
+        var (held, rolledBack) = (4 % streamCount, 5 % streamCount);
+        var connectionString = new Npgsql.NpgsqlConnectionStringBuilder(BenchDatabase.AdminConnectionString) { ApplicationName = appenders }.ConnectionString;
+        await using var heldConnection = new Npgsql.NpgsqlConnection(connectionString);
+        await heldConnection.OpenAsync();
+        await using var heldTransaction = await heldConnection.BeginTransactionAsync();
+        var heldSeq = await AppendInAsync(store, heldTransaction, versions, held, streamsPerTenant);
+        await using (var rollbackConnection = new Npgsql.NpgsqlConnection(connectionString))
+        {
+            await rollbackConnection.OpenAsync();
+            await using var rollback = await rollbackConnection.BeginTransactionAsync();
+            await AppendInAsync(store, rollback, versions, rolledBack, streamsPerTenant);
+            await rollback.RollbackAsync();
+        }
+        var behind = 0L;
+        await LoadDriver.ClosedLoop(4, TimeSpan.FromSeconds(2), async w =>
+        {
+            await AppendAsync(store, versions, PickStream(w, Random.Shared, streamCount), streamsPerTenant, w);
+            Interlocked.Increment(ref behind);
+        });
+        var standing = sealer.SealedThrough;
+        await heldTransaction.CommitAsync();
+        versions[held]++;
+        var deadline = Stopwatch.GetTimestamp() + 30 * Stopwatch.Frequency;
+        while (sealer.SealedThrough < heldSeq && Stopwatch.GetTimestamp() < deadline) await Task.Delay(5);
+        await stop.CancelAsync();
+        await sealing;
+        return $"one append held open 2 s (seq_id {heldSeq}) while {behind:N0} appends committed after it and one was rolled back: " +
+               $"the sealer stood at {standing} until the held one committed ({(standing < heldSeq ? "below it, as it must" : "PAST IT")}), " +
+               $"then sealed through {sealer.SealedThrough}";
+    }
+
+    private async Task<long> AppendInAsync(DocumentStore store, Npgsql.NpgsqlTransaction transaction, long[] versions, int s, int streamsPerTenant)
+    {
+        var options = SessionOptions.ForTransaction(transaction);
+        options.TenantId = Preload.TenantId(s / streamsPerTenant);
+        await using var session = store.LightweightSession(options);
+        var action = session.Events.Append(Preload.StreamId(s % streamsPerTenant), versions[s] + 1, MartenBaseline.Event(payloads, s));
+        await session.SaveChangesAsync();
+        return action.Events[0].Sequence;
     }
 
     private static async Task<long> SequenceAsync(Npgsql.NpgsqlDataSource marten)

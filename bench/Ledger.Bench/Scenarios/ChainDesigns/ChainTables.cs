@@ -133,6 +133,16 @@ public static class ChainTables
         return new Check(events, entries, unchained, duplicated, recomputed, failure);
     }
 
+    /// <summary>Design (b) only: how many entries sit after an entry with a later <c>seq_id</c> in their tenant's chain (Marten's order kept: 0).</summary>
+    public static async Task<long> OutOfSequenceAsync(NpgsqlDataSource marten)
+    {
+        await using var command = marten.CreateCommand("""
+            SELECT count(*) FROM (SELECT seq_id, lag(seq_id) OVER (PARTITION BY tenant_id ORDER BY chain_seq) AS previous FROM ledger_chain) c
+             WHERE c.previous > c.seq_id
+            """);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     private static string? EndOfChain(string? tenant, long position, byte[] last, Dictionary<string, (long Seq, byte[] Hash)> heads) =>
         tenant is null ? null
         : !heads.TryGetValue(tenant, out var head) ? $"{tenant}: no head row"
