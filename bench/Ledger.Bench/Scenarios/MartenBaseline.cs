@@ -16,17 +16,35 @@ public sealed class MartenBaseline : IAsyncDisposable
 {
     private readonly DocumentStore _store;
 
-    private MartenBaseline(DocumentStore store) => _store = store;
+    private MartenBaseline(DocumentStore store, string schema)
+    {
+        _store = store;
+        Schema = schema;
+    }
+
+    /// <summary>The schema Marten's tables live in (scenario 9 adds its chain tables next to them).</summary>
+    public string Schema { get; }
+
+    public DocumentStore Store => _store;
 
     /// <summary>The event Marten stores: the same body the other sides store, as a nested JSON object.</summary>
     public sealed record OrderRecorded(JsonElement Body);
 
-    public static async Task<MartenBaseline> CreateAsync(BenchDatabase database, string name)
+    /// <summary>
+    /// A fresh store in its own schema. Scenario 9 passes <paramref name="applicationName"/> (so its sealer can see which
+    /// transactions are this store's appends) and <paramref name="configure"/> (its session listener); everything else
+    /// stays as the baseline's.
+    /// </summary>
+    public static async Task<MartenBaseline> CreateAsync(BenchDatabase database, string name, string? applicationName = null,
+        Action<StoreOptions>? configure = null)
     {
         var schema = database.ReserveSchema(name);
+        var connection = applicationName is null
+            ? BenchDatabase.AdminConnectionString
+            : new Npgsql.NpgsqlConnectionStringBuilder(BenchDatabase.AdminConnectionString) { ApplicationName = applicationName }.ConnectionString;
         var store = DocumentStore.For(options =>
         {
-            options.Connection(BenchDatabase.AdminConnectionString);
+            options.Connection(connection);
             options.DatabaseSchemaName = schema;
             options.Events.DatabaseSchemaName = schema;
             options.Events.TenancyStyle = TenancyStyle.Conjoined;
@@ -35,9 +53,10 @@ public sealed class MartenBaseline : IAsyncDisposable
             options.UseSystemTextJsonForSerialization();
             options.AutoCreateSchemaObjects = AutoCreate.All;
             options.Events.AddEventType<OrderRecorded>();
+            configure?.Invoke(options);
         });
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        return new MartenBaseline(store);
+        return new MartenBaseline(store, schema);
     }
 
     /// <summary>Every stream of every tenant starts with <paramref name="perStream"/> events, about 1,000 events per session.</summary>

@@ -31,5 +31,6 @@ public static class Scenarios
         yield return ("6", () => new RelayScenario(settings, database).RunAsync());
         yield return ("7", () => new VerificationScenario(settings, database, payloads).RunAsync());
         yield return ("8", () => new KeyedBurstScenario(database).RunAsync());
+        yield return ("9", () => new ChainDesignsScenario(settings, database, payloads).RunAsync());
     }
 }
