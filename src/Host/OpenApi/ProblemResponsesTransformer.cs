@@ -12,7 +12,7 @@ namespace Ledger.Host.OpenApi;
 /// Per operation, what the pipeline around the endpoint adds and the endpoint cannot declare: the bearer requirement
 /// and the roles it needs (read from the endpoint's authorization metadata; an anonymous operation says so with an
 /// empty requirement), the problem responses the Host answers with (by what the operation is: authorized, has a
-/// route parameter, writes, takes a query), <c>Retry-After</c> on 429, and the <c>Idempotency-Key</c> header of writes.
+/// route parameter, writes, takes a query, reaches the database), <c>Retry-After</c> on 429 and 503, and the <c>Idempotency-Key</c> header of writes.
 /// </summary>
 internal sealed class ProblemResponsesTransformer : IOpenApiOperationTransformer
 {
@@ -30,6 +30,8 @@ internal sealed class ProblemResponsesTransformer : IOpenApiOperationTransformer
             + "(the Idempotency-Key was used with another request).",
         [429] = RateLimitServices.ProblemCode + ": too many requests; retry after Retry-After seconds.",
         [500] = ProblemCodes.Internal + ": unexpected; quote the traceId.",
+        [503] = ProblemCodes.ServiceUnavailable + ": the database cannot serve in time (down, or every pooled connection busy); "
+            + "nothing was done, retry after Retry-After seconds.",
     };
 
     public async Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
@@ -58,6 +60,8 @@ internal sealed class ProblemResponsesTransformer : IOpenApiOperationTransformer
         if (isWrite) statuses.UnionWith([400, 409, 413, 415, 422]);
         if (isWrite && metadata.OfType<WritePathMetadata>().Any() && !metadata.OfType<NotAWrite>().Any()) AddIdempotencyKey(operation);
         if (description.RelativePath?.TrimStart('/') == "metrics") statuses.ExceptWith([429]); // scrapes are never limited
+        // Every API operation reads or writes the database; the health probes answer their own 503 (not a problem).
+        if (description.RelativePath?.TrimStart('/').StartsWith("api/", StringComparison.Ordinal) == true) statuses.Add(503);
 
         operation.Responses ??= [];
         foreach (var status in statuses)
@@ -116,7 +120,7 @@ internal sealed class ProblemResponsesTransformer : IOpenApiOperationTransformer
             Description = Meanings[status],
             Content = new Dictionary<string, OpenApiMediaType> { ["application/problem+json"] = problem },
         };
-        if (status == 429)
+        if (status is 429 or 503)
         {
             response.Headers = new Dictionary<string, IOpenApiHeader>
             {

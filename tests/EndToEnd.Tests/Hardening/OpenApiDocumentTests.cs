@@ -107,6 +107,8 @@ public sealed class OpenApiDocumentTests(LedgerAppFixture app) : IClassFixture<L
                 if (path.StartsWith("/health", StringComparison.Ordinal)) continue;
                 responses.Any(r => r.Key[0] == '4').ShouldBeTrue($"{where} documents no 4xx");
                 responses.ContainsKey("500").ShouldBeTrue($"{where} does not document 500");
+                if (path.StartsWith("/api/", StringComparison.Ordinal))
+                    responses["503"]?["headers"]?["Retry-After"].ShouldNotBeNull($"{where} does not document 503 service.unavailable with Retry-After");
                 foreach (var (status, response) in responses.Where(r => r.Key[0] is '4' or '5'))
                     response!["content"]?["application/problem+json"]?["schema"]?["$ref"]?.GetValue<string>()
                         .ShouldBe("#/components/schemas/Problem", $"{where} {status} is not a Problem");
