@@ -12,6 +12,8 @@ namespace Ledger.Bench.Scenarios;
 /// </summary>
 public sealed class AppendScenario(BenchSettings settings, BenchDatabase database, Payloads payloads)
 {
+    private readonly StreamWriters writers = new(settings);
+
     /// <summary>A variant of Ledger's write path to measure on the same schema.</summary>
     public sealed record Variant(string Name, Func<LedgerSchema, IEventStore> Store, string Notes = "");
 
@@ -39,14 +41,14 @@ public sealed class AppendScenario(BenchSettings settings, BenchDatabase databas
         var martenVersions = (long[])versions.Clone();
         var sides = new List<Side>
         {
-            new("baseline", warmUp => Writers(warmUp, async (w, random, n) =>
+            new("baseline", warmUp => writers.Run(warmUp, async (w, random, n) =>
             {
-                var s = PickStream(w, random, streamCount);
+                var s = writers.PickStream(w, random, streamCount);
                 await Baselines.InsertAsync(baseline, BaselineStream(s, streamsPerTenant), ++baselineVersions[s], payloads.Text(n));
             })),
-            new("plain Marten", warmUp => Writers(warmUp, async (w, random, n) =>
+            new("plain Marten", warmUp => writers.Run(warmUp, async (w, random, n) =>
             {
-                var s = PickStream(w, random, streamCount);
+                var s = writers.PickStream(w, random, streamCount);
                 await marten.AppendAsync(Preload.TenantId(s / streamsPerTenant), Preload.StreamId(s % streamsPerTenant), martenVersions[s], MartenBaseline.Event(payloads, n));
                 martenVersions[s]++;
             })),
@@ -58,9 +60,9 @@ public sealed class AppendScenario(BenchSettings settings, BenchDatabase databas
             sides.Add(new(variant.Name, async warmUp =>
             {
                 var before = await MaxSeq(ledger);
-                var result = await Writers(warmUp, async (w, random, n) =>
+                var result = await writers.Run(warmUp, async (w, random, n) =>
                 {
-                    var s = PickStream(w, random, streamCount);
+                    var s = writers.PickStream(w, random, streamCount);
                     var append = new StreamAppend(Preload.StreamId(s % streamsPerTenant), ExpectedVersion.Exactly(versions[s]), [payloads.Event(n)]);
                     await store.AppendAsync(Preload.TenantId(s / streamsPerTenant), [append]);
                     versions[s]++;
@@ -127,18 +129,6 @@ public sealed class AppendScenario(BenchSettings settings, BenchDatabase databas
         command.Parameters.Add(new() { Value = afterSeq });
         return (double)(await command.ExecuteScalarAsync())!;
     }
-
-    private Task<RoundResult> Writers(bool warmUp, Func<int, Random, long, Task> append)
-    {
-        var counter = 0L;
-        var randoms = Enumerable.Range(0, settings.Writers).Select(w => new Random(w * 7919 + Environment.TickCount)).ToArray();
-        return LoadDriver.ClosedLoop(settings.Writers, warmUp ? settings.WarmUp : settings.RoundDuration,
-            w => append(w, randoms[w], Interlocked.Increment(ref counter)));
-    }
-
-    // Writer w owns the streams s with s % writers == w, so no two writers ever race on one stream.
-    private int PickStream(int writer, Random random, int streamCount) =>
-        writer + settings.Writers * random.Next((streamCount - writer + settings.Writers - 1) / settings.Writers);
 
     private static string BaselineStream(int s, int streamsPerTenant) => $"{Preload.TenantId(s / streamsPerTenant)}/{Preload.StreamId(s % streamsPerTenant)}";
 }

@@ -17,6 +17,8 @@ namespace Ledger.Bench.Scenarios;
 /// </summary>
 public sealed class ChainDesignsScenario(BenchSettings settings, BenchDatabase database, Payloads payloads)
 {
+    private readonly StreamWriters writers = new(settings);
+
     private const string Id = "9";
     private const string Title = "Chain designs on Marten";
 
@@ -76,19 +78,19 @@ public sealed class ChainDesignsScenario(BenchSettings settings, BenchDatabase d
         var backlogAtRoundEnd = new Series("events");
         var sides = new List<Side>
         {
-            new("plain INSERT", warmUp => Writers(warmUp, async (w, random, n) =>
+            new("plain INSERT", warmUp => writers.Run(warmUp, async (w, random, n) =>
             {
-                var s = PickStream(w, random, streamCount);
+                var s = writers.PickStream(w, random, streamCount);
                 await Baselines.InsertAsync(baseline, $"{Preload.TenantId(s / streamsPerTenant)}/{Preload.StreamId(s % streamsPerTenant)}", ++versions[0][s], payloads.Text(n));
             })),
-            new("plain Marten", warmUp => Writers(warmUp, (w, random, n) => AppendAsync(plain.Store, versions[1], PickStream(w, random, streamCount), streamsPerTenant, n))),
-            new("(a) chained in the append", warmUp => Writers(warmUp, (w, random, n) => AppendAsync(chained.Store, versions[2], PickStream(w, random, streamCount), streamsPerTenant, n))),
+            new("plain Marten", warmUp => writers.Run(warmUp, (w, random, n) => AppendAsync(plain.Store, versions[1], writers.PickStream(w, random, streamCount), streamsPerTenant, n))),
+            new("(a) chained in the append", warmUp => writers.Run(warmUp, (w, random, n) => AppendAsync(chained.Store, versions[2], writers.PickStream(w, random, streamCount), streamsPerTenant, n))),
             new("(b) sealed after commit", async warmUp =>
             {
                 // The sealer runs alongside its appends (it shares the two cores with them), and only during its own rounds.
                 using var stop = new CancellationTokenSource();
                 var sealing = sealer.RunAsync(TimeSpan.FromMilliseconds(2), stop.Token);
-                var result = await Writers(warmUp, (w, random, n) => AppendAsync(sealedStore.Store, versions[3], PickStream(w, random, streamCount), streamsPerTenant, n));
+                var result = await writers.Run(warmUp, (w, random, n) => AppendAsync(sealedStore.Store, versions[3], writers.PickStream(w, random, streamCount), streamsPerTenant, n));
                 if (!warmUp) backlogAtRoundEnd.Add(await SequenceAsync(sealedDb) - sealer.SealedThrough);
                 await stop.CancelAsync();
                 await sealing;
@@ -260,7 +262,7 @@ public sealed class ChainDesignsScenario(BenchSettings settings, BenchDatabase d
         var behind = 0L;
         await LoadDriver.ClosedLoop(4, TimeSpan.FromSeconds(2), async w =>
         {
-            await AppendAsync(store, versions, PickStream(w, Random.Shared, streamCount), streamsPerTenant, w);
+            await AppendAsync(store, versions, writers.PickStream(w, Random.Shared, streamCount), streamsPerTenant, w);
             Interlocked.Increment(ref behind);
         });
         var standing = sealer.SealedThrough;
@@ -290,16 +292,4 @@ public sealed class ChainDesignsScenario(BenchSettings settings, BenchDatabase d
         await using var command = marten.CreateCommand("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM mt_events_sequence");
         return (long)(await command.ExecuteScalarAsync())!;
     }
-
-    private Task<RoundResult> Writers(bool warmUp, Func<int, Random, long, Task> append)
-    {
-        var counter = 0L;
-        var randoms = Enumerable.Range(0, settings.Writers).Select(w => new Random(w * 7919 + Environment.TickCount)).ToArray();
-        return LoadDriver.ClosedLoop(settings.Writers, warmUp ? settings.WarmUp : settings.RoundDuration,
-            w => append(w, randoms[w], Interlocked.Increment(ref counter)));
-    }
-
-    // As in AppendScenario: writer w owns the streams s with s % writers == w, so no two writers race on one stream.
-    private int PickStream(int writer, Random random, int streamCount) =>
-        writer + settings.Writers * random.Next((streamCount - writer + settings.Writers - 1) / settings.Writers);
 }

@@ -129,35 +129,10 @@ public class AuditorAppFixture : IAsyncLifetime
     }
 
     /// <summary>As a superuser with the append-only triggers off for one transaction.</summary>
-    public async Task TamperAsync(string sql, params object[] parameters)
-    {
-        await using var connection = await Db.AdminDataSource.OpenConnectionAsync();
-        await using var tx = await connection.BeginTransactionAsync();
-        await using (var off = new NpgsqlCommand("SET LOCAL session_replication_role = replica", connection, tx))
-            await off.ExecuteNonQueryAsync();
-        await using (var edit = new NpgsqlCommand(sql, connection, tx))
-        {
-            foreach (var p in parameters) edit.Parameters.Add(new() { Value = p });
-            (await edit.ExecuteNonQueryAsync()).ShouldBeGreaterThan(0);
-        }
-        await tx.CommitAsync();
-    }
+    public Task TamperAsync(string sql, params object[] parameters) => Db.TamperAsync(sql, parameters);
 
     /// <summary>Edits the entry at <paramref name="position"/> and recomputes every later hash and the head: only checkpoints can tell.</summary>
-    public async Task RewriteFromAsync(string tenant, long position)
-    {
-        await TamperAsync("UPDATE events SET data = jsonb_set(data, '{value}', '\"rewritten\"') WHERE tenant_id = $1 AND chain_seq = $2", tenant, position);
-        var reader = new ChainEntryReader(Db.AdminDataSource);
-        var previous = (await reader.ChainHashAtAsync(tenant, position - 1))!;
-        foreach (var entry in await reader.ReadAsync(tenant, position, null, 1000))
-        {
-            var entryHash = System.Security.Cryptography.SHA256.HashData(entry.Record);
-            previous = LedgerRecord.Link(previous, entryHash);
-            await TamperAsync("UPDATE events SET entry_hash = $3, chain_hash = $4 WHERE tenant_id = $1 AND chain_seq = $2",
-                tenant, entry.ChainSeq, entryHash, previous);
-        }
-        await TamperAsync("UPDATE chain_heads SET chain_hash = $2 WHERE tenant_id = $1", tenant, previous);
-    }
+    public Task RewriteFromAsync(string tenant, long position) => Db.RewriteFromAsync(tenant, position);
 
     /// <summary>Runs the built <c>ledger</c> executable in its own process with this fixture's settings.</summary>
     public Task<(int ExitCode, string Stdout, string Stderr)> LedgerAsync(params string[] args) => LedgerAsync(new Dictionary<string, string>(), args);

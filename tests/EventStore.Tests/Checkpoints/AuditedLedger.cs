@@ -125,38 +125,13 @@ public sealed class AuditedLedger : IAsyncDisposable
     }
 
     /// <summary>As a superuser who switched the append-only triggers off for one transaction.</summary>
-    public async Task TamperAsync(string sql, params object[] parameters)
-    {
-        await using var connection = await Db.AdminDataSource.OpenConnectionAsync();
-        await using var tx = await connection.BeginTransactionAsync();
-        await using (var off = new NpgsqlCommand("SET LOCAL session_replication_role = replica", connection, tx))
-            await off.ExecuteNonQueryAsync();
-        await using (var edit = new NpgsqlCommand(sql, connection, tx))
-        {
-            foreach (var p in parameters) edit.Parameters.Add(new() { Value = p });
-            (await edit.ExecuteNonQueryAsync()).ShouldBeGreaterThan(0);
-        }
-        await tx.CommitAsync();
-    }
+    public Task TamperAsync(string sql, params object[] parameters) => Db.TamperAsync(sql, parameters);
 
     /// <summary>
     /// The forger's best: edits an entry and recomputes every hash after it and the head, so the chain is consistent
     /// again; only a checkpoint signed before can tell.
     /// </summary>
-    public async Task RewriteFromAsync(string tenant, long position)
-    {
-        await TamperAsync("UPDATE events SET data = jsonb_set(data, '{value}', '\"rewritten\"') WHERE tenant_id = $1 AND chain_seq = $2", tenant, position);
-        var reader = new ChainEntryReader(Db.AdminDataSource);
-        var previous = (await reader.ChainHashAtAsync(tenant, position - 1))!;
-        foreach (var entry in await reader.ReadAsync(tenant, position, null, 1000))
-        {
-            var entryHash = System.Security.Cryptography.SHA256.HashData(entry.Record);
-            previous = LedgerRecord.Link(previous, entryHash);
-            await TamperAsync("UPDATE events SET entry_hash = $3, chain_hash = $4 WHERE tenant_id = $1 AND chain_seq = $2",
-                tenant, entry.ChainSeq, entryHash, previous);
-        }
-        await TamperAsync("UPDATE chain_heads SET chain_hash = $2 WHERE tenant_id = $1", tenant, previous);
-    }
+    public Task RewriteFromAsync(string tenant, long position) => Db.RewriteFromAsync(tenant, position);
 
     public async Task<byte[]> StoredChainHashAsync(string tenant, long position) =>
         (await new ChainEntryReader(Db.AdminDataSource).ChainHashAtAsync(tenant, position))!;
