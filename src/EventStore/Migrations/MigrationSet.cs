@@ -13,6 +13,9 @@ public sealed class MigrationSet
 {
     public static readonly MigrationSet EventStore = new("event_store", typeof(MigrationSet).Assembly, "Ledger.EventStore.Migrations.");
 
+    /// <summary>The chain over Marten's events (versions 20–29); Marten's own tables must exist first (MartenLedgerSchema).</summary>
+    public static readonly MigrationSet LedgerChain = new("ledger_chain", typeof(MigrationSet).Assembly, "Ledger.EventStore.MartenStore.Schema.");
+
     private readonly Lazy<IReadOnlyList<Migration>> migrations;
     private readonly Lazy<string?> grants;
 

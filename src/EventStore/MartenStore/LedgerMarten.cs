@@ -1,0 +1,40 @@
+using System.Text.Json;
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.MultiTenancy;
+using Marten;
+using Weasel.Core;
+
+namespace Ledger.EventStore.MartenStore;
+
+/// <summary>
+/// How Ledger configures Marten: events in Marten's own tables (conjoined tenancy, string stream keys, Quick append
+/// with the application's timestamps), Ledger's JSON (snake_case, money as strings) and names, and the chain sealer
+/// on the async daemon. The application's connection never changes the schema: <see cref="MartenLedgerSchema"/>
+/// applies Marten's objects and Ledger's with the owner's connection.
+/// </summary>
+public static class LedgerMarten
+{
+    /// <summary>Marten's own settings for Ledger's store; the caller adds the connection and anything host-specific.</summary>
+    public static void Configure(StoreOptions options, string schema, EventShapes shapes, JsonSerializerOptions json)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(shapes);
+        options.DatabaseSchemaName = schema;
+        options.Events.DatabaseSchemaName = schema;
+        options.Events.TenancyStyle = TenancyStyle.Conjoined;
+        options.Events.StreamIdentity = StreamIdentity.AsString;
+        // Quick append, one round trip per save, in Marten 9's default flavour: the timestamps come from the application
+        // server (each event's time as the command's clock decided it, which the chain record covers); plain Quick
+        // would stamp the database's now() instead.
+        options.Events.AppendMode = EventAppendMode.QuickWithServerTimestamps;
+        options.Events.MetadataConfig.CorrelationIdEnabled = true;
+        options.Events.MetadataConfig.CausationIdEnabled = true;
+        options.Events.MetadataConfig.HeadersEnabled = true;
+        // The schema is the owner's business (MartenLedgerSchema); the application's role has no right to change it.
+        options.AutoCreateSchemaObjects = AutoCreate.None;
+        options.UseSystemTextJsonForSerialization(json, EnumStorage.AsString, Casing.SnakeCase);
+        foreach (var (alias, shape) in shapes.Mappings)
+            options.Events.MapEventType(shape, alias);
+    }
+}
