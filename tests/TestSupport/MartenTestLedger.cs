@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Ledger.EventStore;
 using Ledger.EventStore.Connections;
 using Ledger.EventStore.MartenStore;
@@ -18,7 +19,7 @@ public sealed class MartenTestLedger : IAsyncDisposable
     private readonly SealProgress _progress;
     private IProjectionDaemon? _daemon;
 
-    private MartenTestLedger(string schema, string admin, string app, EventShapes shapes)
+    private MartenTestLedger(string schema, string admin, string app, EventShapes shapes, JsonSerializerOptions json)
     {
         Schema = schema;
         AdminConnectionString = admin;
@@ -29,11 +30,11 @@ public sealed class MartenTestLedger : IAsyncDisposable
         Store = DocumentStore.For(options =>
         {
             options.Connection(AppDataSource);
-            LedgerMarten.Configure(options, schema, shapes, TestEventShapes.Json);
+            LedgerMarten.Configure(options, schema, shapes, json);
             options.Events.Subscribe(new ChainSealer(AppDataSource, _progress.Sealed));
             options.Projections.Errors.SkipApplyErrors = false;
         });
-        EventStore = new MartenEventStore(Store, AppDataSource, shapes, TestEventShapes.Json);
+        EventStore = new MartenEventStore(Store, AppDataSource, shapes, json);
     }
 
     public string Schema { get; }
@@ -46,7 +47,12 @@ public sealed class MartenTestLedger : IAsyncDisposable
     public SealProgress Progress => _progress;
 
     /// <summary>A ledger whose daemon seals as events commit (<paramref name="sealing"/> false: the test starts it).</summary>
-    public static async Task<MartenTestLedger> CreateAsync(bool sealing = true, params MigrationSet[] modules)
+    public static Task<MartenTestLedger> CreateAsync(bool sealing = true, params MigrationSet[] modules) =>
+        CreateAsync(TestEventShapes.Register(new EventShapes()), TestEventShapes.Json, sealing, modules);
+
+    /// <summary>A ledger storing the given shapes, read and written with <paramref name="json"/> (the Host's: the codecs').</summary>
+    public static async Task<MartenTestLedger> CreateAsync(EventShapes shapes, JsonSerializerOptions json, bool sealing = true,
+        params MigrationSet[] modules)
     {
         var schema = "m_" + Guid.NewGuid().ToString("N")[..16];
         var server = TestDatabase.ServerAdminConnectionString;
@@ -55,11 +61,10 @@ public sealed class MartenTestLedger : IAsyncDisposable
         {
             Username = TestDatabase.AppRole, Password = TestDatabase.AppPassword, SearchPath = schema,
         };
-        var shapes = TestEventShapes.Register(new EventShapes());
         await using (var serverSource = NpgsqlDataSource.Create(server))
             await Migrator.EnsureLoginRoleAsync(serverSource, TestDatabase.AppRole, TestDatabase.AppPassword);
-        await MartenLedgerSchema.ApplyAsync(admin.ConnectionString, schema, TestDatabase.AppRole, shapes, TestEventShapes.Json, modules);
-        var ledger = new MartenTestLedger(schema, admin.ConnectionString, app.ConnectionString, shapes);
+        await MartenLedgerSchema.ApplyAsync(admin.ConnectionString, schema, TestDatabase.AppRole, shapes, json, modules);
+        var ledger = new MartenTestLedger(schema, admin.ConnectionString, app.ConnectionString, shapes, json);
         if (sealing) await ledger.StartSealingAsync();
         return ledger;
     }

@@ -13,6 +13,10 @@ public static class AuditEventCodec
     public const string CommandRecorded = "ledger.audit.command_recorded";
     public const int Version = 1;
 
+    /// <summary>The stored shape of each event type and version this codec writes: how Marten stores and names them.</summary>
+    public static IEnumerable<(string EventType, int TypeVersion, Type Shape)> StoredShapes { get; } =
+        [(CommandRecorded, Version, typeof(CommandRecordedV1))];
+
     public static EncodedEvent Encode(CommandAuditEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);

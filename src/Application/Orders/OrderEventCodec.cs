@@ -21,6 +21,13 @@ public static class OrderEventCodec
     /// <summary>The event type names this codec reads and writes.</summary>
     public static IReadOnlyList<string> EventTypes { get; } = [Created, PaymentRequested, Paid, PaymentFailed, Fulfilled, Cancelled];
 
+    /// <summary>The stored shape of each event type and version this codec writes: how Marten stores and names them.</summary>
+    public static IEnumerable<(string EventType, int TypeVersion, Type Shape)> StoredShapes { get; } =
+    [
+        (Created, 1, typeof(OrderCreatedV1)), (PaymentRequested, 1, typeof(OrderPaymentRequestedV1)), (Paid, 1, typeof(OrderPaidV1)),
+        (PaymentFailed, 1, typeof(OrderPaymentFailedV1)), (Fulfilled, 1, typeof(OrderFulfilledV1)), (Cancelled, 1, typeof(OrderCancelledV1)),
+    ];
+
     public static EncodedEvent Encode(OrderEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);

@@ -50,6 +50,9 @@ public static class CreditNoteEventCodec
 {
     public const string Issued = "fiscal.credit_note.issued";
 
+    /// <summary>The stored shape of each event type and version this codec writes: how Marten stores and names them.</summary>
+    public static IEnumerable<(string EventType, int TypeVersion, Type Shape)> StoredShapes { get; } = [(Issued, 1, typeof(CreditNoteIssuedV1))];
+
     public static IReadOnlyList<string> EventTypes { get; } = [Issued];
 
     public static EncodedEvent Encode(CreditNoteIssued e)

@@ -17,6 +17,14 @@ public static class InvoiceEventCodec
     public const string StampRejected = "fiscal.invoice.stamp_rejected";
     public const string Credited = "fiscal.invoice.credited";
 
+    /// <summary>The stored shape of each event type and version this codec writes: how Marten stores and names them.</summary>
+    public static IEnumerable<(string EventType, int TypeVersion, Type Shape)> StoredShapes { get; } =
+    [
+        (Issued, 1, typeof(InvoiceIssuedV1)), (Stamped, 1, typeof(InvoiceStampedV1)),
+        (ContingencyStamped, 1, typeof(InvoiceContingencyStampedV1)), (StampRejected, 1, typeof(InvoiceStampRejectedV1)),
+        (Credited, 1, typeof(InvoiceCreditedV1)),
+    ];
+
     public static IReadOnlyList<string> EventTypes { get; } = [Issued, Stamped, ContingencyStamped, StampRejected, Credited];
 
     public static EncodedEvent Encode(InvoiceEvent e)

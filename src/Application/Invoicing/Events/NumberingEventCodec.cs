@@ -16,6 +16,9 @@ public static class NumberingEventCodec
 {
     public const string Assigned = "fiscal.series.number_assigned";
 
+    /// <summary>The stored shape of each event type and version this codec writes: how Marten stores and names them.</summary>
+    public static IEnumerable<(string EventType, int TypeVersion, Type Shape)> StoredShapes { get; } = [(Assigned, 1, typeof(NumberAssignedV1))];
+
     public static IReadOnlyList<string> EventTypes { get; } = [Assigned];
 
     public static EncodedEvent Encode(NumberAssigned e)

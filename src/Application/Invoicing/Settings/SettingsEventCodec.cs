@@ -28,6 +28,13 @@ public static class SettingsEventCodec
     public const string TaxRulesPublished = "fiscal.tax_rules.published";
     public const string ExchangeRateSet = "fiscal.exchange_rate.set";
 
+    /// <summary>The stored shape of each event type and version this codec writes: how Marten stores and names them.</summary>
+    public static IEnumerable<(string EventType, int TypeVersion, Type Shape)> StoredShapes { get; } =
+    [
+        (IssuerProfileSet, 1, typeof(IssuerProfileSetV1)), (TaxRulesPublished, 1, typeof(TaxRulesPublishedV1)),
+        (ExchangeRateSet, 1, typeof(ExchangeRateSetV1)),
+    ];
+
     public const string IssuerStream = "fiscal-issuer";
     public const string TaxRulesStream = "fiscal-tax-rules";
 

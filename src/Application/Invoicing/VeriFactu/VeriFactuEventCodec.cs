@@ -27,6 +27,13 @@ public static class VeriFactuEventCodec
     /// <summary>The first event of a chain that continues another system's: its last record, as it was sent.</summary>
     public const string PredecessorRecorded = "fiscal.verifactu.predecessor_recorded";
 
+    /// <summary>The stored shape of each event type and version this codec writes: how Marten stores and names them.</summary>
+    public static IEnumerable<(string EventType, int TypeVersion, Type Shape)> StoredShapes { get; } =
+    [
+        (RegistrationRecorded, 1, typeof(RegistrationRecordedV1)), (CancellationRecorded, 1, typeof(CancellationRecordedV1)),
+        (PredecessorRecorded, 1, typeof(PredecessorRecordedV1)),
+    ];
+
     public static IReadOnlyList<string> EventTypes { get; } = [RegistrationRecorded, CancellationRecorded, PredecessorRecorded];
 
     public static EncodedEvent EncodePredecessor(VeriFactuRecord r)
