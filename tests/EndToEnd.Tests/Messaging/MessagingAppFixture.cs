@@ -41,8 +41,7 @@ public class MessagingAppFixture : IAsyncLifetime
 
     public string QueuePrefix => $"e2e.{id}.";
 
-    public static Uri BrokerUri => new(Environment.GetEnvironmentVariable("LEDGER_RABBITMQ") is { Length: > 0 } configured
-        ? configured : "amqp://guest:guest@127.0.0.1:55672/");
+    public static Uri BrokerUri => TestServers.RabbitMq;
 
     /// <summary>Every setting, as configuration keys (for the in-memory Host) and environment variables (for processes).</summary>
     public Dictionary<string, string?> Settings { get; private set; } = [];
