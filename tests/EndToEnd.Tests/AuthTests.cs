@@ -1,4 +1,5 @@
 using System.Net;
+using Alba;
 using Ledger.EndToEnd.Tests.Infrastructure;
 using Ledger.Host.Auth;
 using Ledger.TestSupport;
@@ -7,15 +8,13 @@ namespace Ledger.EndToEnd.Tests;
 
 public sealed class AuthTests(LedgerAppFixture app) : IClassFixture<LedgerAppFixture>
 {
-    private async Task<HttpResponseMessage> CreateWith(string? token)
+    /// <summary>Creates an order as the holder of <paramref name="token"/> (none: anonymously), expecting what <paramref name="then"/> says.</summary>
+    private Task<IScenarioResult> CreateWith(string? token, Action<Scenario> then) => app.Host.Scenario(x =>
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders")
-        {
-            Content = new StringContent(OrderApi.CreateBody, System.Text.Encoding.UTF8, "application/json"),
-        };
-        if (token is not null) request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
-        return await app.Client().SendAsync(request);
-    }
+        x.Post.RawJson(OrderApi.CreateBody).ToUrl("/api/orders");
+        if (token is not null) x.WithBearerToken(token);
+        then(x);
+    });
 
     public static TheoryData<string> BadTokens => ["none", "garbage", "foreign-key", "expired", "no-tenant", "hs256", "wrong-issuer", "numeric-tenant", "no-jti", "no-kid", "no-roles"];
 
@@ -40,10 +39,12 @@ public sealed class AuthTests(LedgerAppFixture app) : IClassFixture<LedgerAppFix
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
 
-        using var response = await CreateWith(token);
+        await CreateWith(token, then: x =>
+        {
+            x.ProblemShouldBe(HttpStatusCode.Unauthorized, "auth.unauthenticated");
+            x.Header("WWW-Authenticate").ShouldHaveValues();
+        });
 
-        await response.ShouldBeProblem(HttpStatusCode.Unauthorized, "auth.unauthenticated");
-        response.Headers.WwwAuthenticate.ShouldNotBeEmpty();
         (await app.Db.Store.ReadAllAsync(Ledger.EventStore.GlobalPosition.Start, 1000))
             .ShouldNotContain(e => e.TenantId == tenant);
     }
@@ -51,16 +52,19 @@ public sealed class AuthTests(LedgerAppFixture app) : IClassFixture<LedgerAppFix
     [Fact]
     public async Task A_valid_token_is_accepted()
     {
-        using var response = await CreateWith(app.Tokens.For(TestDatabase.NewTenant(), LedgerRoles.Clerk));
-        response.StatusCode.ShouldBe(HttpStatusCode.Created);
+        await CreateWith(app.Tokens.For(TestDatabase.NewTenant(), LedgerRoles.Clerk), then: x =>
+        {
+            x.StatusCodeShouldBe(HttpStatusCode.Created);
+            x.Header("Location").SingleValueShouldMatch("^/api/orders/[0-9a-f-]{36}$");
+            x.JsonPath("$.order_id").ShouldExist();
+        });
     }
 
     [Fact]
     public async Task Accountant_may_not_create_an_order_403()
     {
         var tenant = TestDatabase.NewTenant();
-        using var response = await CreateWith(app.Tokens.For(tenant, LedgerRoles.Accountant));
-        await response.ShouldBeProblem(HttpStatusCode.Forbidden, "auth.forbidden");
+        await CreateWith(app.Tokens.For(tenant, LedgerRoles.Accountant), then: x => x.ProblemShouldBe(HttpStatusCode.Forbidden, "auth.forbidden"));
     }
 
     [Fact]

@@ -34,11 +34,8 @@ public sealed class TestDatabase : IAsyncDisposable
     public IEventStore Store => EventStore;
     public PostgresEventStore EventStore { get; }
 
-    /// <summary>The server's admin connection string: <c>LEDGER_PG_ADMIN</c>, or the local test cluster.</summary>
-    public static string ServerAdminConnectionString =>
-        Environment.GetEnvironmentVariable("LEDGER_PG_ADMIN") is { Length: > 0 } configured
-            ? configured
-            : "Host=127.0.0.1;Port=55432;Username=postgres;Database=ledger";
+    /// <summary>The server's admin connection string: <c>LEDGER_PG_ADMIN</c>, a container, or the local test cluster (<see cref="TestServers"/>).</summary>
+    public static string ServerAdminConnectionString => TestServers.PostgresAdmin;
 
     /// <summary>A fresh schema with the event store's migrations and those of the given modules.</summary>
     public static async Task<TestDatabase> CreateAsync(params MigrationSet[] modules)

@@ -13,7 +13,7 @@ public sealed class WritePathCoverageTests(LedgerAppFixture app) : IClassFixture
     [Fact]
     public void Every_write_endpoint_goes_through_the_write_path()
     {
-        var endpoints = app.Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+        var endpoints = app.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
         var writes = endpoints
             .Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods.Any(WriteMethods.Contains) == true)
             .Where(e => e.Metadata.GetMetadata<NotAWrite>() is null)

@@ -24,9 +24,9 @@ public sealed class ConnectionPoolTests(LedgerAppFixture app) : IClassFixture<Le
     [Fact]
     public async Task Keyed_creates_far_beyond_the_pool_size_all_succeed()
     {
-        await using var host = app.With(new() { ["ConnectionStrings:Ledger"] = SmallPool(size: 6, timeoutSeconds: 5) });
+        await using var host = await app.With(new() { ["ConnectionStrings:Ledger"] = SmallPool(size: 6, timeoutSeconds: 5) });
         var tenant = TestDatabase.NewTenant();
-        var clerk = new IdempotentClient(host.CreateClient(), app.Tokens.For(tenant, LedgerRoles.Clerk));
+        var clerk = new IdempotentClient(host.Client(), app.Tokens.For(tenant, LedgerRoles.Clerk));
 
         using var start = new SemaphoreSlim(0);
         var creates = Enumerable.Range(0, 60).Select(async i =>
@@ -46,9 +46,9 @@ public sealed class ConnectionPoolTests(LedgerAppFixture app) : IClassFixture<Le
     [Fact]
     public async Task With_every_connection_taken_reads_and_writes_are_503_with_retry_after()
     {
-        await using var host = app.With(new() { ["ConnectionStrings:Ledger"] = SmallPool(size: 4, timeoutSeconds: 1) });
+        await using var host = await app.With(new() { ["ConnectionStrings:Ledger"] = SmallPool(size: 4, timeoutSeconds: 1) });
         var tenant = TestDatabase.NewTenant();
-        var client = host.CreateClient();
+        var client = host.Client();
         var clerk = new IdempotentClient(client, app.Tokens.For(tenant, LedgerRoles.Clerk));
         using (var warm = await clerk.PostAsync("/api/orders", OrderApi.CreateBody, "before"))
             warm.StatusCode.ShouldBe(HttpStatusCode.Created, await warm.Content.ReadAsStringAsync());

@@ -1,8 +1,8 @@
 using System.Net;
+using Alba;
 using Ledger.EndToEnd.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,15 +15,16 @@ namespace Ledger.EndToEnd.Tests.Hardening;
 /// </summary>
 public static class HostVariants
 {
-    public static WebApplicationFactory<Program> With(
-        this LedgerAppFixture app, Dictionary<string, string?> settings, IPAddress? clientAddress = null)
+    public static Task<IAlbaHost> With(
+        this LedgerAppFixture app, Dictionary<string, string?> settings, IPAddress? clientAddress = null, Action<IWebHostBuilder>? more = null)
     {
         ArgumentNullException.ThrowIfNull(app);
-        return app.Factory.WithWebHostBuilder(host =>
+        return app.HostWith(host =>
         {
             host.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(settings));
             if (clientAddress is not null)
                 host.ConfigureTestServices(services => services.AddSingleton<IStartupFilter>(new ClientAddress(clientAddress)));
+            more?.Invoke(host);
         });
     }
 

@@ -85,7 +85,7 @@ public sealed class HostileRequestPropertyTests(LedgerAppFixture app) : IClassFi
 
     /// <summary>Every route the Host maps, with each of its methods.</summary>
     private List<(string Method, RoutePattern Pattern)> Endpoints() =>
-        app.Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+        app.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [HttpMethods.Get]).Select(m => (m, e.RoutePattern)))
             .ToList();
 

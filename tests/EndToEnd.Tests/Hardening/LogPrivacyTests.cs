@@ -26,7 +26,7 @@ public sealed class LogPrivacyTests(LedgerAppFixture app) : IClassFixture<Ledger
     [Fact]
     public async Task No_name_email_or_tax_id_reaches_the_log()
     {
-        var host = app.With(new()
+        var host = await app.With(new()
         {
             // The Host's console format (RenderedCompactJsonFormatter), also written to a file the test can read.
             ["Serilog:Using:0"] = "Serilog.Sinks.File",
@@ -37,7 +37,7 @@ public sealed class LogPrivacyTests(LedgerAppFixture app) : IClassFixture<Ledger
         });
         var tenant = TestDatabase.NewTenant();
         var correlation = "privacy-" + Guid.NewGuid().ToString("N")[..12];
-        var client = host.CreateClient();
+        var client = host.Client();
         client.DefaultRequestHeaders.Authorization = new("Bearer", app.Tokens.For(tenant, LedgerRoles.Clerk));
         client.DefaultRequestHeaders.Add("X-Correlation-Id", correlation);
 

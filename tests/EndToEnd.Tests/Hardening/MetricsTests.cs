@@ -1,10 +1,10 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.RegularExpressions;
+using Alba;
 using Ledger.EndToEnd.Tests.Infrastructure;
 using Ledger.Host.Auth;
 using Ledger.TestSupport;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.EndToEnd.Tests.Hardening;
@@ -15,11 +15,11 @@ public sealed partial class MetricsTests(LedgerAppFixture app) : IClassFixture<L
 {
     // Each scraping test reads a Host of its own, started in the test: see TelemetryCollection for why a Host that
     // lived while others stopped can lose its ASP.NET Core streams in a test process.
-    private async Task<string> Scrape(WebApplicationFactory<Program> host)
+    private async Task<string> Scrape(IAlbaHost host)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
         request.Headers.Authorization = new("Bearer", app.Tokens.For(TestDatabase.NewTenant(), LedgerRoles.Operator));
-        using var response = await host.CreateClient().SendAsync(request);
+        using var response = await host.Client().SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         response.StatusCode.ShouldBe(HttpStatusCode.OK, text);
         response.Content.Headers.ContentType!.ToString().ShouldBe("text/plain; version=0.0.4; charset=utf-8"); // the exporter's answer to a plain Accept
@@ -30,20 +30,20 @@ public sealed partial class MetricsTests(LedgerAppFixture app) : IClassFixture<L
     public async Task Anonymous_scrapes_are_allowed_from_loopback_only()
     {
         (await app.Client().GetAsync("/metrics")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
-        await using var local = app.With([], IPAddress.Loopback);
-        (await local.CreateClient().GetAsync("/metrics")).StatusCode.ShouldBe(HttpStatusCode.OK);
-        await using var remote = app.With([], IPAddress.Parse("192.0.2.10"));
-        (await remote.CreateClient().GetAsync("/metrics")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
-        await using var scraperNetwork = app.With(new() { ["Ledger:Telemetry:MetricsAnonymousNetworks:0"] = "192.0.2.0/28" }, IPAddress.Parse("192.0.2.10"));
-        (await scraperNetwork.CreateClient().GetAsync("/metrics")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await using var local = await app.With([], IPAddress.Loopback);
+        (await local.Client().GetAsync("/metrics")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await using var remote = await app.With([], IPAddress.Parse("192.0.2.10"));
+        (await remote.Client().GetAsync("/metrics")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        await using var scraperNetwork = await app.With(new() { ["Ledger:Telemetry:MetricsAnonymousNetworks:0"] = "192.0.2.0/28" }, IPAddress.Parse("192.0.2.10"));
+        (await scraperNetwork.Client().GetAsync("/metrics")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     [Fact]
     public async Task Request_latency_errors_and_appends_are_exposed_per_route()
     {
-        await using var host = app.With([]);
+        await using var host = await app.With([]);
         var tenant = TestDatabase.NewTenant();
-        var orders = new OrderApi(host.CreateClient(), app.Tokens.For(tenant, LedgerRoles.Clerk), tenant, app.Db.Store);
+        var orders = new OrderApi(host.Client(), app.Tokens.For(tenant, LedgerRoles.Clerk), tenant, app.Db.Store);
         await orders.CreateAsync();
         (await orders.GetAsync($"/api/orders/{Guid.NewGuid()}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
 
@@ -69,9 +69,9 @@ public sealed partial class MetricsTests(LedgerAppFixture app) : IClassFixture<L
     [Fact]
     public async Task Histogram_buckets_are_cumulative_and_end_with_the_count()
     {
-        await using var host = app.With([]);
+        await using var host = await app.With([]);
         var tenant = TestDatabase.NewTenant();
-        var client = host.CreateClient();
+        var client = host.Client();
         for (var i = 0; i < 3; i++)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/orders/{Guid.NewGuid()}");
@@ -96,8 +96,7 @@ public sealed partial class MetricsTests(LedgerAppFixture app) : IClassFixture<L
     [Fact]
     public async Task Every_Ledger_meter_is_collected_with_escaped_labels_and_help()
     {
-        await using var host = app.With([]);
-        _ = host.CreateClient();
+        await using var host = await app.With([]);
         var factory = host.Services.GetRequiredService<IMeterFactory>();
         var meter = factory.Create("Ledger.Probe");
         var counter = meter.CreateCounter<long>("ledger.probe.things", "{thing}", "Things\\seen \non two lines");

@@ -81,7 +81,7 @@ public sealed class ProblemsWhateverTheAcceptTests(LedgerAppFixture app) : IClas
     [InlineData("Production")]
     public async Task A_failure_is_a_500_problem_never_the_developer_exception_page(string environment)
     {
-        await using var broken = app.Factory.WithWebHostBuilder(host =>
+        await using var broken = await app.HostWith(host =>
         {
             host.UseEnvironment(environment);
             host.ConfigureTestServices(services => services.AddSingleton<IEventStore, ThrowingStore>());
@@ -89,7 +89,7 @@ public sealed class ProblemsWhateverTheAcceptTests(LedgerAppFixture app) : IClas
         foreach (var accept in new[] { "text/html", "text/csv", "application/json" })
         {
             using var request = Request(HttpMethod.Get, $"/api/orders/{Guid.NewGuid()}", accept, LedgerRoles.Clerk, null, TestDatabase.NewTenant());
-            using var response = await broken.CreateClient().SendAsync(request);
+            using var response = await broken.Client().SendAsync(request);
 
             var problem = await response.ShouldBeProblem(HttpStatusCode.InternalServerError, "internal");
             problem.ToString().ShouldNotContain("boom");

@@ -1,8 +1,8 @@
 using System.Net;
+using Alba;
 using Ledger.EndToEnd.Tests.Infrastructure;
 using Ledger.Host.Auth;
 using Ledger.TestSupport;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -23,12 +23,12 @@ public sealed class RateLimitTests(LedgerAppFixture app) : IClassFixture<LedgerA
         ["Ledger:RateLimits:Strict:WindowSeconds"] = "60",
     };
 
-    private static async Task<HttpResponseMessage> Get(WebApplicationFactory<Program> host, string path, string? token = null, string? from = null)
+    private static async Task<HttpResponseMessage> Get(IAlbaHost host, string path, string? token = null, string? from = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         if (token is not null) request.Headers.Authorization = new("Bearer", token);
         if (from is not null) request.Headers.Add("X-Test-Client", from);
-        return await host.CreateClient().SendAsync(request);
+        return await host.Client().SendAsync(request);
     }
 
     private static string AnOrder => $"/api/orders/{Guid.NewGuid()}";
@@ -36,7 +36,7 @@ public sealed class RateLimitTests(LedgerAppFixture app) : IClassFixture<LedgerA
     [Fact]
     public async Task Beyond_the_client_address_budget_the_answer_is_429_with_Retry_After_and_the_headers()
     {
-        await using var host = app.With(Limits(perAddress: 3, perTenant: 0, strict: 0), Client);
+        await using var host = await app.With(Limits(perAddress: 3, perTenant: 0, strict: 0), Client);
         var token = app.Tokens.For(TestDatabase.NewTenant(), LedgerRoles.Clerk);
         for (var i = 0; i < 3; i++)
             (await Get(host, AnOrder, token)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
@@ -60,8 +60,8 @@ public sealed class RateLimitTests(LedgerAppFixture app) : IClassFixture<LedgerA
     public async Task Retry_After_is_the_time_left_in_the_window_not_its_length()
     {
         var clock = new MovableClock();
-        await using var host = app.With(Limits(perAddress: 2, perTenant: 0, strict: 0), Client)
-            .WithWebHostBuilder(h => h.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(clock)));
+        await using var host = await app.With(Limits(perAddress: 2, perTenant: 0, strict: 0), Client,
+            more: h => h.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(clock)));
         for (var i = 0; i < 2; i++)
             (await Get(host, "/api/orders/x")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
 
@@ -90,7 +90,7 @@ public sealed class RateLimitTests(LedgerAppFixture app) : IClassFixture<LedgerA
     [Fact]
     public async Task An_IPv6_client_counts_per_slash_64()
     {
-        await using var host = app.With(Limits(perAddress: 2, perTenant: 0, strict: 0), IPAddress.Parse("2001:db8:1:2::1"));
+        await using var host = await app.With(Limits(perAddress: 2, perTenant: 0, strict: 0), IPAddress.Parse("2001:db8:1:2::1"));
         (await Get(host, AnOrder)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         (await Get(host, AnOrder, from: "2001:db8:1:2::ffff")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         (await Get(host, AnOrder, from: "2001:db8:1:2:aaaa::1")).StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
@@ -100,7 +100,7 @@ public sealed class RateLimitTests(LedgerAppFixture app) : IClassFixture<LedgerA
     [Fact]
     public async Task A_tenant_has_one_budget_across_addresses_and_other_tenants_are_not_affected()
     {
-        await using var host = app.With(Limits(perAddress: 0, perTenant: 3, strict: 0), Client);
+        await using var host = await app.With(Limits(perAddress: 0, perTenant: 3, strict: 0), Client);
         var busy = app.Tokens.For(TestDatabase.NewTenant(), LedgerRoles.Clerk);
         var quiet = app.Tokens.For(TestDatabase.NewTenant(), LedgerRoles.Clerk);
         (await Get(host, AnOrder, busy, from: "198.51.100.1")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
@@ -117,7 +117,7 @@ public sealed class RateLimitTests(LedgerAppFixture app) : IClassFixture<LedgerA
     [Fact]
     public async Task Export_endpoints_have_a_stricter_budget_than_the_rest()
     {
-        await using var host = app.With(Limits(perAddress: 1000, perTenant: 1000, strict: 2), Client);
+        await using var host = await app.With(Limits(perAddress: 1000, perTenant: 1000, strict: 2), Client);
         var auditor = app.Tokens.For(TestDatabase.NewTenant(), LedgerRoles.Auditor);
         for (var i = 0; i < 2; i++)
             (await Get(host, "/api/ledger/export", auditor)).StatusCode.ShouldNotBe(HttpStatusCode.TooManyRequests);
@@ -135,7 +135,7 @@ public sealed class RateLimitTests(LedgerAppFixture app) : IClassFixture<LedgerA
     [Fact]
     public async Task Limits_can_be_switched_off()
     {
-        await using var host = app.With(new() { ["Ledger:RateLimits:Enabled"] = "false", ["Ledger:RateLimits:PerClientAddress:PermitLimit"] = "1" }, Client);
+        await using var host = await app.With(new() { ["Ledger:RateLimits:Enabled"] = "false", ["Ledger:RateLimits:PerClientAddress:PermitLimit"] = "1" }, Client);
         for (var i = 0; i < 5; i++)
             (await Get(host, AnOrder)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
     }

@@ -80,8 +80,8 @@ public sealed class RequestLogLevelTests(LedgerAppFixture app) : IClassFixture<L
         settings["Serilog:WriteTo:0:Name"] = "File";
         settings["Serilog:WriteTo:0:Args:path"] = _logFile;
         settings["Serilog:WriteTo:0:Args:formatter"] = "Serilog.Formatting.Compact.RenderedCompactJsonFormatter, Serilog.Formatting.Compact";
-        var host = app.With(settings);
-        var client = host.CreateClient();
+        var host = await app.With(settings);
+        var client = host.Client();
         var token = app.Tokens.For(TestDatabase.NewTenant(), LedgerRoles.Clerk);
 
         (await Post(client, token, Order)).ShouldBe(HttpStatusCode.Created);

@@ -50,12 +50,12 @@ public sealed class SecurityHeadersTests(LedgerAppFixture app) : IClassFixture<L
     [Fact]
     public async Task A_500_carries_them_too()
     {
-        await using var broken = app.Factory.WithWebHostBuilder(host => host.ConfigureTestServices(services =>
+        await using var broken = await app.HostWith(host => host.ConfigureTestServices(services =>
             services.AddSingleton<IEventStore, ThrowingStore>()));
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/orders/{Guid.NewGuid()}");
         request.Headers.Authorization = new("Bearer", app.Tokens.For(TestDatabase.NewTenant(), LedgerRoles.Clerk));
 
-        using var response = await broken.CreateClient().SendAsync(request);
+        using var response = await broken.Client().SendAsync(request);
 
         await response.ShouldBeProblem(HttpStatusCode.InternalServerError, "internal");
         SecurityHeaders.ShouldCarryThem(response);
@@ -89,7 +89,8 @@ public sealed class SecurityHeadersTests(LedgerAppFixture app) : IClassFixture<L
     [Fact]
     public async Task HSTS_is_sent_over_HTTPS_only()
     {
-        var https = app.Factory.CreateClient(new() { BaseAddress = new Uri("https://localhost") });
+        var https = app.Client();
+        https.BaseAddress = new Uri("https://localhost"); // the test server takes the request's scheme from its address
         using var secure = await https.GetAsync("/health/live");
         secure.Headers.GetValues("Strict-Transport-Security").Single().ShouldBe("max-age=31536000; includeSubDomains");
         SecurityHeaders.ShouldCarryThem(secure);
@@ -100,22 +101,22 @@ public sealed class SecurityHeadersTests(LedgerAppFixture app) : IClassFixture<L
     [Fact]
     public async Task HTTPS_forwarded_by_a_trusted_proxy_gets_HSTS_and_an_untrusted_sender_cannot_claim_it()
     {
-        await using var host = app.With(new() { ["Ledger:Http:TrustedProxies:0"] = "10.9.0.0/24" }, IPAddress.Parse("10.9.0.5"));
+        await using var host = await app.With(new() { ["Ledger:Http:TrustedProxies:0"] = "10.9.0.0/24" }, IPAddress.Parse("10.9.0.5"));
         using var forwarded = new HttpRequestMessage(HttpMethod.Get, "/health/live");
         forwarded.Headers.Add("X-Forwarded-Proto", "https");
         forwarded.Headers.Add("X-Forwarded-For", "198.51.100.20");
-        (await host.CreateClient().SendAsync(forwarded)).Headers.Contains("Strict-Transport-Security").ShouldBeTrue();
+        (await host.Client().SendAsync(forwarded)).Headers.Contains("Strict-Transport-Security").ShouldBeTrue();
 
         using var spoofed = new HttpRequestMessage(HttpMethod.Get, "/health/live");
         spoofed.Headers.Add("X-Forwarded-Proto", "https");
         spoofed.Headers.Add("X-Test-Client", "192.0.2.66");
-        (await host.CreateClient().SendAsync(spoofed)).Headers.Contains("Strict-Transport-Security").ShouldBeFalse();
+        (await host.Client().SendAsync(spoofed)).Headers.Contains("Strict-Transport-Security").ShouldBeFalse();
 
         // With no trusted proxy configured nobody's forwarded headers count, loopback included.
-        await using var direct = app.With([], IPAddress.Loopback);
+        await using var direct = await app.With([], IPAddress.Loopback);
         using var loopback = new HttpRequestMessage(HttpMethod.Get, "/health/live");
         loopback.Headers.Add("X-Forwarded-Proto", "https");
-        (await direct.CreateClient().SendAsync(loopback)).Headers.Contains("Strict-Transport-Security").ShouldBeFalse();
+        (await direct.Client().SendAsync(loopback)).Headers.Contains("Strict-Transport-Security").ShouldBeFalse();
     }
 
     [Fact]
@@ -134,14 +135,14 @@ public sealed class SecurityHeadersTests(LedgerAppFixture app) : IClassFixture<L
     [Fact]
     public async Task CORS_allows_exactly_the_configured_origins()
     {
-        await using var host = app.With(new() { ["Ledger:Cors:AllowedOrigins:0"] = "https://books.example.com" });
+        await using var host = await app.With(new() { ["Ledger:Cors:AllowedOrigins:0"] = "https://books.example.com" });
 
-        using var allowed = await host.CreateClient().SendAsync(Preflight("https://books.example.com"));
+        using var allowed = await host.Client().SendAsync(Preflight("https://books.example.com"));
         allowed.Headers.GetValues("Access-Control-Allow-Origin").Single().ShouldBe("https://books.example.com");
         string.Join(",", allowed.Headers.GetValues("Access-Control-Allow-Headers")).ShouldContain("Idempotency-Key", Case.Insensitive);
         SecurityHeaders.ShouldCarryThem(allowed);
 
-        using var other = await host.CreateClient().SendAsync(Preflight("https://evil.example"));
+        using var other = await host.Client().SendAsync(Preflight("https://evil.example"));
         other.Headers.Contains("Access-Control-Allow-Origin").ShouldBeFalse();
     }
 

@@ -51,7 +51,7 @@ public sealed class TracingTests(LedgerAppFixture app) : IClassFixture<LedgerApp
         };
         ActivitySource.AddActivityListener(listener);
         var prefix = "trace-" + Guid.NewGuid().ToString("N")[..10];
-        await using var host = app.With(new()
+        await using var host = await app.With(new()
         {
             ["ConnectionStrings:RabbitMq"] = MultiHost.LedgerCluster.BrokerUri,
             ["Ledger:Messaging:Exchange"] = prefix + ".events",
@@ -60,7 +60,7 @@ public sealed class TracingTests(LedgerAppFixture app) : IClassFixture<LedgerApp
         var tenant = TestDatabase.NewTenant();
         await new Ledger.Application.Invoicing.Settings.IssuerProfiles(app.Db.AppDataSource).SaveAsync(tenant,
             new("Demo SL", "ES", "89890001K", "EUR", "Europe/Madrid", "FV", "RV", "es.vat.general", VeriFactu: false));
-        var orders = new OrderApi(host.CreateClient(), app.Tokens.For(tenant, LedgerRoles.Clerk), tenant, app.Db.Store);
+        var orders = new OrderApi(host.Client(), app.Tokens.For(tenant, LedgerRoles.Clerk), tenant, app.Db.Store);
         var id = await orders.CreateAsync();
         (await orders.PostAsync($"/api/orders/{id}/payment-requests")).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await orders.PostAsync($"/api/orders/{id}/payments", """{"amount":"25.00","payment_reference":"PAY-T"}""")).StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -81,13 +81,13 @@ public sealed class TracingTests(LedgerAppFixture app) : IClassFixture<LedgerApp
     public async Task Traces_and_metrics_are_exported_over_OTLP_when_an_endpoint_is_configured()
     {
         using var collector = new FakeOtlpCollector();
-        var host = app.With(new()
+        var host = await app.With(new()
         {
             ["Ledger:Telemetry:OtlpEndpoint"] = collector.Endpoint,
             ["Ledger:Telemetry:OtlpProtocol"] = "http/protobuf",
         });
         var tenant = TestDatabase.NewTenant();
-        await new OrderApi(host.CreateClient(), app.Tokens.For(tenant, LedgerRoles.Clerk), tenant, app.Db.Store).CreateAsync();
+        await new OrderApi(host.Client(), app.Tokens.For(tenant, LedgerRoles.Clerk), tenant, app.Db.Store).CreateAsync();
 
         await host.DisposeAsync(); // stopping the Host flushes both providers
 
@@ -103,8 +103,8 @@ public sealed class TracingTests(LedgerAppFixture app) : IClassFixture<LedgerApp
     public async Task Nothing_is_exported_without_an_endpoint()
     {
         using var collector = new FakeOtlpCollector();
-        var host = app.With([]);
-        (await host.CreateClient().GetAsync("/health/live")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var host = await app.With([]);
+        (await host.Client().GetAsync("/health/live")).StatusCode.ShouldBe(HttpStatusCode.OK);
         await host.DisposeAsync();
         collector.Received("/v1/traces").ShouldBeEmpty();
     }

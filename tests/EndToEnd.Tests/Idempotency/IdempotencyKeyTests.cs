@@ -53,11 +53,11 @@ public sealed class IdempotencyKeyTests(LedgerAppFixture app) : IClassFixture<Le
         // A second host on the same database has its own in-process gate: only the database lock on the key is shared.
         // It is handed the first host's key object: a host disposes the keys it loaded, and IdentityModel caches one
         // signature provider per key (by its parameters) for the whole process, so the first host's tokens would fail after.
-        var keys = app.Factory.Services.GetRequiredService<LedgerSigningKeys>();
-        await using var other = app.Factory.WithWebHostBuilder(host => host.ConfigureTestServices(services => services.AddSingleton(keys)));
+        var keys = app.Host.Services.GetRequiredService<LedgerSigningKeys>();
+        await using var other = await app.HostWith(host => host.ConfigureTestServices(services => services.AddSingleton(keys)));
         var tenant = TestDatabase.NewTenant();
         var token = app.Tokens.For(tenant, LedgerRoles.Clerk);
-        var hosts = new[] { new IdempotentClient(app.Client(), token), new IdempotentClient(other.CreateClient(), token) };
+        var hosts = new[] { new IdempotentClient(app.Client(), token), new IdempotentClient(other.Client(), token) };
 
         using var start = new SemaphoreSlim(0);
         var attempts = Enumerable.Range(0, 20).Select(async i =>

@@ -1,10 +1,10 @@
 using System.Net;
+using Alba;
 using Ledger.EndToEnd.Tests.Audit;
 using Ledger.EndToEnd.Tests.Infrastructure;
 using Ledger.Host.Auth;
 using Ledger.TestSupport;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,21 +15,21 @@ namespace Ledger.EndToEnd.Tests.Idempotency;
 public sealed class IdempotencyWindowTests(LedgerAppFixture app) : IClassFixture<LedgerAppFixture>
 {
     // The first host's key object is shared, not reloaded: see IdempotencyKeyTests (two hosts) for why.
-    private WebApplicationFactory<Program> WithSettings(string window, string purgeInterval) =>
-        app.Factory.WithWebHostBuilder(host => host
+    private Task<IAlbaHost> WithSettings(string window, string purgeInterval) =>
+        app.HostWith(host => host
             .ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Ledger:Idempotency:Window"] = window,
                 ["Ledger:Idempotency:PurgeInterval"] = purgeInterval,
             }))
-            .ConfigureTestServices(services => services.AddSingleton(app.Factory.Services.GetRequiredService<LedgerSigningKeys>())));
+            .ConfigureTestServices(services => services.AddSingleton(app.Host.Services.GetRequiredService<LedgerSigningKeys>())));
 
     [Fact]
     public async Task Window_comes_from_configuration()
     {
-        await using var host = WithSettings("00:30:00", "00:15:00");
+        await using var host = await WithSettings("00:30:00", "00:15:00");
         var tenant = TestDatabase.NewTenant();
-        var clerk = new IdempotentClient(host.CreateClient(), app.Tokens.For(tenant, LedgerRoles.Clerk));
+        var clerk = new IdempotentClient(host.Client(), app.Tokens.For(tenant, LedgerRoles.Clerk));
 
         (await clerk.PostAsync("/api/orders", OrderApi.CreateBody, "k-30min")).StatusCode.ShouldBe(HttpStatusCode.Created);
 
@@ -51,8 +51,7 @@ public sealed class IdempotencyWindowTests(LedgerAppFixture app) : IClassFixture
             SELECT count(*) FROM added
             """, tenant);
 
-        await using var host = WithSettings("1.00:00:00", "00:00:01");
-        using var client = host.CreateClient(); // starts the host, and with it the purge
+        await using var host = await WithSettings("1.00:00:00", "00:00:01"); // started, and with it the purge
 
         await Eventually.Until(
             () => app.Db.ScalarAsync("SELECT count(*) FROM idempotency_keys WHERE tenant_id = $1 AND idempotency_key = 'old'", tenant),
@@ -63,9 +62,8 @@ public sealed class IdempotencyWindowTests(LedgerAppFixture app) : IClassFixture
     [Theory]
     [InlineData("00:00:00")]
     [InlineData("-01:00:00")]
-    public void A_window_that_is_not_positive_stops_start_up(string window)
+    public async Task A_window_that_is_not_positive_stops_start_up(string window)
     {
-        using var host = WithSettings(window, "00:15:00");
-        Should.Throw<Exception>(() => host.CreateClient()).ToString().ShouldContain("Ledger:Idempotency");
+        (await Should.ThrowAsync<Exception>(() => WithSettings(window, "00:15:00"))).ToString().ShouldContain("Ledger:Idempotency");
     }
 }

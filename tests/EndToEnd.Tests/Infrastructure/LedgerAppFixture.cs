@@ -1,14 +1,13 @@
+using Alba;
 using Ledger.Host.Auth;
 using Ledger.TestSupport;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.EndToEnd.Tests.Infrastructure;
 
 /// <summary>
-/// The whole Host, in memory, on a fresh schema of the real test PostgreSQL and with its own signing key:
+/// The whole Host, in memory under Alba, on a fresh schema of the real test PostgreSQL and with its own signing key:
 /// one per test class, so classes run in parallel. Tests isolate further by using a new tenant each.
 /// </summary>
 public sealed class LedgerAppFixture : IAsyncLifetime
@@ -17,12 +16,14 @@ public sealed class LedgerAppFixture : IAsyncLifetime
     public const string Audience = "ledger-api-test";
 
     private readonly string _keyDirectory = Path.Combine(Path.GetTempPath(), "ledger-e2e-" + Guid.NewGuid().ToString("N"));
-    private WebApplicationFactory<Program>? _factory;
+    private IAlbaHost? _host;
     private TestDatabase? _db;
+    private Dictionary<string, string?> _settings = [];
 
     public TestDatabase Db => _db ?? throw new InvalidOperationException("not initialized");
 
-    public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("not initialized");
+    /// <summary>The Host under test: <c>Host.Scenario(…)</c> for Alba scenarios, <c>Host.Services</c> for its services.</summary>
+    public IAlbaHost Host => _host ?? throw new InvalidOperationException("not initialized");
 
     public string SigningKeyPath => Path.Combine(_keyDirectory, "signing-key.pem");
 
@@ -32,7 +33,7 @@ public sealed class LedgerAppFixture : IAsyncLifetime
     {
         _db = await TestDatabase.CreateAsync();
         SigningKeyFiles.Generate(SigningKeyPath);
-        var settings = new Dictionary<string, string?>
+        _settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Ledger"] = Db.AppConnectionString,
             ["ConnectionStrings:LedgerAdmin"] = Db.AdminConnectionString,
@@ -45,19 +46,21 @@ public sealed class LedgerAppFixture : IAsyncLifetime
             ["Ledger:Auth:SigningKeyPath"] = SigningKeyPath,
             ["Serilog:MinimumLevel:Default"] = "Warning",
         };
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
-        {
-            host.UseEnvironment("Testing");
-            host.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(settings));
-        });
-        Tokens = new TestTokens(Factory.Services.GetRequiredService<LedgerSigningKeys>(), Issuer, Audience);
+        _host = await InMemoryHost.StartAsync(_settings);
+        Tokens = new TestTokens(Host.Services.GetRequiredService<LedgerSigningKeys>(), Issuer, Audience);
     }
 
-    public HttpClient Client() => Factory.CreateClient();
+    public HttpClient Client() => Host.Client();
+
+    /// <summary>
+    /// Another Host on the same database and signing key, started now with <paramref name="more"/> on top of this
+    /// fixture's settings (other settings, test services). The test disposes it.
+    /// </summary>
+    public Task<IAlbaHost> HostWith(Action<IWebHostBuilder> more) => InMemoryHost.StartAsync(_settings, more);
 
     public async Task DisposeAsync()
     {
-        if (_factory is not null) await _factory.DisposeAsync();
+        if (_host is not null) await _host.DisposeAsync();
         if (_db is not null) await _db.DisposeAsync();
         if (Directory.Exists(_keyDirectory)) Directory.Delete(_keyDirectory, recursive: true);
     }

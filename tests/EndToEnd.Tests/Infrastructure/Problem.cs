@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Alba;
 
 namespace Ledger.EndToEnd.Tests.Infrastructure;
 
@@ -20,5 +21,41 @@ public static class Problem
         problem.GetProperty("traceId").GetString().ShouldNotBeNullOrEmpty();
         problem.TryGetProperty("trace_id", out _).ShouldBeFalse(text);
         return problem;
+    }
+
+    /// <summary>The same expectations as <see cref="ShouldBeProblem"/>, as part of an Alba scenario.</summary>
+    public static Scenario ProblemShouldBe(this Scenario scenario, HttpStatusCode status, string code)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        scenario.StatusCodeShouldBe(status);
+        scenario.ContentTypeShouldBe("application/problem+json");
+        scenario.JsonPath("$.code").ShouldBe(code);
+        scenario.JsonPath("$.status").ShouldBe((int)status);
+        scenario.AssertThat(new FilledIn("type", "title", "traceId"));
+        scenario.JsonPath("$.trace_id").ShouldNotExist(); // one spelling only: ASP.NET Core's
+        return scenario;
+    }
+
+    /// <summary>Each of these top-level fields of the JSON body is a string with something in it.</summary>
+    private sealed class FilledIn(params string[] fields) : IScenarioAssertion
+    {
+        public void Assert(Scenario scenario, AssertionContext context)
+        {
+            JsonElement problem;
+            try
+            {
+                problem = JsonSerializer.Deserialize<JsonElement>(context.ReadBodyAsString());
+            }
+            catch (JsonException)
+            {
+                context.AddFailure("Expected a JSON body");
+                return;
+            }
+            foreach (var field in fields)
+            {
+                if (problem.ValueKind != JsonValueKind.Object || !problem.TryGetProperty(field, out var value) || value.ValueKind != JsonValueKind.String || value.GetString() is not { Length: > 0 })
+                    context.AddFailure($"Expected the problem's '{field}' to be a non-empty string");
+            }
+        }
     }
 }

@@ -117,7 +117,7 @@ public sealed class InvoiceApiTests(LedgerAppFixture app) : IClassFixture<Ledger
     public async Task A_Spanish_issuer_lists_its_VERI_FACTU_records_in_chain_order()
     {
         var tenant = TestDatabase.NewTenant();
-        await app.Factory.Services.GetRequiredService<IssuerProfiles>().SaveAsync(tenant,
+        await app.Host.Services.GetRequiredService<IssuerProfiles>().SaveAsync(tenant,
             new IssuerProfileInput("Demo SL", "ES", "89890001K", "EUR", "Europe/Madrid", "FV", "RV", "es.vat.general", VeriFactu: true));
         var clerk = As(tenant, LedgerRoles.Clerk);
         using var first = await clerk.PostAsync("/api/invoices", IssueBody.Replace("\"series\":\"A-2026\",", "", StringComparison.Ordinal));
@@ -150,7 +150,7 @@ public sealed class InvoiceApiTests(LedgerAppFixture app) : IClassFixture<Ledger
     [Fact]
     public async Task With_the_authority_down_an_invoice_gets_a_contingency_seal_within_the_deadline_then_is_reconciled()
     {
-        var authority = app.Factory.Services.GetRequiredService<SimulatedFiscalAuthority>();
+        var authority = app.Host.Services.GetRequiredService<SimulatedFiscalAuthority>();
         var clerk = As(TestDatabase.NewTenant(), LedgerRoles.Clerk);
         authority.GoDown();
         try

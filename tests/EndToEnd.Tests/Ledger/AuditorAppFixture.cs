@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
+using Alba;
 using Ledger.EndToEnd.Tests.Infrastructure;
 using Ledger.EventStore;
 using Ledger.EventStore.Chain;
@@ -7,9 +8,6 @@ using Ledger.EventStore.Checkpoints;
 using Ledger.Host.Auditing;
 using Ledger.Host.Auth;
 using Ledger.TestSupport;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using static Ledger.TestSupport.TestEvents;
@@ -28,12 +26,12 @@ public class AuditorAppFixture : IAsyncLifetime
     public const string Audience = "ledger-api-test";
 
     private readonly string directory = Path.Combine(Path.GetTempPath(), "ledger-auditor-" + Guid.NewGuid().ToString("N"));
-    private WebApplicationFactory<Program>? factory;
+    private IAlbaHost? host;
     private TestDatabase? db;
 
     public TestDatabase Db => db ?? throw new InvalidOperationException("not initialized");
 
-    public WebApplicationFactory<Program> Factory => factory ?? throw new InvalidOperationException("not initialized");
+    public IAlbaHost Host => host ?? throw new InvalidOperationException("not initialized");
 
     public string TokenKeyPath => Path.Combine(directory, "token-key.pem");
 
@@ -84,17 +82,13 @@ public class AuditorAppFixture : IAsyncLifetime
         };
         if (!KeyInDataDirectory) settings["Ledger:Checkpoints:KeyPath"] = CheckpointKeyPath;
         foreach (var (key, value) in Settings()) settings[key] = value;
-        factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
-        {
-            host.UseEnvironment("Testing");
-            host.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(settings));
-        });
-        Tokens = new TestTokens(Factory.Services.GetRequiredService<LedgerSigningKeys>(), Issuer, Audience);
+        host = await InMemoryHost.StartAsync(settings);
+        Tokens = new TestTokens(Host.Services.GetRequiredService<LedgerSigningKeys>(), Issuer, Audience);
     }
 
     public HttpClient Client(string? token = null)
     {
-        var client = Factory.CreateClient();
+        var client = Host.Client();
         if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
@@ -102,7 +96,7 @@ public class AuditorAppFixture : IAsyncLifetime
     /// <summary>A client holding an auditor's token for <paramref name="tenant"/>.</summary>
     public HttpClient Auditor(string tenant) => Client(Tokens.For(tenant, LedgerRoles.Auditor));
 
-    public T Service<T>() where T : notnull => Factory.Services.GetRequiredService<T>();
+    public T Service<T>() where T : notnull => Host.Services.GetRequiredService<T>();
 
     public async Task AppendAsync(string tenant, int count)
     {
@@ -162,7 +156,7 @@ public class AuditorAppFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (factory is not null) await factory.DisposeAsync();
+        if (host is not null) await host.DisposeAsync();
         if (db is not null) await db.DisposeAsync();
         if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
     }

@@ -1,11 +1,9 @@
 using System.Diagnostics;
 using System.Text;
+using Alba;
 using Ledger.EndToEnd.Tests.Infrastructure;
 using Ledger.Host.Auth;
 using Ledger.TestSupport;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using RabbitMQ.Client;
 
@@ -24,12 +22,12 @@ public class MessagingAppFixture : IAsyncLifetime
     private readonly string id = Guid.NewGuid().ToString("N")[..12];
     private readonly string keyDirectory = Path.Combine(Path.GetTempPath(), "ledger-e2e-" + Guid.NewGuid().ToString("N"));
     private readonly List<string> queues = [];
-    private WebApplicationFactory<Program>? factory;
+    private IAlbaHost? host;
     private TestDatabase? db;
 
     public TestDatabase Db => db ?? throw new InvalidOperationException("not initialized");
 
-    public WebApplicationFactory<Program> Factory => factory ?? throw new InvalidOperationException("not initialized");
+    public IAlbaHost Host => host ?? throw new InvalidOperationException("not initialized");
 
     public TestTokens Tokens { get; private set; } = null!;
 
@@ -43,8 +41,7 @@ public class MessagingAppFixture : IAsyncLifetime
 
     public string QueuePrefix => $"e2e.{id}.";
 
-    public static Uri BrokerUri => new(Environment.GetEnvironmentVariable("LEDGER_RABBITMQ") is { Length: > 0 } configured
-        ? configured : "amqp://guest:guest@127.0.0.1:55672/");
+    public static Uri BrokerUri => TestServers.RabbitMq;
 
     /// <summary>Every setting, as configuration keys (for the in-memory Host) and environment variables (for processes).</summary>
     public Dictionary<string, string?> Settings { get; private set; } = [];
@@ -78,12 +75,8 @@ public class MessagingAppFixture : IAsyncLifetime
             ["Serilog:MinimumLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in MoreSettings) Settings[key] = value;
-        factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
-        {
-            host.UseEnvironment("Testing");
-            host.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(Settings));
-        });
-        Tokens = new TestTokens(Factory.Services.GetRequiredService<LedgerSigningKeys>(), Issuer, Audience);
+        host = await InMemoryHost.StartAsync(Settings);
+        Tokens = new TestTokens(Host.Services.GetRequiredService<LedgerSigningKeys>(), Issuer, Audience);
         var delays = new Ledger.Messaging.Consumers.RetrySchedule(new()
         {
             FirstRetryDelay = TimeSpan.FromMilliseconds(100), MaxRetryDelay = TimeSpan.FromSeconds(1), OutageRetryDelay = TimeSpan.FromMilliseconds(500),
@@ -92,7 +85,7 @@ public class MessagingAppFixture : IAsyncLifetime
             queues.AddRange([consumer.Main, consumer.DeadLetters, .. delays.Select(consumer.Retry)]);
     }
 
-    public HttpClient Client() => Factory.CreateClient();
+    public HttpClient Client() => Host.Client();
 
     /// <summary>A <c>ledger</c> process with this fixture's settings (the CLI, or <c>serve</c> for a second Host).</summary>
     public ProcessStartInfo LedgerProcess(params string[] args)
@@ -171,7 +164,7 @@ public class MessagingAppFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (factory is not null) await factory.DisposeAsync();
+        if (host is not null) await host.DisposeAsync();
         try
         {
             await using var connection = await new ConnectionFactory { Uri = BrokerUri }.CreateConnectionAsync();

@@ -44,9 +44,7 @@ public sealed class LedgerCluster : IAsyncDisposable
 
     public static async Task<LedgerCluster> CreateAsync() => new(await TestDatabase.CreateAsync());
 
-    public static string BrokerUri =>
-        Environment.GetEnvironmentVariable("LEDGER_RABBITMQ") is { Length: > 0 } uri ? uri
-        : $"amqp://guest:guest@127.0.0.1:{Environment.GetEnvironmentVariable("LEDGER_RABBITMQ_PORT") ?? "55672"}/";
+    public static string BrokerUri => TestServers.RabbitMq.ToString();
 
     public HostProcess Start(string name, IReadOnlyDictionary<string, string>? extra = null)
     {

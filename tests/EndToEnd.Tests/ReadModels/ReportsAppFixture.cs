@@ -1,9 +1,7 @@
+using Alba;
 using Ledger.EndToEnd.Tests.Infrastructure;
 using Ledger.Host.Auth;
 using Ledger.TestSupport;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.EndToEnd.Tests.ReadModels;
@@ -15,7 +13,7 @@ namespace Ledger.EndToEnd.Tests.ReadModels;
 public sealed class ReportsAppFixture : IAsyncLifetime
 {
     private readonly string _keyDirectory = Path.Combine(Path.GetTempPath(), "ledger-reports-" + Guid.NewGuid().ToString("N"));
-    private WebApplicationFactory<Program>? _factory;
+    private IAlbaHost? _host;
     private TestDatabase? _db;
 
     public TestDatabase Db => _db ?? throw new InvalidOperationException("not initialized");
@@ -47,15 +45,11 @@ public sealed class ReportsAppFixture : IAsyncLifetime
             ["Ledger:Projections:MaxAttempts"] = "3",
             ["Serilog:MinimumLevel:Default"] = "Warning",
         };
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(host =>
-        {
-            host.UseEnvironment("Testing");
-            host.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(settings));
-        });
-        Tokens = new TestTokens(_factory.Services.GetRequiredService<LedgerSigningKeys>(), LedgerAppFixture.Issuer, LedgerAppFixture.Audience);
+        _host = await InMemoryHost.StartAsync(settings);
+        Tokens = new TestTokens(_host.Services.GetRequiredService<LedgerSigningKeys>(), LedgerAppFixture.Issuer, LedgerAppFixture.Audience);
     }
 
-    public HttpClient Client() => (_factory ?? throw new InvalidOperationException("not initialized")).CreateClient();
+    public HttpClient Client() => (_host ?? throw new InvalidOperationException("not initialized")).Client();
 
     public OrderApi As(string tenant, params string[] roles) => new(Client(), Tokens.For(tenant, roles), tenant, Db.Store);
 
@@ -64,7 +58,7 @@ public sealed class ReportsAppFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_factory is not null) await _factory.DisposeAsync();
+        if (_host is not null) await _host.DisposeAsync();
         if (_db is not null) await _db.DisposeAsync();
         if (Directory.Exists(_keyDirectory)) Directory.Delete(_keyDirectory, recursive: true);
     }

@@ -1,5 +1,6 @@
 using Ledger.Messaging;
 using Ledger.Messaging.Broker;
+using Ledger.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;
 
@@ -35,9 +36,7 @@ public sealed class TestBroker : IAsyncDisposable
         };
     }
 
-    public static Uri ServerUri => new(Environment.GetEnvironmentVariable("LEDGER_RABBITMQ") is { Length: > 0 } configured
-        ? configured
-        : "amqp://guest:guest@127.0.0.1:55672/");
+    public static Uri ServerUri => TestServers.RabbitMq;
 
     public Uri Uri { get; }
 
