@@ -32,16 +32,19 @@ public sealed class MartenBaseline : IAsyncDisposable
 
     /// <summary>
     /// A fresh store in its own schema. Scenario 9 passes <paramref name="applicationName"/> (so its sealer can see which
-    /// transactions are this store's appends) and <paramref name="configure"/> (its session listener); everything else
-    /// stays as the baseline's.
+    /// transactions are this store's appends) and <paramref name="configure"/> (its session listener); scenario 10 passes
+    /// <paramref name="hostPool"/> to connect through the pool settings Ledger's Host uses (<c>LedgerDataSource</c>: no
+    /// <c>DISCARD ALL</c> when a connection is handed out again, auto-prepare) instead of Npgsql's defaults; everything
+    /// else stays as the baseline's.
     /// </summary>
     public static async Task<MartenBaseline> CreateAsync(BenchDatabase database, string name, string? applicationName = null,
-        Action<StoreOptions>? configure = null)
+        Action<StoreOptions>? configure = null, bool hostPool = false)
     {
         var schema = database.ReserveSchema(name);
         var connection = applicationName is null
             ? BenchDatabase.AdminConnectionString
             : new Npgsql.NpgsqlConnectionStringBuilder(BenchDatabase.AdminConnectionString) { ApplicationName = applicationName }.ConnectionString;
+        if (hostPool) connection = Ledger.EventStore.Connections.LedgerDataSource.ConnectionString(connection, "ledger-bench-marten");
         var store = DocumentStore.For(options =>
         {
             options.Connection(connection);

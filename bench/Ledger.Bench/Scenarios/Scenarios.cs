@@ -32,5 +32,6 @@ public static class Scenarios
         yield return ("7", () => new VerificationScenario(settings, database, payloads).RunAsync());
         yield return ("8", () => new KeyedBurstScenario(database).RunAsync());
         yield return ("9", () => new ChainDesignsScenario(settings, database, payloads).RunAsync());
+        yield return ("10", () => new LedgerOnMartenScenario(settings, database, payloads).RunAsync());
     }
 }
