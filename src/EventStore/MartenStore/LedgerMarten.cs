@@ -17,6 +17,16 @@ public static class LedgerMarten
 {
     /// <summary>Marten's own settings for Ledger's store; the caller adds the connection and anything host-specific.</summary>
     public static void Configure(StoreOptions options, string schema, EventShapes shapes, JsonSerializerOptions json)
+        => Configure(options, schema, shapes, json, DefaultSealPolling);
+
+    /// <summary>
+    /// How often the async daemon looks for newly committed events, which bounds the seal lag: with Marten's defaults
+    /// (250 ms busy, 1 s idle) an event waited about a second for its chain entry; every 10 ms put the p99 near
+    /// 100 ms at half the saturation rate (bench scenario 10), at the cost of one small query per interval.
+    /// </summary>
+    public static readonly TimeSpan DefaultSealPolling = TimeSpan.FromMilliseconds(10);
+
+    public static void Configure(StoreOptions options, string schema, EventShapes shapes, JsonSerializerOptions json, TimeSpan sealPolling)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(shapes);
@@ -34,6 +44,8 @@ public static class LedgerMarten
         // The schema is the owner's business (MartenLedgerSchema); the application's role has no right to change it.
         options.AutoCreateSchemaObjects = AutoCreate.None;
         options.UseSystemTextJsonForSerialization(json, EnumStorage.AsString, Casing.SnakeCase);
+        options.Projections.FastPollingTime = sealPolling;
+        options.Projections.SlowPollingTime = sealPolling;
         foreach (var (alias, shape) in shapes.Mappings)
             options.Events.MapEventType(shape, alias);
     }

@@ -10,9 +10,13 @@ namespace Ledger.Bench.Scenarios.LedgerOnMarten;
 /// </summary>
 public sealed record DaemonTuning(string Name, string How, Action<StoreOptions> Configure, bool PulseAfterAppend = false)
 {
-    /// <summary>What <see cref="Ledger.EventStore.MartenStore.LedgerMarten"/> configures today: Marten's defaults.</summary>
+    /// <summary>Marten's defaults (<see cref="Ledger.EventStore.MartenStore.LedgerMarten"/> now polls every 10 ms instead).</summary>
     public static DaemonTuning Defaults { get; } = new("Marten's defaults",
-        "FastPollingTime 250 ms, SlowPollingTime 1 s, no wake-up", _ => { });
+        "FastPollingTime 250 ms, SlowPollingTime 1 s, no wake-up", options =>
+        {
+            options.Projections.FastPollingTime = TimeSpan.FromMilliseconds(250);
+            options.Projections.SlowPollingTime = TimeSpan.FromSeconds(1);
+        });
 
     public static DaemonTuning FastPolling(TimeSpan every) => new($"polling every {every.TotalMilliseconds:0} ms",
         $"FastPollingTime = SlowPollingTime = {every.TotalMilliseconds:0} ms", options =>
