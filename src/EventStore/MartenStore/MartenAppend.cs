@@ -54,7 +54,7 @@ internal sealed class MartenAppend
     {
         var versions = staged.ToDictionary(s => s.Stream.StreamId, s => s.Events[^1].Version);
         var last = staged.SelectMany(s => s.Events).Max(e => e.Sequence);
-        return new AppendResult(versions, new GlobalPosition(0, last), 0);
+        return new AppendResult(versions, new GlobalPosition(last), 0);
     }
 
     /// <summary>

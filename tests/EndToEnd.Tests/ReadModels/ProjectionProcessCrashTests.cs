@@ -62,7 +62,7 @@ public sealed class ProjectionProcessCrashTests
         {
             var tables = await ScalarAsync<string[]>(db.AdminDataSource, "SELECT tables FROM projections WHERE name = $1", projection.Name);
             foreach (var table in tables) await ScalarAsync<object>(db.AdminDataSource, $"CREATE TABLE crashed_{table} AS TABLE {table}_g1");
-            var rebuilt = await new ProjectionRebuild(projection, app, db.AdminDataSource, new PostgresEventStore(app),
+            var rebuilt = await new ProjectionRebuild(projection, app, db.AdminDataSource, db.StoreOn(app),
                 new ProjectionDaemonOptions { BatchSize = 1000 }, TestDatabase.AppRole).RunAsync(restart: false, null, CancellationToken.None);
             rebuilt.Failure.ShouldBeNull();
             foreach (var table in tables)

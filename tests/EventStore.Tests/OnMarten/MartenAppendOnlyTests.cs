@@ -12,12 +12,12 @@ namespace Ledger.EventStore.Tests.OnMarten;
 /// </summary>
 public sealed class MartenAppendOnlyTests : IAsyncLifetime
 {
-    private MartenTestLedger _ledger = null!;
+    private TestDatabase _ledger = null!;
     private readonly string _tenant = TestDatabase.NewTenant();
 
     public async Task InitializeAsync()
     {
-        _ledger = await MartenTestLedger.CreateAsync();
+        _ledger = await TestDatabase.CreateAsync();
         await _ledger.EventStore.AppendAsync(_tenant, [To("s", ExpectedVersion.NoStream, Event(), Event())]);
         await _ledger.SealedAsync();
     }
@@ -59,12 +59,12 @@ public sealed class MartenAppendOnlyTests : IAsyncLifetime
     [Fact]
     public async Task Martens_archive_and_tombstone_paths_are_refused_for_the_application()
     {
-        await using (var session = _ledger.Store.LightweightSession(_tenant))
+        await using (var session = _ledger.Documents.LightweightSession(_tenant))
         {
             session.Events.ArchiveStream("s");
             await Should.ThrowAsync<Exception>(() => session.SaveChangesAsync());
         }
-        await Should.ThrowAsync<Exception>(() => _ledger.Store.Advanced.Clean.DeleteAllEventDataAsync());
+        await Should.ThrowAsync<Exception>(() => _ledger.Documents.Advanced.Clean.DeleteAllEventDataAsync());
         await TheLedgerIsIntact();
     }
 
