@@ -48,6 +48,7 @@ public sealed class TestDatabase : IAsyncDisposable
             }));
         });
         EventStore = new MartenEventStore(Documents, AppDataSource, Shapes(), Json);
+        Store = new SealingStore(EventStore, Progress);
     }
 
     /// <summary>What the Host's store writes with: the codecs' JSON options (the store tests' shapes keep any JSON as is).</summary>
@@ -59,7 +60,10 @@ public sealed class TestDatabase : IAsyncDisposable
     public NpgsqlDataSource AdminDataSource { get; }
     public NpgsqlDataSource AppDataSource { get; }
     public DocumentStore Documents { get; }
-    public IEventStore Store => EventStore;
+    /// <summary>The store whose appends return once sealed (<see cref="SealingStore"/>): what most tests want.</summary>
+    public IEventStore Store { get; }
+
+    /// <summary>The store itself: appends return at commit, before their events are sealed.</summary>
     public MartenEventStore EventStore { get; }
     public SealProgress Progress { get; }
 

@@ -96,7 +96,7 @@ public sealed class TwoHostFailoverTests
                 $"SELECT count(*) FROM \"{cluster.Db.Schema}\".orders_rm WHERE tenant_id = ANY($1) AND status = 'paid'", tenantList),
             n => n == Orders, left(), "the orders read model to show every order paid");
         await Eventually.Until(() => probe.ScalarAsync("""
-                SELECT count(*) FROM chain_heads h
+                SELECT count(*) FROM ledger_chain_heads h
                  WHERE h.tenant_id = ANY($1)
                    AND h.chain_seq = (SELECT coalesce(max(c.chain_seq), 0) FROM checkpoints c WHERE c.tenant_id = h.tenant_id)
                 """, tenantList),
