@@ -85,7 +85,10 @@ public sealed class TestDatabase : IAsyncDisposable
     /// <summary>A fresh schema with the event store, the chain sealing as events commit, and the given modules.</summary>
     public static Task<TestDatabase> CreateAsync(params MigrationSet[] modules) => CreateAsync(sealing: true, modules);
 
-    /// <summary>As <see cref="CreateAsync(MigrationSet[])"/>; with <paramref name="sealing"/> false the test starts the sealer.</summary>
+    /// <summary>
+    /// As <see cref="CreateAsync(MigrationSet[])"/>; with <paramref name="sealing"/> false nothing seals until the test
+    /// starts the sealer, or a Host under test runs its own (as end-to-end tests do: one sealer per ledger).
+    /// </summary>
     public static async Task<TestDatabase> CreateAsync(bool sealing, params MigrationSet[] modules)
     {
         var schema = "t_" + Guid.NewGuid().ToString("N")[..16];

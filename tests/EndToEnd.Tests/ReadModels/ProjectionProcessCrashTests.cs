@@ -53,7 +53,7 @@ public sealed class ProjectionProcessCrashTests
         // (Compared with the store, not with what this test appended: the hosts append audit and checkpoint events.)
         var miscounted = await ScalarAsync<long>(db.AdminDataSource, """
             SELECT count(*) FROM projection_checkpoints c JOIN projections p ON p.name = c.name AND p.live_generation = c.generation
-             WHERE c.name = ANY($1) AND c.events_processed <> (SELECT count(*) FROM events e WHERE (e.tx_id, e.seq) <= (c.tx_id, c.seq))
+             WHERE c.name = ANY($1) AND c.events_processed <> (SELECT count(*) FROM ledger_chain e WHERE e.seq_id <= c.seq)
             """, (object)names);
         miscounted.ShouldBe(0, "a projection counted an event twice or missed one");
 

@@ -41,9 +41,9 @@ public static class GeneratedHistory
         await db.StopSealingAsync();
         var rounds = events / EventsPerRound;
         const long roundsPerTransaction = 12_500; // 100,000 events a transaction, so the history spans many
+        await ExecuteAsync(db, CopyStreams, tenant, 1L, rounds); // first: Marten's events refer to their stream's row
         for (long first = 1; first <= rounds; first += roundsPerTransaction)
             await ExecuteAsync(db, CopyEvents, tenant, first, Math.Min(rounds, first + roundsPerTransaction - 1));
-        await ExecuteAsync(db, CopyStreams, tenant, 1L, rounds);
         await ExecuteAsync(db, SealCopies, tenant);
         await ExecuteAsync(db, MoveSealerToTheEnd);
         await ExecuteAsync(db, CopyLiveRows, tenant, 1L, rounds);
@@ -71,10 +71,10 @@ public static class GeneratedHistory
                                correlation_id, causation_id, headers, is_archived)
         SELECT nextval('mt_events_sequence'), gen_random_uuid(), c.stream_id, c.version, c.data, c.type, c.timestamp, c.tenant_id,
                c.mt_dotnet_type, c.correlation_id, c.causation_id, c.headers, false
-          FROM (SELECT 'order-' || id AS stream_id, t.version, replace(t.data::text, t.order_id, id)::jsonb AS data, t.type,
+          FROM (SELECT 'order-' || o.new_id AS stream_id, t.version, replace(t.data::text, t.order_id, o.new_id)::jsonb AS data, t.type,
                        t.timestamp, t.tenant_id, t.mt_dotnet_type, t.correlation_id, t.causation_id, t.headers
                   FROM generate_series($2::bigint, $3::bigint) g CROSS JOIN template t
-                 CROSS JOIN LATERAL (SELECT md5(g || ':' || t.k)::uuid::text AS id) o
+                 CROSS JOIN LATERAL (SELECT md5(g || ':' || t.k)::uuid::text AS new_id) o
                  ORDER BY g, t.n) c
         """;
 
