@@ -35,8 +35,8 @@ public sealed class ProjectionProcessCrashTests
         await using var cluster = await LedgerCluster.CreateAsync();
         var db = cluster.Db;
         await Migrator.MigrateAsync(db.AdminDataSource, db.Schema, TestDatabase.AppRole, LedgerMigrationSets.All);
-        var events = await AppendOrdersAsync(db.Store, TestDatabase.NewTenant("a"), 4000)
-                     + await AppendOrdersAsync(db.Store, TestDatabase.NewTenant("b"), 4000);
+        var events = await AppendOrdersAsync(db.EventStore, TestDatabase.NewTenant("a"), 4000)
+                     + await AppendOrdersAsync(db.EventStore, TestDatabase.NewTenant("b"), 4000);
         var names = LedgerProjections.All.Select(p => p.Name).ToArray();
 
         var first = cluster.Start("a", Settings);
