@@ -42,8 +42,11 @@ public sealed record EventToAppend(
 /// <summary>The events to add to one stream, and what the stream must look like first.</summary>
 public sealed record StreamAppend(string StreamId, ExpectedVersion Expected, IReadOnlyList<EventToAppend> Events);
 
-/// <summary>The outcome of one atomic append: each stream's new version and the position of the last event.</summary>
-public sealed record AppendResult(IReadOnlyDictionary<string, long> StreamVersions, GlobalPosition LastPosition, long LastChainSeq);
+/// <summary>
+/// The outcome of one atomic append: each stream's new version and the position of the last event. The events enter
+/// their tenant's chain once sealed, a moment later (their chain positions are known then: see ChainSealer).
+/// </summary>
+public sealed record AppendResult(IReadOnlyDictionary<string, long> StreamVersions, GlobalPosition LastPosition);
 
 /// <summary>An event as stored, with its place in the tenant's hash chain.</summary>
 public sealed record RecordedEvent(

@@ -1,14 +1,16 @@
+using Ledger.EventStore.MartenStore;
 using Npgsql;
 
 namespace Ledger.EventStore;
 
 /// <summary>
 /// The event store seen from inside a caller's open transaction, so that a command handler's appends commit or
-/// roll back together with the caller's other writes — an inbound message's inbox row, for one. Reads see the
-/// transaction's own appends. An append needs explicit expected versions (<see cref="ExpectedVersion.Any"/> is
-/// refused: "whatever the version is" cannot be re-read and retried inside someone else's transaction).
+/// roll back together with the caller's other writes — an inbound message's inbox row, for one. The Marten session of
+/// each append is enlisted in that transaction. Reads see the transaction's own appends. An append needs explicit
+/// expected versions (<see cref="ExpectedVersion.Any"/> is refused: "whatever the version is" cannot be re-read and
+/// retried inside someone else's transaction).
 /// </summary>
-public sealed class TransactionalEventStore(NpgsqlConnection connection, NpgsqlTransaction transaction) : IEventStore
+public sealed class TransactionalEventStore(MartenEventStore store, NpgsqlConnection connection, NpgsqlTransaction transaction) : IEventStore
 {
     private const string Savepoint = "ledger_append";
 
@@ -20,7 +22,7 @@ public sealed class TransactionalEventStore(NpgsqlConnection connection, NpgsqlT
         await transaction.SaveAsync(Savepoint, ct).ConfigureAwait(false);
         try
         {
-            var result = await PostgresEventStore.AppendAsync(connection, tenantId, streams, ct).ConfigureAwait(false);
+            var result = await store.AppendAsync(transaction, tenantId, streams, ct).ConfigureAwait(false);
             await transaction.ReleaseAsync(Savepoint, ct).ConfigureAwait(false);
             return result;
         }
@@ -33,16 +35,14 @@ public sealed class TransactionalEventStore(NpgsqlConnection connection, NpgsqlT
 
     public async Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(string tenantId, string streamId, long fromVersion = 1, CancellationToken ct = default)
     {
-        await using var command = new NpgsqlCommand(
-            $"SELECT {RecordedEventReader.Columns} FROM events WHERE tenant_id = $1 AND stream_id = $2 AND stream_version >= $3 ORDER BY stream_version",
-            connection, transaction);
+        await using var command = new NpgsqlCommand(LedgerRows.StreamQuery, connection, transaction);
         command.Parameters.Add(new() { Value = tenantId });
         command.Parameters.Add(new() { Value = streamId });
         command.Parameters.Add(new() { Value = fromVersion });
-        return await RecordedEventReader.ReadAll(command, ct).ConfigureAwait(false);
+        return await LedgerRows.ReadAll(command, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Not inside a transaction: the store-wide order is for readers that follow committed events.</summary>
+    /// <summary>Not inside a transaction: the store-wide order is for readers that follow the sealed ledger.</summary>
     public Task<IReadOnlyList<RecordedEvent>> ReadAllAsync(GlobalPosition after, int max, CancellationToken ct = default) =>
-        throw new NotSupportedException("ReadAll follows committed events; it has no meaning inside an open transaction.");
+        throw new NotSupportedException("ReadAll follows the sealed ledger; it has no meaning inside an open transaction.");
 }

@@ -1,3 +1,4 @@
+using Ledger.Host.Events;
 using Ledger.Application.Orders;
 using Ledger.EventStore;
 using Ledger.Host.Auditing;
@@ -47,7 +48,7 @@ public static class LedgerWebApp
         builder.Services.AddLedgerProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => LedgerJson.Configure(json.SerializerOptions));
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<IEventStore>(sp => new PostgresEventStore(sp.GetRequiredService<LedgerDataSources>().App));
+        builder.Services.AddLedgerEventStore();
         builder.Services.AddLedgerWritePath(); // decorates the IEventStore above: appends of write requests join their audit entry
         builder.Services.AddSingleton<OrderHandler>();
         builder.Services.AddLedgerInvoicing();

@@ -84,5 +84,5 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
     private Task<long> LoggedAsync() => _db.AdminDataSource.ScalarAsync<long>("SELECT count(*) FROM test_event_log_g1");
 
     private Task<long> EventsUpToAsync(GlobalPosition position) => _db.AdminDataSource.ScalarAsync<long>(
-        "SELECT count(*) FROM events WHERE (tx_id, seq) <= ($1::text::xid8, $2)", position.TxId.ToString(System.Globalization.CultureInfo.InvariantCulture), position.Seq);
+        "SELECT count(*) FROM ledger_events WHERE seq <= $1", position.Seq);
 }

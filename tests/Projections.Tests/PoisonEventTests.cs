@@ -28,7 +28,7 @@ public sealed class PoisonEventTests : IAsyncLifetime
         await _db.Store.AppendAsync(tenant, [TestEvents.To("poison", ExpectedVersion.NoStream, poison)]);
         await OrderHistory.AppendOrdersAsync(_db.Store, tenant, 30, seed: 2);
         var eventsBeforePoison = await _db.AdminDataSource.ScalarAsync<long>(
-            "SELECT count(*) FROM events WHERE (tx_id, seq) < (SELECT tx_id, seq FROM events WHERE event_id = $1)", poison.EventId);
+            "SELECT count(*) FROM ledger_events WHERE seq < (SELECT seq FROM ledger_events WHERE event_id = $1)", poison.EventId);
 
         await using var daemon = DaemonHarness.Start(_db, "a", plainDataSource: !npgsqlNamesTheFailedCommand);
         var stopped = await Eventually.Until(() => _db.LiveCheckpointAsync(EventLogProjection.ProjectionName),
@@ -87,5 +87,5 @@ public sealed class PoisonEventTests : IAsyncLifetime
         await _db.CaughtUpAsync([EventLogProjection.ProjectionName]);
     }
 
-    private Task<long> TotalEventsAsync() => _db.AdminDataSource.ScalarAsync<long>("SELECT count(*) FROM events");
+    private Task<long> TotalEventsAsync() => _db.AdminDataSource.ScalarAsync<long>("SELECT count(*) FROM ledger_chain");
 }

@@ -23,12 +23,11 @@ public sealed class WakeUpTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
     [Fact]
-    public async Task An_append_in_one_process_pulses_the_listener_of_another()
+    public async Task A_seal_in_one_process_pulses_the_listener_of_another()
     {
-        await using var writerDb = NpgsqlDataSource.Create(_db.AppConnectionString);
-        var writer = new PostgresEventStore(writerDb);
+        await using var sealerDb = NpgsqlDataSource.Create(_db.AppConnectionString);
         var local = new AppendSignal();
-        await using var notifier = new AppendNotifier(writer, writerDb, local);
+        await using var notifier = new AppendNotifier(sealerDb, local);
         notifier.Start();
 
         var remote = new AppendSignal();
@@ -36,22 +35,16 @@ public sealed class WakeUpTests(ITestOutputHelper output) : IAsyncLifetime
         var listening = new AppendListener(_db.AppDataSource, remote).RunAsync(stop.Token);
         await AppendSignal.WaitAsync(remote.Next, TimeSpan.FromSeconds(10), CancellationToken.None); // pulsed once LISTEN is on
 
+        // The chain sealer pulses its process's signal after each sealed page; the notifier passes it on.
         var localPulse = local.Next;
         var remotePulse = remote.Next;
-        await writer.AppendAsync(TestDatabase.NewTenant(), [TestEvents.To("s", ExpectedVersion.NoStream, TestEvents.Event())]);
-        localPulse.IsCompleted.ShouldBeTrue(); // this process's readers are woken before the append even returns
-        (await AppendSignal.WaitAsync(remotePulse, TimeSpan.FromSeconds(10), CancellationToken.None)).ShouldBeTrue();
-
-        // A transaction committed outside the store (a request's write transaction) is announced by pulsing the signal.
-        remotePulse = remote.Next;
         local.Pulse();
+        localPulse.IsCompleted.ShouldBeTrue(); // this process's readers are woken at once
         (await AppendSignal.WaitAsync(remotePulse, TimeSpan.FromSeconds(10), CancellationToken.None)).ShouldBeTrue();
 
-        // A burst of appends is coalesced into far fewer notifications.
-        var tenant = TestDatabase.NewTenant();
-        await Task.WhenAll(Enumerable.Range(0, 50).Select(i =>
-            writer.AppendAsync(tenant, [TestEvents.To($"s{i}", ExpectedVersion.NoStream, TestEvents.Event())])));
+        // A burst of pulses is coalesced into far fewer notifications.
         var before = notifier.Sent;
+        for (var i = 0; i < 50; i++) local.Pulse();
         await Eventually.Until(() => Task.FromResult(notifier.Sent), n => n > before, TimeSpan.FromSeconds(10));
         notifier.Sent.ShouldBeLessThan(before + 50);
         await stop.CancelAsync();
@@ -62,16 +55,13 @@ public sealed class WakeUpTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task A_daemon_that_never_polls_still_applies_another_process_appends_within_a_fraction_of_a_second()
     {
         var options = DaemonHarness.Fast();
-        // Idle, it never polls: only a notification can wake it. (It looks again quickly only when events are
-        // committed but not readable yet, which another test's open transaction can cause on this shared server.)
+        // Idle, it never polls: only a notification can wake it — sent by the process whose sealer sealed the events.
         options.PollInterval = TimeSpan.FromMinutes(5);
         await using var daemon = DaemonHarness.Start(_db, "listener", [new OrdersProjection()], options);
         await Eventually.Until(() => Task.FromResult(daemon.Daemon.Held.Count), n => n == 1);
 
         await using var writerDb = NpgsqlDataSource.Create(_db.AppConnectionString);
-        var writer = new PostgresEventStore(writerDb);
-        await using var notifier = new AppendNotifier(writer, writerDb, new AppendSignal());
-        notifier.Start();
+        var writer = _db.StoreOn(writerDb);
         var positions = new ProjectionPositions(_db.AppDataSource);
         var lags = new List<double>();
         for (var i = 0; i < 20; i++)

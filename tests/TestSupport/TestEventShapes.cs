@@ -23,6 +23,7 @@ public static class TestEventShapes
     public sealed class Held : AnyData;
     public sealed class Later : AnyData;
     public sealed class Blocker : AnyData;
+    public sealed class Poison : AnyData;
 
     public static EventShapes Register(EventShapes shapes)
     {
@@ -34,9 +35,10 @@ public static class TestEventShapes
             .Add("test.changed", 2, typeof(ChangedV2))
             .Add("test.held", 1, typeof(Held))
             .Add("test.later", 1, typeof(Later))
-            .Add("test.blocker", 1, typeof(Blocker));
+            .Add("test.blocker", 1, typeof(Blocker))
+            .Add("test.poison", 1, typeof(Poison));
     }
 
     /// <summary>How the store tests' data is read into its shapes: as given, no renaming.</summary>
-    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.General);
+    // Read with the codecs' options (TestDatabase.Json): extension data keeps every member as given.
 }

@@ -1,5 +1,4 @@
-using Ledger.EventStore;
-using Ledger.EventStore.Connections;
+using Ledger.EventStore.MartenStore;
 using Ledger.EventStore.Migrations;
 using Npgsql;
 
@@ -17,6 +16,7 @@ public sealed class BenchDatabase : IAsyncDisposable
 
     private readonly List<string> schemas = [];
     private readonly List<NpgsqlDataSource> dataSources = [];
+    private readonly List<LedgerSchema> ledgers = [];
 
     public BenchDatabase()
     {
@@ -31,18 +31,18 @@ public sealed class BenchDatabase : IAsyncDisposable
     /// <summary>The admin connection without a schema: machine facts, settings.</summary>
     public NpgsqlDataSource Server { get; }
 
-    /// <summary>A fresh, migrated event store schema; the store connects as the append-only application role, as the Host does.</summary>
+    /// <summary>
+    /// A fresh Ledger schema on Marten (<see cref="MartenLedger"/>: Marten's objects, the chain and <paramref name="modules"/>
+    /// applied by the owner), its store connected as the append-only application role through the Host's pool, and the
+    /// chain sealer running on Marten's async daemon as the Host runs it. Dispose it when the scenario is done: a running
+    /// daemon polls every 10 ms and would share the cores with the next scenario.
+    /// </summary>
     public async Task<LedgerSchema> CreateLedgerAsync(string name, int maxPoolSize = 100, params MigrationSet[] modules)
     {
-        var schema = NewSchemaName(name);
-        await Migrator.EnsureLoginRoleAsync(Server, AppRole, AppPassword);
-        await Migrator.MigrateAsync(Server, schema, AppRole, [MigrationSet.EventStore, .. modules]);
-        // The application's pool exactly as the Host builds it (LedgerDataSource: no reset on close).
-        var app = Track(LedgerDataSource.Create(new NpgsqlConnectionStringBuilder(AdminConnectionString)
-        {
-            Username = AppRole, Password = AppPassword, SearchPath = schema, MaxPoolSize = maxPoolSize,
-        }.ConnectionString, "ledger-bench"));
-        return new LedgerSchema(schema, app, Admin(schema, maxPoolSize));
+        var ledger = new LedgerSchema(await MartenLedger.CreateAsync(this, name, maxPoolSize, modules));
+        ledgers.Add(ledger);
+        await ledger.StartSealingAsync(DaemonTuning.HostSetting);
+        return ledger;
     }
 
     /// <summary>An empty schema for a baseline's plain tables, reached as the admin role.</summary>
@@ -75,6 +75,7 @@ public sealed class BenchDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var ledger in ledgers) await ledger.DisposeAsync();
         foreach (var dataSource in dataSources) await dataSource.DisposeAsync();
         foreach (var schema in schemas)
         {
@@ -109,8 +110,47 @@ public sealed class BenchDatabase : IAsyncDisposable
     }
 }
 
-/// <summary>A migrated store schema: <see cref="App"/> as the application role (the store's), <see cref="Admin"/> as its owner.</summary>
-public sealed record LedgerSchema(string Name, NpgsqlDataSource App, NpgsqlDataSource Admin)
+/// <summary>
+/// A Ledger schema with its store and its sealing daemon: <see cref="App"/> as the application role (the store's),
+/// <see cref="Admin"/> as the owner. The daemon can be stopped (a preload to seal later, as a backlog) and started again
+/// with another tuning; it carries on from the sealer's committed progress.
+/// </summary>
+public sealed class LedgerSchema(MartenLedger ledger) : IAsyncDisposable
 {
-    public PostgresEventStore Store() => new(App);
+    private static readonly TimeSpan DefaultSealDeadline = TimeSpan.FromMinutes(10);
+    private MartenLedger.Running? sealing;
+    private bool disposed;
+
+    public MartenLedger Ledger => ledger;
+    public string Name => ledger.Schema;
+    public NpgsqlDataSource App => ledger.App;
+    public NpgsqlDataSource Admin => ledger.Admin;
+
+    /// <summary>The store and daemon in use now.</summary>
+    public MartenLedger.Running Sealing => sealing ?? throw new InvalidOperationException($"{Name}: no store started");
+
+    /// <summary>The production store (<see cref="MartenEventStore"/>), appending whether or not the daemon runs.</summary>
+    public MartenEventStore Store => Sealing.EventStore;
+
+    /// <summary>Stops the sealer (appends go on; what they add is sealed once it starts again).</summary>
+    public Task StopSealingAsync() => Sealing.Daemon.StopAllAsync();
+
+    /// <summary>A new store and daemon with <paramref name="tuning"/>, after stopping the one in use.</summary>
+    public async Task StartSealingAsync(DaemonTuning tuning)
+    {
+        if (sealing is not null) await sealing.DisposeAsync();
+        sealing = await ledger.StartAsync(tuning);
+    }
+
+    /// <summary>Waits until every event committed so far is sealed (ReadAll and <c>ledger_events</c> see only sealed events).</summary>
+    public async Task SealedAsync(TimeSpan? deadline = null) =>
+        await Sealing.SealedAsync(await ledger.LastEventAsync(), deadline ?? DefaultSealDeadline);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (disposed) return;
+        disposed = true;
+        if (sealing is not null) await sealing.DisposeAsync();
+        await ledger.DisposeAsync();
+    }
 }

@@ -51,8 +51,8 @@ public sealed class HttpScenario(BenchSettings settings, BenchDatabase database)
             Timeout = TimeSpan.FromSeconds(30),
         };
 
-        var ledger = await database.CreateLedgerAsync("s4_base");
-        var store = ledger.Store();
+        await using var ledger = await database.CreateLedgerAsync("s4_base");
+        var store = ledger.Store;
         var analyzed = false;
 
         Task OverHttp() => failures.Watch("HTTP", CreateOrder(http, host.Tokens[(int)(Interlocked.Increment(ref next) % Tenants.Length)]));
@@ -79,7 +79,7 @@ public sealed class HttpScenario(BenchSettings settings, BenchDatabase database)
                 {
                     // The warm-up's orders are the preload: analyze the Host's tables once they hold them.
                     analyzed = true;
-                    await BenchDatabase.AnalyzeAsync(database.AdminOn(schema), "events", "streams", "chain_heads");
+                    await BenchDatabase.AnalyzeAsync(database.AdminOn(schema), "mt_events", "mt_streams", "ledger_chain", "ledger_chain_heads");
                 }
                 return r;
             }),

@@ -11,35 +11,41 @@ namespace Ledger.Bench.Scenarios;
 
 /// <summary>
 /// Scenario 5's second figure: end-to-end lag under a steady load. A daemon runs the orders projection as the Host
-/// runs it (its own pool, woken by the store's appends through the signal and the notifier); an open loop appends one new order at a fixed rate (ten
-/// tenants in turn); a
-/// watcher reads the live checkpoint back to back. An order is visible when the checkpoint, committed in the same
-/// transaction as its row, reaches the append's position: lag is that moment minus the moment the append returned.
+/// runs it (its own pool, reading the sealed ledger, woken through the signal the chain sealer pulses after each page,
+/// which the notifier passes on as NOTIFY); an open loop appends one new order at a fixed rate (ten tenants in turn);
+/// a watcher reads the live checkpoint back to back. An order is visible when the checkpoint, committed in the same
+/// transaction as its row, reaches the append's position: lag is that moment minus the moment the append returned, so
+/// it includes the seal lag (scenario 10).
 /// </summary>
 public static class ProjectionLag
 {
     public sealed record Figures(double P50Ms, double P99Ms, long Orders, double Rate, double WatcherPollMs, double AppendP50Ms, double AppendP99Ms);
 
     private const string LiveCheckpoint = """
-        SELECT c.tx_id::text, c.seq FROM projection_checkpoints c JOIN projections p ON p.name = c.name AND p.live_generation = c.generation
+        SELECT c.seq FROM projection_checkpoints c JOIN projections p ON p.name = c.name AND p.live_generation = c.generation
          WHERE c.name = 'orders'
         """;
 
-    public static async Task<Figures> MeasureAsync(NpgsqlDataSource projectionDb, NpgsqlDataSource admin, IEventStore store, double rate, TimeSpan duration)
+    public static async Task<Figures> MeasureAsync(NpgsqlDataSource projectionDb, LedgerSchema ledger, double rate, TimeSpan duration)
     {
         using var stop = new CancellationTokenSource();
+        var admin = ledger.Admin;
+        var store = ledger.Store;
         var signal = new AppendSignal();
-        var daemon = new ProjectionDaemon([new OrdersProjection()], projectionDb, new PostgresEventStore(projectionDb), signal,
+        var daemon = new ProjectionDaemon([new OrdersProjection()], projectionDb, ledger.Sealing.StoreOn(projectionDb), signal,
             new ProjectionDaemonOptions { Owner = "bench-lag", LeaseInterval = TimeSpan.FromMilliseconds(200) });
-        // As the Host wires it: the store's own appends pulse the signal (waking this process's daemon at once) and the
-        // notifier passes them on to other processes; the listener hears the other processes' appends.
-        await using var notifier = new AppendNotifier(store as PostgresEventStore, projectionDb, signal);
+        // As the Host wires it: the sealer pulses the signal after each page it sealed (waking this process's daemon at
+        // once) and the notifier passes that on to other processes; the listener hears the other processes'.
+        void Sealed(long _) => signal.Pulse();
+        ledger.Sealing.SealedThrough += Sealed;
+        await using var notifier = new AppendNotifier(projectionDb, signal);
         notifier.Start();
         var listening = new AppendListener(projectionDb, signal).RunAsync(stop.Token);
         var running = daemon.RunAsync(stop.Token);
 
         // Wait for the daemon to hold the projection and stand at the head, so only the steady load is measured.
-        var head = await CheckpointAsync(admin, "SELECT (tx_id::text), seq FROM events ORDER BY tx_id DESC, seq DESC LIMIT 1");
+        await ledger.SealedAsync();
+        var head = await CheckpointAsync(admin, "SELECT seq FROM ledger_events ORDER BY seq DESC LIMIT 1");
         var deadline = Stopwatch.GetTimestamp() + 30 * Stopwatch.Frequency;
         while (await CheckpointAsync(admin, LiveCheckpoint) < head && Stopwatch.GetTimestamp() < deadline) await Task.Yield();
 
@@ -76,6 +82,7 @@ public static class ProjectionLag
         });
         Volatile.Write(ref appending, false);
         var pollMs = await watcher;
+        ledger.Sealing.SealedThrough -= Sealed;
         await stop.CancelAsync();
         try
         {
@@ -94,6 +101,6 @@ public static class ProjectionLag
     {
         await using var command = admin.CreateCommand(sql);
         await using var reader = await command.ExecuteReaderAsync();
-        return await reader.ReadAsync() ? new GlobalPosition(ulong.Parse(reader.GetString(0), System.Globalization.CultureInfo.InvariantCulture), reader.GetInt64(1)) : GlobalPosition.Start;
+        return await reader.ReadAsync() ? new GlobalPosition(reader.GetInt64(0)) : GlobalPosition.Start;
     }
 }

@@ -29,15 +29,16 @@ public sealed class ProjectionScenario(BenchSettings settings, BenchDatabase dat
         CREATE INDEX ON orders_base (tenant_id, created_at, order_id);
         CREATE INDEX ON orders_base (tenant_id, status, created_at, order_id);
         CREATE INDEX ON orders_base (tenant_id, customer_id, created_at, order_id);
-        CREATE TABLE checkpoint_base (name text PRIMARY KEY, tx_id bigint NOT NULL, seq bigint NOT NULL);
+        CREATE TABLE checkpoint_base (name text PRIMARY KEY, seq bigint NOT NULL);
         """;
 
-    // One batch: the next 1,000 events in store order, folded set-based, and where the batch ended.
+    // One batch: the next 1,000 events in the ledger's order (sealed events, by Marten's seq_id), folded set-based,
+    // and where the batch ended.
     private const string BaselineBatch = """
         WITH batch AS (
-            SELECT tx_id, seq, tenant_id, event_type, stream_version, occurred_at, data FROM events
-             WHERE (tx_id, seq) > ($1::text::xid8, $2) AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-             ORDER BY tx_id, seq LIMIT 1000),
+            SELECT seq, tenant_id, event_type, stream_version, occurred_at, data FROM ledger_events
+             WHERE seq > $1
+             ORDER BY seq LIMIT 1000),
         upserted AS (
             INSERT INTO orders_base AS o (tenant_id, order_id, status, status_version, updated_at, customer_id, currency, total, created_at)
             SELECT tenant_id, (data->>'order_id')::uuid, 'created', stream_version, occurred_at,
@@ -47,24 +48,26 @@ public sealed class ProjectionScenario(BenchSettings settings, BenchDatabase dat
                 customer_id = excluded.customer_id, currency = excluded.currency, total = excluded.total, created_at = excluded.created_at,
                 status = CASE WHEN excluded.status_version > o.status_version THEN excluded.status ELSE o.status END,
                 status_version = greatest(o.status_version, excluded.status_version))
-        SELECT (tx_id::text)::bigint, seq, (SELECT count(*) FROM batch) FROM batch ORDER BY tx_id DESC, seq DESC LIMIT 1
+        SELECT seq, (SELECT count(*) FROM batch) FROM batch ORDER BY seq DESC LIMIT 1
         """;
 
     public async Task<ScenarioOutcome> RunAsync()
     {
         var n = settings.ProjectionEvents;
         Log.Line($"5. Projection catch-up: preloading {n:N0} order events");
-        var ledger = await database.CreateLedgerAsync("s5", 100, ProjectionMigrations.Set);
-        var store = ledger.Store();
+        await using var ledger = await database.CreateLedgerAsync("s5", 100, ProjectionMigrations.Set);
+        var store = ledger.Store;
         await OrderEvents.PreloadAsync(store, n, Tenants);
+        // Projections read sealed events only (ledger_events): the whole preload first.
+        await ledger.SealedAsync();
         await using (var tables = ledger.Admin.CreateCommand(BaselineTables)) await tables.ExecuteNonQueryAsync();
-        await BenchDatabase.AnalyzeAsync(ledger.Admin, "events", "streams", "chain_heads");
+        await BenchDatabase.AnalyzeAsync(ledger.Admin, "mt_events", "mt_streams", "ledger_chain", "ledger_chain_heads");
         var options = new ProjectionDaemonOptions { BatchSize = 1000, Owner = "bench" };
         // The pool the Host and the rebuild CLI give the daemon (auto-prepare, failed batch commands named), and a
         // store reading through it, as theirs does.
         await using var projectionDb = ProjectionDataSource.Create(
             new NpgsqlConnectionStringBuilder(ledger.App.ConnectionString) { Password = BenchDatabase.AppPassword }.ConnectionString, "bench-projections");
-        var projectionStore = new Ledger.EventStore.PostgresEventStore(projectionDb);
+        var projectionStore = ledger.Sealing.StoreOn(projectionDb);
 
         var ledgerSide = new Side("ProjectionRebuild", async warmUp =>
         {
@@ -79,7 +82,7 @@ public sealed class ProjectionScenario(BenchSettings settings, BenchDatabase dat
         var outcomes = await Rounds.Rotate(settings.WholeStoreRounds, "events/s", [baselineSide, ledgerSide], label: "5");
 
         Log.Line($"5. lag: appending {LagRate} orders/s for {settings.RoundDuration.TotalSeconds:F0} s with the daemon running");
-        var lag = await ProjectionLag.MeasureAsync(projectionDb, ledger.Admin, store, LagRate, settings.RoundDuration);
+        var lag = await ProjectionLag.MeasureAsync(projectionDb, ledger, LagRate, settings.RoundDuration);
         Log.Line($"  5 lag: p50 {lag.P50Ms:F1} ms, p99 {lag.P99Ms:F1} ms over {lag.Orders} orders");
         return new ScenarioOutcome([new ResultRow
         {
@@ -103,7 +106,7 @@ public sealed class ProjectionScenario(BenchSettings settings, BenchDatabase dat
             Goal = "(informative: p99)",
             Verdict = "—",
             Notes = $"p50 {lag.P50Ms:F1} ms, p99 {lag.P99Ms:F1} ms (the appends themselves, from when each was due: p50 {lag.AppendP50Ms:F1} ms, " +
-                    $"p99 {lag.AppendP99Ms:F1} ms); the live daemon in the appending process, woken by the store's appends (AppendSignal, as in the Host); " +
+                    $"p99 {lag.AppendP99Ms:F1} ms); the live daemon in the appending process, reading the sealed ledger and woken by the chain sealer after each sealed page (AppendSignal, as in the Host), so the seal lag is included; " +
                     $"visible = the first read of the live checkpoint (committed with the row) at or past the append, read back to back " +
                     $"(one read every {lag.WatcherPollMs:F1} ms on average)",
         }], []);
@@ -111,26 +114,24 @@ public sealed class ProjectionScenario(BenchSettings settings, BenchDatabase dat
 
     private static async Task<RoundResult> FoldSetBased(NpgsqlDataSource admin)
     {
-        await using (var reset = admin.CreateCommand("TRUNCATE orders_base; DELETE FROM checkpoint_base; INSERT INTO checkpoint_base VALUES ('orders', 0, 0)"))
+        await using (var reset = admin.CreateCommand("TRUNCATE orders_base; DELETE FROM checkpoint_base; INSERT INTO checkpoint_base VALUES ('orders', 0)"))
             await reset.ExecuteNonQueryAsync();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        long total = 0, tx = 0, seq = 0;
+        long total = 0, seq = 0;
         while (true)
         {
             await using var connection = await admin.OpenConnectionAsync();
             await using var transaction = await connection.BeginTransactionAsync();
             await using var batch = new NpgsqlCommand(BaselineBatch, connection, transaction);
-            batch.Parameters.Add(new() { Value = tx.ToString(System.Globalization.CultureInfo.InvariantCulture) });
             batch.Parameters.Add(new() { Value = seq });
             long count = 0;
             await using (var reader = await batch.ExecuteReaderAsync())
             {
-                if (await reader.ReadAsync()) (tx, seq, count) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+                if (await reader.ReadAsync()) (seq, count) = (reader.GetInt64(0), reader.GetInt64(1));
             }
             if (count == 0) break;
-            await using (var checkpoint = new NpgsqlCommand("UPDATE checkpoint_base SET tx_id = $1, seq = $2 WHERE name = 'orders'", connection, transaction))
+            await using (var checkpoint = new NpgsqlCommand("UPDATE checkpoint_base SET seq = $1 WHERE name = 'orders'", connection, transaction))
             {
-                checkpoint.Parameters.Add(new() { Value = tx });
                 checkpoint.Parameters.Add(new() { Value = seq });
                 await checkpoint.ExecuteNonQueryAsync();
             }

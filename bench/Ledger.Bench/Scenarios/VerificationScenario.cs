@@ -27,22 +27,23 @@ public sealed class VerificationScenario(BenchSettings settings, BenchDatabase d
                  'metadata', metadata, 'occurred_at', to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
                  'record_format', 1, 'stream_id', stream_id, 'stream_version', stream_version, 'tenant_id', tenant_id)::text,
                entry_hash, chain_hash
-          FROM events WHERE tenant_id = $1 AND chain_seq >= $2 AND chain_seq < $3 ORDER BY chain_seq
+          FROM ledger_events WHERE tenant_id = $1 AND chain_seq >= $2 AND chain_seq < $3 ORDER BY chain_seq
         """;
 
     public async Task<ScenarioOutcome> RunAsync()
     {
         var n = settings.VerifyEvents;
         Log.Line($"7. Verification: building a {n:N0}-entry chain");
-        var ledger = await database.CreateLedgerAsync("s7");
-        var store = ledger.Store();
+        await using var ledger = await database.CreateLedgerAsync("s7");
+        var store = ledger.Store;
         for (var b = 0; b * 1000 < n; b++)
         {
             var appends = Enumerable.Range(0, 100).Select(s => new StreamAppend($"verify-{b}-{s}", ExpectedVersion.NoStream,
                 [.. Enumerable.Range(0, 10).Select(v => payloads.Event(b + s + v))])).ToList();
             await store.AppendAsync(Tenant, appends);
         }
-        await BenchDatabase.AnalyzeAsync(ledger.Admin, "events", "streams", "chain_heads");
+        await ledger.SealedAsync();
+        await BenchDatabase.AnalyzeAsync(ledger.Admin, "mt_events", "mt_streams", "ledger_chain", "ledger_chain_heads");
         var verifier = new ChainVerifier(ledger.App);
         var errors = new List<string>();
 
@@ -127,7 +128,7 @@ public sealed class VerificationScenario(BenchSettings settings, BenchDatabase d
         await using (var command = dataSource.CreateCommand("""
             SELECT tenant_id, chain_seq, stream_id, stream_version, event_id, event_type, type_version,
                    occurred_at, data::text, metadata::text, entry_hash, chain_hash
-              FROM events WHERE tenant_id = $1 AND chain_seq <= $2 ORDER BY chain_seq
+              FROM ledger_events WHERE tenant_id = $1 AND chain_seq <= $2 ORDER BY chain_seq
             """))
         {
             command.Parameters.Add(new() { Value = Tenant });

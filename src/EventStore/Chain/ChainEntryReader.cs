@@ -31,7 +31,7 @@ public sealed class ChainEntryReader(NpgsqlDataSource dataSource)
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         await using var command = dataSource.CreateCommand($"""
             SELECT {StoredChainPage.Columns}
-              FROM events
+              FROM ledger_events
              WHERE tenant_id = $1 AND chain_seq >= $2 AND ($3::bigint IS NULL OR chain_seq <= $3)
              ORDER BY chain_seq
              LIMIT $4
@@ -51,16 +51,16 @@ public sealed class ChainEntryReader(NpgsqlDataSource dataSource)
     public async Task<byte[]?> ChainHashAtAsync(string tenantId, long seq, CancellationToken ct = default)
     {
         if (seq == 0) return LedgerRecord.GenesisHash;
-        await using var command = dataSource.CreateCommand("SELECT chain_hash FROM events WHERE tenant_id = $1 AND chain_seq = $2");
+        await using var command = dataSource.CreateCommand("SELECT chain_hash FROM ledger_events WHERE tenant_id = $1 AND chain_seq = $2");
         command.Parameters.Add(new() { Value = tenantId });
         command.Parameters.Add(new() { Value = seq });
         return (byte[]?)await command.ExecuteScalarAsync(ct);
     }
 
-    /// <summary>The tenant's recorded head (<c>chain_heads</c>): position 0 and the genesis hash when it has no entries.</summary>
+    /// <summary>The tenant's recorded head (<c>ledger_chain_heads</c>): position 0 and the genesis hash when it has no entries.</summary>
     public async Task<(long Seq, byte[] Hash)> HeadAsync(string tenantId, CancellationToken ct = default)
     {
-        await using var command = dataSource.CreateCommand("SELECT chain_seq, chain_hash FROM chain_heads WHERE tenant_id = $1");
+        await using var command = dataSource.CreateCommand("SELECT chain_seq, chain_hash FROM ledger_chain_heads WHERE tenant_id = $1");
         command.Parameters.Add(new() { Value = tenantId });
         await using var r = await command.ExecuteReaderAsync(ct);
         return await r.ReadAsync(ct) ? (r.GetInt64(0), r.GetFieldValue<byte[]>(1)) : (0, LedgerRecord.GenesisHash);

@@ -32,8 +32,11 @@ public sealed record CheckpointOutcome(string TenantId, CheckpointResult Result,
 /// </summary>
 public sealed class Checkpointer(
     NpgsqlDataSource dataSource, IEventStore store, CheckpointKey key, SigningKeyHistory history,
-    CheckpointStore checkpoints, CheckpointPolicy policy, TimeProvider clock)
+    CheckpointStore checkpoints, CheckpointPolicy policy, TimeProvider clock, MartenStore.SealProgress? sealing = null)
 {
+    // How long a signer waits for its own rotation entry to be sealed, so the checkpoint it signs next covers it.
+    private static readonly TimeSpan RotationSealWait = TimeSpan.FromSeconds(10);
+
     private readonly ChainEntryReader reader = new(dataSource);
     private readonly ChainVerifier walker = new(dataSource);
 
@@ -55,10 +58,10 @@ public sealed class Checkpointer(
         // The first unsigned entry's recorded_at says how long the head has gone unsigned.
         await using var command = dataSource.CreateCommand("""
             SELECT h.tenant_id
-              FROM chain_heads h
+              FROM ledger_chain_heads h
               LEFT JOIN LATERAL (SELECT c.chain_seq FROM checkpoints c WHERE c.tenant_id = h.tenant_id
                                   ORDER BY c.chain_seq DESC LIMIT 1) c ON true
-              LEFT JOIN events e ON e.tenant_id = h.tenant_id AND e.chain_seq = coalesce(c.chain_seq, 0) + 1
+              LEFT JOIN ledger_events e ON e.tenant_id = h.tenant_id AND e.chain_seq = coalesce(c.chain_seq, 0) + 1
              WHERE h.chain_seq > coalesce(c.chain_seq, 0)
                AND (h.chain_seq - coalesce(c.chain_seq, 0) >= $1 OR e.recorded_at <= $2)
              ORDER BY h.tenant_id
@@ -117,8 +120,10 @@ public sealed class Checkpointer(
         var previousKid = index > 0 ? keys.Keys[index - 1].Kid : null;
         try
         {
-            await store.AppendAsync(tenantId, [new StreamAppend(SigningKeyRotation.StreamId, ExpectedVersion.Exactly(announced.Count),
+            var appended = await store.AppendAsync(tenantId, [new StreamAppend(SigningKeyRotation.StreamId, ExpectedVersion.Exactly(announced.Count),
                 [SigningKeyRotation.Event(current, previousKid, clock.GetUtcNow())])], ct);
+            // The entry enters the chain when the sealer reaches it; unsealed, it is covered by the next checkpoint.
+            if (sealing is not null) await sealing.WaitForAsync(appended.LastPosition.Seq, RotationSealWait, ct);
         }
         catch (ConcurrencyException)
         {

@@ -55,8 +55,24 @@ public sealed class EventShapes
         ArgumentNullException.ThrowIfNull(e);
         if (!byName.TryGetValue((e.EventType, e.TypeVersion), out var shape))
             throw new UnknownEventShapeException(e.EventType, e.TypeVersion);
-        return e.Data.Deserialize(shape, json) ?? throw new JsonException($"'{e.EventType}' v{e.TypeVersion} has no data.");
+        return e.Data.Deserialize(shape, Lenient(json)) ?? throw new JsonException($"'{e.EventType}' v{e.TypeVersion} has no data.");
     }
+
+    // The data was written from the shape by the codec, which leaves null members out; reading it back must take a
+    // missing member as the null it was, where a strict reader (LedgerJson's) asks for every constructor parameter.
+    private JsonSerializerOptions Lenient(JsonSerializerOptions json)
+    {
+        var cached = Volatile.Read(ref lenient);
+        if (cached is not null && ReferenceEquals(cached.For, json)) return cached.Relaxed;
+        var relaxed = new JsonSerializerOptions(json) { RespectRequiredConstructorParameters = false };
+        relaxed.MakeReadOnly();
+        Volatile.Write(ref lenient, new LenientOptions(json, relaxed));
+        return relaxed;
+    }
+
+    private sealed record LenientOptions(JsonSerializerOptions For, JsonSerializerOptions Relaxed);
+
+    private LenientOptions? lenient;
 }
 
 /// <summary>An append named an event type and version that no module registered a stored shape for.</summary>

@@ -7,11 +7,19 @@ namespace Ledger.EventStore.MartenStore;
 /// Maps rows of <c>ledger_records</c> (r) joined with <c>ledger_chain</c> (c) to <see cref="RecordedEvent"/>. An event
 /// not sealed yet (only a stream read can see one) has chain position 0, no hashes, and its own time as recorded time.
 /// </summary>
-internal static class LedgerRows
+public static class LedgerRows
 {
     public const string Columns =
         "r.seq, r.tenant_id, r.stream_id, r.stream_version, r.event_id, r.event_type, r.type_version, r.occurred_at, " +
         "r.data::text, r.metadata::text, c.chain_seq, c.entry_hash, c.chain_hash, c.sealed_at";
+
+    /// <summary>The stream read both stores share: every committed event of a stream, sealed or not yet.</summary>
+    public const string StreamQuery = $"""
+        SELECT {Columns}
+          FROM ledger_records r LEFT JOIN ledger_chain c ON c.seq_id = r.seq
+         WHERE r.tenant_id = $1 AND r.stream_id = $2 AND r.stream_version >= $3
+         ORDER BY r.stream_version
+        """;
 
     public static async Task<IReadOnlyList<RecordedEvent>> ReadAll(NpgsqlCommand command, CancellationToken ct)
     {
@@ -21,12 +29,18 @@ internal static class LedgerRows
         return events;
     }
 
+    public static System.Text.Json.JsonElement ParseJson(string json)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
+
     private static RecordedEvent Read(NpgsqlDataReader r)
     {
         var sealedEntry = !r.IsDBNull(10);
         var occurredAt = r.GetFieldValue<DateTimeOffset>(7);
         return new RecordedEvent(
-            Position: new GlobalPosition(0, r.GetInt64(0)),
+            Position: new GlobalPosition(r.GetInt64(0)),
             TenantId: r.GetString(1),
             StreamId: r.GetString(2),
             StreamVersion: r.GetInt64(3),
@@ -34,8 +48,8 @@ internal static class LedgerRows
             EventType: r.GetString(5),
             TypeVersion: r.GetInt32(6),
             OccurredAt: occurredAt,
-            Data: RecordedEventReader.ParseJson(r.GetString(8)),
-            Metadata: LedgerRecord.ParseMetadata(RecordedEventReader.ParseJson(r.GetString(9))),
+            Data: ParseJson(r.GetString(8)),
+            Metadata: LedgerRecord.ParseMetadata(ParseJson(r.GetString(9))),
             ChainSeq: sealedEntry ? r.GetInt64(10) : 0,
             EntryHash: sealedEntry ? r.GetFieldValue<byte[]>(11) : [],
             ChainHash: sealedEntry ? r.GetFieldValue<byte[]>(12) : [],

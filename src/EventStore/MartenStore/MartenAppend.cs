@@ -54,7 +54,7 @@ internal sealed class MartenAppend
     {
         var versions = staged.ToDictionary(s => s.Stream.StreamId, s => s.Events[^1].Version);
         var last = staged.SelectMany(s => s.Events).Max(e => e.Sequence);
-        return new AppendResult(versions, new GlobalPosition(0, last), 0);
+        return new AppendResult(versions, new GlobalPosition(last));
     }
 
     /// <summary>
@@ -64,7 +64,13 @@ internal sealed class MartenAppend
     public static bool IsConflict(Exception error) =>
         Find<EventStreamUnexpectedMaxEventIdException>(error) is not null
         || Find<Marten.Exceptions.ExistingStreamIdCollisionException>(error) is not null
-        || Find<PostgresException>(error) is { SqlState: "MT003" or PostgresErrorCodes.UniqueViolation };
+        || Find<PostgresException>(error) is { SqlState: "MT003" }
+            or { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: StreamVersionKey or StreamKey };
+
+    // Marten's keys on a stream version and on a stream: a writer that got there first. (Its unique event id index is
+    // not a conflict: an event id appended twice is a caller's mistake, and its error is left as it is.)
+    private const string StreamVersionKey = "pk_mt_events_stream_and_version";
+    private const string StreamKey = "pkey_mt_streams_tenant_id_id";
 
     /// <summary>The <see cref="ConcurrencyException"/> a conflicting save (<see cref="IsConflict"/>) means.</summary>
     public async Task<ConcurrencyException> ConflictAsync(NpgsqlDataSource reads, CancellationToken ct)

@@ -67,12 +67,7 @@ public sealed class MartenEventStore(IDocumentStore store, NpgsqlDataSource read
 
     public async Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(string tenantId, string streamId, long fromVersion = 1, CancellationToken ct = default)
     {
-        await using var command = reads.CreateCommand($"""
-            SELECT {LedgerRows.Columns}
-              FROM ledger_records r LEFT JOIN ledger_chain c ON c.seq_id = r.seq
-             WHERE r.tenant_id = $1 AND r.stream_id = $2 AND r.stream_version >= $3
-             ORDER BY r.stream_version
-            """);
+        await using var command = reads.CreateCommand(LedgerRows.StreamQuery);
         command.Parameters.Add(new() { Value = tenantId });
         command.Parameters.Add(new() { Value = streamId });
         command.Parameters.Add(new() { Value = fromVersion });

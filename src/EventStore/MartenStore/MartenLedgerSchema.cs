@@ -8,25 +8,36 @@ namespace Ledger.EventStore.MartenStore;
 
 /// <summary>
 /// Creates and upgrades the event store's schema with the owner's connection: Marten's own objects first (Weasel, as
-/// <c>db-apply</c> does), then Ledger's chain, views, append-only triggers and the application role's rights
-/// (<see cref="MigrationSet.LedgerChain"/>, ordered and checksummed). The application connects with a role that can
+/// <c>db-apply</c> does), then Ledger's migrations: the chain, views, append-only triggers and the application role's
+/// rights (<see cref="MigrationSet.LedgerChain"/>) and every module's, ordered and checksummed. The application connects with a role that can
 /// change none of it.
 /// </summary>
 public static class MartenLedgerSchema
 {
-    public static async Task ApplyAsync(string adminConnectionString, string schema, string appRole, EventShapes shapes,
-        JsonSerializerOptions json, IReadOnlyList<MigrationSet> modules, CancellationToken ct = default)
+    public static Task ApplyAsync(string adminConnectionString, string schema, string appRole, EventShapes shapes,
+        JsonSerializerOptions json, IReadOnlyList<MigrationSet> modules, CancellationToken ct = default) =>
+        ApplyAsync(NpgsqlDataSource.Create(adminConnectionString), schema, appRole, shapes, json, modules, ct, ownsAdmin: true);
+
+    public static async Task ApplyAsync(NpgsqlDataSource admin, string schema, string appRole, EventShapes shapes,
+        JsonSerializerOptions json, IReadOnlyList<MigrationSet> modules, CancellationToken ct = default, bool ownsAdmin = false)
     {
+        ArgumentNullException.ThrowIfNull(admin);
         await using (var store = DocumentStore.For(options =>
         {
-            options.Connection(adminConnectionString);
+            options.Connection(admin);
             LedgerMarten.Configure(options, schema, shapes, json);
             options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
         }))
         {
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         }
-        await using var admin = NpgsqlDataSource.Create(adminConnectionString);
-        await Migrations.Migrator.MigrateAsync(admin, schema, appRole, [MigrationSet.LedgerChain, .. modules], ct);
+        try
+        {
+            await Migrations.Migrator.MigrateAsync(admin, schema, appRole, modules, ct);
+        }
+        finally
+        {
+            if (ownsAdmin) await admin.DisposeAsync();
+        }
     }
 }

@@ -4,9 +4,8 @@ using Npgsql;
 namespace Ledger.EventStore.Notifications;
 
 /// <summary>
-/// Tells readers in other processes that this process appended events: after appends commit (the store's
-/// <see cref="PostgresEventStore.Appended"/>, or a <see cref="AppendSignal.Pulse"/> by whoever committed a transaction
-/// with appends in it), it sends <c>NOTIFY ledger_events</c> on a connection of its own, at most once per
+/// Tells readers in other processes that this process moved the ledger on: after the chain sealer committed a page
+/// (its <see cref="AppendSignal.Pulse"/>), it sends <c>NOTIFY ledger_events</c> on a connection of its own, at most once per
 /// <c>minInterval</c> however many appends came in between; readers in this process are woken at once through the
 /// <see cref="AppendSignal"/>.
 /// </summary>
@@ -20,7 +19,6 @@ public sealed class AppendNotifier : IAsyncDisposable
 {
     public const string Channel = "ledger_events";
 
-    private readonly PostgresEventStore? _store;
     private readonly NpgsqlDataSource _dataSource;
     private readonly AppendSignal _signal;
     private readonly TimeSpan _minInterval;
@@ -30,10 +28,8 @@ public sealed class AppendNotifier : IAsyncDisposable
     private Task _loop = Task.CompletedTask;
     private long _sent;
 
-    /// <param name="store">the store whose own appends to announce; null when every committer pulses the signal itself.</param>
-    public AppendNotifier(PostgresEventStore? store, NpgsqlDataSource dataSource, AppendSignal signal, TimeSpan? minInterval = null)
+    public AppendNotifier(NpgsqlDataSource dataSource, AppendSignal signal, TimeSpan? minInterval = null)
     {
-        _store = store;
         _dataSource = dataSource ?? throw new ArgumentNullException(nameof(dataSource));
         _signal = signal ?? throw new ArgumentNullException(nameof(signal));
         _minInterval = minInterval ?? TimeSpan.FromMilliseconds(5);
@@ -48,7 +44,6 @@ public sealed class AppendNotifier : IAsyncDisposable
 
     public void Start()
     {
-        if (_store is not null) _store.Appended += OnAppended;
         _signal.CommittedHere += OnCommittedHere;
         _loop = Task.Run(() => SendLoop(_stop.Token));
     }
@@ -58,8 +53,6 @@ public sealed class AppendNotifier : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(dataSource);
         return new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).SearchPath?.Split(',')[0].Trim() ?? "";
     }
-
-    private void OnAppended(string tenantId, AppendResult result) => _signal.Pulse();
 
     private void OnCommittedHere() => _pending.Writer.TryWrite(true);
 
@@ -104,7 +97,6 @@ public sealed class AppendNotifier : IAsyncDisposable
     {
         // Its hosted service disposes it on stop, and the container again at exit: the second time is a no-op.
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
-        if (_store is not null) _store.Appended -= OnAppended;
         _signal.CommittedHere -= OnCommittedHere;
         await _stop.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);

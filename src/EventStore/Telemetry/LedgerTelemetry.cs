@@ -20,7 +20,7 @@ public static class LedgerTelemetry
     /// <summary>This module's meter.</summary>
     public const string EventStoreMeterName = "Ledger.EventStore";
 
-    /// <summary>One append: one call of <c>append_events</c>, one or more streams, one tenant.</summary>
+    /// <summary>One append: one Marten save (Quick append), one or more streams, one tenant.</summary>
     public const string AppendSpan = "ledger.append";
 
     /// <summary>The projection daemon applying one batch of events to one projection.</summary>
@@ -52,7 +52,7 @@ public static class LedgerTelemetry
     private static readonly Meter EventStoreMeter = new(EventStoreMeterName);
 
     private static readonly Counter<long> Appends = EventStoreMeter.CreateCounter<long>(
-        "ledger.eventstore.appends", "{append}", "Appends executed (one append_events call each; an append inside a caller's transaction counts even if the caller rolls back).");
+        "ledger.eventstore.appends", "{append}", "Appends executed (one Marten save each; an append inside a caller's transaction counts even if the caller rolls back).");
 
     private static readonly Counter<long> AppendedEvents = EventStoreMeter.CreateCounter<long>(
         "ledger.eventstore.events", "{event}", "Events in the appends executed.");

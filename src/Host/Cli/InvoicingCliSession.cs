@@ -1,3 +1,5 @@
+using Ledger.Host.Events;
+using Ledger.EventStore.MartenStore;
 using System.CommandLine;
 using System.Text.Json;
 using Ledger.Application;
@@ -23,12 +25,14 @@ internal sealed class InvoicingCliSession : IAsyncDisposable
 
     private readonly LedgerDataSources dataSources;
     private readonly AuditedStore store;
+    private readonly CliEventStore events;
 
     private InvoicingCliSession(LedgerDataSources dataSources, string tenantId, string action)
     {
         this.dataSources = dataSources;
         Context = new CommandContext(tenantId, "cli:" + Environment.UserName, TimeProvider.System.GetUtcNow(), Guid.NewGuid().ToString("N"), null, null, Origin);
-        store = new AuditedStore(new PostgresEventStore(dataSources.App), Context, action);
+        events = CliEventStore.Open(dataSources.App, dataSources.Schema);
+        store = new AuditedStore(events.Store, Context, action);
         Issuers = new IssuerProfiles(dataSources.App);
         TaxRules = new TaxRuleBook(dataSources.App);
         ExchangeRates = new ExchangeRates(dataSources.App);
@@ -109,11 +113,19 @@ internal sealed class InvoicingCliSession : IAsyncDisposable
     private static InvoicingCliSession Open(string tenant, string action) =>
         new(LedgerDataSources.Create(LedgerConfiguration.ForCli(LedgerConfiguration.CliEnvironmentName())), tenant, action);
 
-    public async ValueTask DisposeAsync() => await dataSources.DisposeAsync();
+    /// <summary>Seals what the session appended into the chain (see <see cref="CliEventStore"/>), then disconnects.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (store.Appended) await events.SealAsync(TimeSpan.FromSeconds(30));
+        await events.DisposeAsync();
+        await dataSources.DisposeAsync();
+    }
 
     /// <summary>Appends each change with the command's audit entry first, in the same append.</summary>
     private sealed class AuditedStore(IEventStore inner, CommandContext context, string action) : IEventStore
     {
+        public bool Appended { get; private set; }
+
         public async Task<AppendResult> AppendAsync(string tenantId, IReadOnlyList<StreamAppend> streams, CancellationToken ct = default)
         {
             var entity = streams[0].StreamId;
@@ -123,6 +135,7 @@ internal sealed class InvoicingCliSession : IAsyncDisposable
             var entry = new CommandAuditEntry(action, entity, AuditResult.Success, null, null, written, new AuditClient(null, UserAgent));
             var audit = new StreamAppend(AuditStreams.For(entity), ExpectedVersion.Any, [AuditEventCodec.ToAppend(entry, context)]);
             var result = await inner.AppendAsync(tenantId, [audit, .. streams], ct).ConfigureAwait(false);
+            Appended = true;
             return result with { StreamVersions = result.StreamVersions.Where(v => v.Key != audit.StreamId).ToDictionary() };
         }
 
@@ -132,6 +145,7 @@ internal sealed class InvoicingCliSession : IAsyncDisposable
             var entry = new CommandAuditEntry(action, entity, AuditResult.Failure, status, code, null, new AuditClient(null, UserAgent));
             await inner.AppendAsync(context.TenantId,
                 [new StreamAppend(AuditStreams.For(entity), ExpectedVersion.Any, [AuditEventCodec.ToAppend(entry, context)])], ct).ConfigureAwait(false);
+            Appended = true;
         }
 
         public Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(string tenantId, string streamId, long fromVersion = 1, CancellationToken ct = default) =>

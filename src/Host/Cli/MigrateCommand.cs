@@ -17,7 +17,7 @@ internal static class MigrateCommand
             await using var dataSources = LedgerDataSources.Create(configuration);
             if (database.EnsureAppRole && dataSources.AppPassword is { } password)
                 await Migrator.EnsureLoginRoleAsync(dataSources.Admin, database.AppRole, password, ct);
-            await Migrator.MigrateAsync(dataSources.Admin, database.Schema, database.AppRole, LedgerMigrationSets.All, ct);
+            await LedgerSchema.ApplyAsync(dataSources, database, ct);
             await parse.InvocationConfiguration.Output.WriteLineAsync($"schema {database.Schema} is up to date");
             return 0;
         });

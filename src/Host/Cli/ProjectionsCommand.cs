@@ -1,3 +1,5 @@
+using Ledger.Host.Events;
+using Ledger.EventStore.MartenStore;
 using System.CommandLine;
 using System.Globalization;
 using Ledger.EventStore;
@@ -53,18 +55,20 @@ internal static class ProjectionsCommand
 /// <summary>What the projection commands connect with, from the CLI's configuration.</summary>
 internal sealed class ProjectionsCli : IAsyncDisposable
 {
-    private ProjectionsCli(NpgsqlDataSource app, NpgsqlDataSource? admin, string appRole)
+    private readonly CliEventStore _events;
+
+    private ProjectionsCli(NpgsqlDataSource app, NpgsqlDataSource? admin, string appRole, string schema)
     {
         App = app;
         AdminOrNull = admin;
         AppRole = appRole;
-        Store = new PostgresEventStore(app);
+        _events = CliEventStore.Open(app, schema);
     }
 
     public NpgsqlDataSource App { get; }
     public NpgsqlDataSource? AdminOrNull { get; }
     public string AppRole { get; }
-    public PostgresEventStore Store { get; }
+    public MartenEventStore Store => _events.Store;
 
     public NpgsqlDataSource Admin => AdminOrNull
         ?? throw new InvalidOperationException($"ConnectionStrings:{LedgerDataSources.AdminConnectionName} is not configured; this command needs the schema owner.");
@@ -81,7 +85,7 @@ internal sealed class ProjectionsCli : IAsyncDisposable
         var admin = configuration.GetConnectionString(LedgerDataSources.AdminConnectionName);
         var options = configuration.GetSection(ProjectionDaemonOptions.Section).Get<ProjectionDaemonOptions>() ?? new();
         return new ProjectionsCli(ProjectionDataSource.Create(WithSchema(app), "ledger-cli"),
-            admin is null ? null : NpgsqlDataSource.Create(WithSchema(admin)), database.AppRole) { Options = options };
+            admin is null ? null : NpgsqlDataSource.Create(WithSchema(admin)), database.AppRole, database.Schema) { Options = options };
     }
 
     /// <summary>The projection named on the command line, or null after telling the operator which names exist.</summary>
@@ -95,6 +99,7 @@ internal sealed class ProjectionsCli : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _events.DisposeAsync();
         await App.DisposeAsync();
         if (AdminOrNull is not null) await AdminOrNull.DisposeAsync();
     }

@@ -10,6 +10,7 @@ public static class LedgerMigrationSets
 {
     public static IReadOnlyList<MigrationSet> All { get; } =
     [
+        MigrationSet.LedgerChain,
         MigrationSet.EventStore,
         Ledger.Projections.ProjectionMigrations.Set,
         Ledger.Messaging.MessagingMigrations.Set,

@@ -23,7 +23,7 @@ internal sealed partial class MigrateOnStart(
         }
         if (database.EnsureAppRole && dataSources.AppPassword is { } password)
             await Migrator.EnsureLoginRoleAsync(dataSources.Admin, database.AppRole, password, cancellationToken);
-        await Migrator.MigrateAsync(dataSources.Admin, database.Schema, database.AppRole, LedgerMigrationSets.All, cancellationToken);
+        await LedgerSchema.ApplyAsync(dataSources, database, cancellationToken);
         LogMigrated(logger, database.Schema);
     }
 

@@ -1,4 +1,5 @@
 using Ledger.Application.Invoicing;
+using Ledger.EventStore.MartenStore;
 using Ledger.Application.Invoicing.Settings;
 using Ledger.Application.Invoicing.Stamping;
 using Ledger.Application.Invoicing.VeriFactu;
@@ -28,9 +29,8 @@ public static class InvoicingServices
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<StampingOptions>>().Value);
         services.AddSingleton(sp => new IssuerProfiles(sp.GetRequiredService<LedgerDataSources>().App,
             sp.GetRequiredService<IOptions<InvoicingOptions>>().Value.DevelopmentIssuerProfile
-                // Its own append, never the request's: providing the default is not the command that needed it. (A test
-                // that replaced the store with another kind has no PostgresEventStore; that store is then the one.)
-                ? new DevelopmentIssuerProfile((IEventStore?)sp.GetService<PostgresEventStore>() ?? sp.GetRequiredService<IEventStore>(),
+                // Its own append, never the request's: providing the default is not the command that needed it.
+                ? new DevelopmentIssuerProfile(sp.GetRequiredService<MartenEventStore>(),
                     sp.GetRequiredService<TimeProvider>())
                 : null));
         services.AddSingleton(sp => new TaxRuleBook(sp.GetRequiredService<LedgerDataSources>().App));

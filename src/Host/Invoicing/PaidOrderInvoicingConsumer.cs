@@ -1,3 +1,4 @@
+using Ledger.EventStore.MartenStore;
 using System.Text.Json;
 using Ledger.Application;
 using Ledger.Application.Invoicing;
@@ -16,7 +17,8 @@ namespace Ledger.Host.Invoicing;
 /// invoice already issued (its id is derived from the order id): one invoice per order either way. The tenant is the
 /// envelope's: the message comes from Ledger's own relay.
 /// </summary>
-internal sealed class PaidOrderInvoicingConsumer(TimeProvider clock, IssuerProfiles issuers, TaxRuleBook taxRules, ExchangeRates exchangeRates)
+internal sealed class PaidOrderInvoicingConsumer(
+    TimeProvider clock, IssuerProfiles issuers, TaxRuleBook taxRules, ExchangeRates exchangeRates, MartenEventStore events)
     : IMessageHandler
 {
     public const string Name = "invoicing";
@@ -36,7 +38,7 @@ internal sealed class PaidOrderInvoicingConsumer(TimeProvider clock, IssuerProfi
             throw new MessageRejectedException("invoicing.malformed_order_paid", "The order paid message names no order.");
         var context = new CommandContext(envelope.TenantId, "ledger-invoicing", clock.GetUtcNow(), envelope.CorrelationId, message.MessageId,
             message.TraceId, "rabbitmq");
-        var store = new TransactionalEventStore(transaction.Connection, transaction.Transaction);
+        var store = new TransactionalEventStore(events, transaction.Connection, transaction.Transaction);
         var invoicing = new PaidOrderInvoicing(new OrderHandler(store), new InvoiceIssuer(store, issuers, taxRules, exchangeRates), issuers);
         try
         {

@@ -27,7 +27,8 @@ public static class AuditorServices
             return new Checkpointer(sp.GetRequiredService<LedgerDataSources>().App, sp.GetRequiredService<IEventStore>(),
                 sp.GetRequiredService<CheckpointKeyProvider>().Key, sp.GetRequiredService<SigningKeyHistory>(),
                 sp.GetRequiredService<CheckpointStore>(),
-                new CheckpointPolicy(options.EveryEntries, TimeSpan.FromSeconds(options.EverySeconds)), sp.GetRequiredService<TimeProvider>());
+                new CheckpointPolicy(options.EveryEntries, TimeSpan.FromSeconds(options.EverySeconds)), sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<Ledger.EventStore.MartenStore.SealProgress>());
         });
         services.AddHostedService<CheckpointService>();
         return services;

@@ -21,6 +21,9 @@ public static class LoggingSetup
             // No cookies or antiforgery are used: data protection's warning about unencrypted keys is noise here.
             .MinimumLevel.Override("Microsoft.AspNetCore.DataProtection", LogEventLevel.Error)
             .ReadFrom.Configuration(sp.GetRequiredService<IConfiguration>())
+            // Marten logs every failed save at Error, an append that lost a race included; Ledger answers those (409, or a
+            // retry of an "any version" append), so they are not errors of the service. Other Marten failures stay.
+            .Filter.ByExcluding(e => e.Exception is { } error && Ledger.EventStore.MartenStore.LedgerMarten.IsConflict(error))
             .Enrich.FromLogContext()
             .Enrich.With<DropRequestPathEnricher>()
             .Enrich.WithProperty("Application", "ledger")

@@ -15,7 +15,7 @@ internal static class LedgerConsumers
         Action? committed = signal is null ? null : signal.Pulse;
         return
         [
-            new PaymentResultsConsumer(services.GetRequiredService<TimeProvider>()).Definition with { Committed = committed },
+            new PaymentResultsConsumer(services.GetRequiredService<TimeProvider>(), services.GetRequiredService<Ledger.EventStore.MartenStore.MartenEventStore>()).Definition with { Committed = committed },
             ActivatorUtilities.CreateInstance<Invoicing.PaidOrderInvoicingConsumer>(services).Definition with { Committed = committed },
         ];
     }

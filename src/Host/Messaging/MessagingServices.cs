@@ -1,4 +1,5 @@
 using Ledger.EventStore;
+using Ledger.EventStore.MartenStore;
 using Ledger.EventStore.Notifications;
 using Ledger.Host.Configuration;
 using Ledger.Messaging;
@@ -41,8 +42,8 @@ public static class MessagingServices
         var db = sp.GetRequiredService<LedgerDataSources>();
         var metrics = sp.GetRequiredService<MessagingMetrics>();
         var clock = sp.GetRequiredService<TimeProvider>();
-        // The store itself, not the write-path decorator: the relay only reads, and listens to its Appended hook.
-        var store = (IEventStore?)sp.GetService<PostgresEventStore>() ?? sp.GetRequiredService<IEventStore>();
+        // The store itself, not the write-path decorator: the relay only reads.
+        var store = sp.GetRequiredService<MartenEventStore>();
         var relay = settings.Relay.Enabled
             ? new OutboxRelay(store, db.App, db.Schema, new LedgerIntegrationCatalogue(), broker, settings, metrics,
                 sp.GetRequiredService<ILogger<OutboxRelay>>(), sp.GetService<AppendSignal>(), clock)

@@ -1,3 +1,4 @@
+using Ledger.EventStore.MartenStore;
 using Ledger.Application;
 using Ledger.Application.Payments;
 using Ledger.Domain;
@@ -13,7 +14,7 @@ namespace Ledger.Host.Messaging;
 /// service on the internal broker, see <see cref="PaymentResultHandler"/>); its actor the envelope's actor, else the
 /// producing system; its causation the message id, so every resulting event names the message that caused it.
 /// </summary>
-internal sealed class PaymentResultsConsumer(TimeProvider clock) : IMessageHandler
+internal sealed class PaymentResultsConsumer(TimeProvider clock, MartenEventStore events) : IMessageHandler
 {
     public const string Name = "payments";
 
@@ -26,7 +27,7 @@ internal sealed class PaymentResultsConsumer(TimeProvider clock) : IMessageHandl
         var envelope = message.Envelope;
         var context = new CommandContext(envelope.TenantId, envelope.Actor ?? envelope.Producer, clock.GetUtcNow(),
             envelope.CorrelationId, message.MessageId, message.TraceId, "rabbitmq");
-        var store = new TransactionalEventStore(transaction.Connection, transaction.Transaction);
+        var store = new TransactionalEventStore(events, transaction.Connection, transaction.Transaction);
         try
         {
             await PaymentResultHandler.HandleAsync(store, context, message.MessageType, envelope.Payload, ct);

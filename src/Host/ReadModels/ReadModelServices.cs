@@ -1,7 +1,10 @@
 using Ledger.EventStore;
+using Ledger.EventStore.MartenStore;
 using Ledger.EventStore.Notifications;
 using Ledger.Host.Configuration;
+using Ledger.Application.Json;
 using Ledger.Projections;
+using Marten;
 using Ledger.Projections.Daemon;
 using Ledger.Projections.Reading;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -27,8 +30,7 @@ public static class ReadModelServices
         // One signal per process: the write path pulses it after committing, the store's appends and other
         // processes' NOTIFY too; the daemon and the relay wait on it.
         services.TryAddSingleton<AppendSignal>();
-        services.AddSingleton(sp => new AppendNotifier(
-            sp.GetService<PostgresEventStore>(), sp.GetRequiredService<LedgerDataSources>().App, sp.GetRequiredService<AppendSignal>()));
+        services.AddSingleton(sp => new AppendNotifier(sp.GetRequiredService<LedgerDataSources>().App, sp.GetRequiredService<AppendSignal>()));
         services.AddHostedService<AppendNotificationsService>();
         services.AddSingleton(sp => new ProjectionDatabase(CreateDataSource(sp)));
         services.AddHostedService<ProjectionDaemonService>();
@@ -79,12 +81,13 @@ internal sealed class AppendNotificationsService(AppendNotifier notifier, Ledger
 
 /// <summary>Runs the projection daemon: this process applies the projections whose leases it holds.</summary>
 internal sealed class ProjectionDaemonService(
-    ProjectionDatabase db, AppendSignal signal, IOptions<ProjectionDaemonOptions> options, ILogger<ProjectionDaemon> logger) : BackgroundService
+    ProjectionDatabase db, IDocumentStore store, EventShapes shapes, AppendSignal signal, IOptions<ProjectionDaemonOptions> options,
+    ILogger<ProjectionDaemon> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.Enabled) return Task.CompletedTask;
-        var daemon = new ProjectionDaemon(LedgerProjections.All, db.DataSource, new PostgresEventStore(db.DataSource), signal, options.Value, logger);
+        var daemon = new ProjectionDaemon(LedgerProjections.All, db.DataSource, new MartenEventStore(store, db.DataSource, shapes, LedgerJson.Options), signal, options.Value, logger);
         return daemon.RunAsync(stoppingToken);
     }
 }

@@ -35,7 +35,7 @@ internal static class ReportOpenApi
                 operation.Parameters.Add(new OpenApiParameter
                 {
                     Name = ReportRequest.MinPositionHeader, In = ParameterLocation.Header, Required = false,
-                    Description = "Read your writes: the X-Ledger-Position a write returned (txid-seq). The answer waits, up to a bounded time, until the read model has applied it.",
+                    Description = "Read your writes: the X-Ledger-Position a write returned (Marten's global sequence number). The answer waits, up to a bounded time, until the read model has applied it.",
                     Schema = new OpenApiSchema { Type = JsonSchemaType.String },
                 });
 

@@ -40,7 +40,7 @@ internal sealed record ReportRequest(int Limit, string? Cursor, GlobalPosition? 
         if (positionText is not null)
             minPosition = GlobalPosition.TryParse(positionText, out var position)
                 ? position
-                : throw Rejected(ReadModelProblemCodes.InvalidPosition, $"{MinPositionHeader} must be a position as write responses give it in X-Ledger-Position (txid-seq).");
+                : throw Rejected(ReadModelProblemCodes.InvalidPosition, $"{MinPositionHeader} must be a position as write responses give it in X-Ledger-Position (a sequence number).");
 
         return new ReportRequest(Guard(() => ReportLimits.Check(limit)), cursor, minPosition, WantsCsv(request),
             name => query.TryGetValue(name, out var value) ? value.ToString() : null);

@@ -1,3 +1,4 @@
+using Ledger.EventStore.MartenStore;
 using System.Text;
 using Ledger.Application;
 using Ledger.Application.Audit;
@@ -39,7 +40,7 @@ internal sealed partial class AuditRecorder(LedgerDataSources db, TimeProvider c
             var entity = path.EntityOf(http);
             var entry = AuditEventCodec.ToAppend(Entry(http, entity, status, code, null), context);
             // Not the request's token: a client that hangs up right after being refused does not erase the record.
-            await using var tx = await WriteTransaction.BeginAsync(db.App, db.Schema, CancellationToken.None);
+            await using var tx = await WriteTransaction.BeginAsync(db.App, db.Schema, services.GetRequiredService<MartenEventStore>(), CancellationToken.None);
             await tx.LockAuditStreamAsync(context.TenantId, entity, CancellationToken.None);
             await tx.AppendAsync(context.TenantId, [tx.AuditAppend(entity, entry)], CancellationToken.None);
             await tx.CommitAsync(CancellationToken.None);

@@ -55,14 +55,6 @@ public static class WritePathServices
             ?? throw new InvalidOperationException("Register the IEventStore before calling AddLedgerWritePath.");
         services.Remove(original);
         services.AddSingleton<IEventStore>(sp => new WritePathEventStore(Create(original, sp)));
-        // Components that need the store's own type (its Appended hook) can still resolve it; none when a test
-        // replaced the store with another kind (GetService then answers null).
-        services.TryAddSingleton(sp => sp.GetRequiredService<IEventStore>() switch
-        {
-            WritePathEventStore { Inner: PostgresEventStore store } => store,
-            PostgresEventStore store => store,
-            _ => null!,
-        });
     }
 
     private static IEventStore Create(ServiceDescriptor descriptor, IServiceProvider services) =>

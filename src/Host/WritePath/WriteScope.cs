@@ -1,5 +1,6 @@
 using Ledger.Application.Audit;
 using Ledger.EventStore;
+using Ledger.EventStore.MartenStore;
 using Ledger.EventStore.Notifications;
 using Ledger.Host.Configuration;
 using Ledger.Host.Errors;
@@ -124,7 +125,7 @@ internal sealed partial class WriteScope(
 
         for (var attempt = 1; ; attempt++)
         {
-            await using var tx = await WriteTransaction.BeginAsync(db.App, db.Schema, ct);
+            await using var tx = await WriteTransaction.BeginAsync(db.App, db.Schema, services.GetRequiredService<MartenEventStore>(), ct);
             if (_commits == 0) await ClaimKeyAsync(tx, null, ct);
             await tx.LockAuditStreamAsync(tenantId, entity, ct);
             var resolved = await tx.ResolveAnyAsync(tenantId, streams, ct);
@@ -160,7 +161,7 @@ internal sealed partial class WriteScope(
 
         // Accepted without an event (a repeated command): the entry and the key with its answer are all there is.
         var entity = _path!.EntityOf(http);
-        await using (var tx = await WriteTransaction.BeginAsync(db.App, db.Schema, ct))
+        await using (var tx = await WriteTransaction.BeginAsync(db.App, db.Schema, services.GetRequiredService<MartenEventStore>(), ct))
         {
             await ClaimKeyAsync(tx, response, ct);
             await tx.LockAuditStreamAsync(_tenantId, entity, ct);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Ledger.Application.Audit;
 using Ledger.EventStore;
+using Ledger.EventStore.MartenStore;
 using Npgsql;
 
 namespace Ledger.Host.WritePath;
@@ -10,34 +11,36 @@ namespace Ledger.Host.WritePath;
 /// One PostgreSQL transaction of the write path; disposing it without <see cref="CommitAsync"/> rolls it back.
 /// </summary>
 /// <remarks>
-/// Locks are always taken in one order — the idempotency key, then an audit stream, then (inside append_events) the
-/// tenant's chain head — so write transactions never wait on each other in a cycle. Appends go straight to
-/// <see cref="PostgresEventStore.AppendAsync(NpgsqlConnection, string, IReadOnlyList{StreamAppend}, CancellationToken)"/>:
+/// Locks are always taken in one order — the idempotency key, then an audit stream, then (inside Marten's append) the
+/// streams' rows — so write transactions never wait on each other in a cycle. Appends go straight to a Marten session
+/// enlisted in this transaction (<see cref="MartenEventStore.AppendAsync(NpgsqlTransaction, string, IReadOnlyList{StreamAppend}, CancellationToken)"/>):
 /// a transaction holds one append, and a conflict rolls all of it back, so no savepoint is needed (the savepoints of
-/// TransactionalEventStore would cost two more round trips, one of them while the chain head is locked).
+/// TransactionalEventStore would cost two more round trips).
 /// </remarks>
 internal sealed class WriteTransaction : IAsyncDisposable
 {
     private readonly NpgsqlConnection _connection;
     private readonly NpgsqlTransaction _transaction;
     private readonly string _schema;
+    private readonly MartenEventStore _store;
     private readonly HashSet<long> _locks = [];
     private readonly Dictionary<string, long> _auditVersions = new(StringComparer.Ordinal);
     private bool _completed;
 
-    private WriteTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, string schema)
+    private WriteTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, string schema, MartenEventStore store)
     {
+        _store = store;
         _connection = connection;
         _transaction = transaction;
         _schema = schema;
     }
 
-    public static async Task<WriteTransaction> BeginAsync(NpgsqlDataSource dataSource, string schema, CancellationToken ct)
+    public static async Task<WriteTransaction> BeginAsync(NpgsqlDataSource dataSource, string schema, MartenEventStore store, CancellationToken ct)
     {
         var connection = await dataSource.OpenConnectionAsync(ct);
         try
         {
-            return new WriteTransaction(connection, await connection.BeginTransactionAsync(ct), schema);
+            return new WriteTransaction(connection, await connection.BeginTransactionAsync(ct), schema, store);
         }
         catch
         {
@@ -71,15 +74,14 @@ internal sealed class WriteTransaction : IAsyncDisposable
     }
 
     /// <summary>
-    /// Locks an entity's audit stream and reads its version, in one round trip, before append_events takes the
-    /// tenant's chain head. Every writer of an audit stream holds its lock first, so the version stays right until this
+    /// Locks an entity's audit stream and reads its version, in one round trip, before the append. Every writer of an audit stream holds its lock first, so the version stays right until this
     /// transaction ends: an audit entry never causes a conflict.
     /// </summary>
     public async Task LockAuditStreamAsync(string tenantId, string entity, CancellationToken ct)
     {
         var stream = AuditStreams.For(entity);
         if (_auditVersions.ContainsKey(stream)) return;
-        var version = new NpgsqlBatchCommand("SELECT version FROM streams WHERE tenant_id = $1 AND stream_id = $2");
+        var version = new NpgsqlBatchCommand("SELECT version FROM mt_streams WHERE tenant_id = $1 AND id = $2");
         version.Parameters.Add(new() { Value = tenantId });
         version.Parameters.Add(new() { Value = stream });
         _auditVersions[stream] = await LockThenReadAsync(["audit", tenantId, stream], version,
@@ -98,7 +100,7 @@ internal sealed class WriteTransaction : IAsyncDisposable
     /// <exception cref="ConcurrencyException">an expected version did not hold; the transaction is then unusable.</exception>
     public async Task<AppendResult> AppendAsync(string tenantId, IReadOnlyList<StreamAppend> streams, CancellationToken ct)
     {
-        var result = await PostgresEventStore.AppendAsync(_connection, tenantId, streams, ct);
+        var result = await _store.AppendAsync(_transaction, tenantId, streams, ct);
         foreach (var (stream, version) in result.StreamVersions)
             if (_auditVersions.ContainsKey(stream)) _auditVersions[stream] = version;
         return result;
@@ -108,7 +110,7 @@ internal sealed class WriteTransaction : IAsyncDisposable
     public async Task<IReadOnlyList<StreamAppend>> ResolveAnyAsync(string tenantId, IReadOnlyList<StreamAppend> streams, CancellationToken ct)
     {
         if (!streams.Any(s => s.Expected.IsAny)) return streams;
-        await using var command = Command("SELECT stream_id, version FROM streams WHERE tenant_id = $1 AND stream_id = ANY($2)");
+        await using var command = Command("SELECT id, version FROM mt_streams WHERE tenant_id = $1 AND id = ANY($2)");
         command.Parameters.Add(new() { Value = tenantId });
         command.Parameters.Add(new() { Value = streams.Where(s => s.Expected.IsAny).Select(s => s.StreamId).ToArray() });
         var current = new Dictionary<string, long>(StringComparer.Ordinal);

@@ -2,11 +2,10 @@
 -- Applied by Migrator inside one transaction with search_path set to the target schema.
 
 -- The relay's position in the store-wide read order (docs/ledger-format.md, "Reading in order"):
--- every event at or before (tx_id, seq) has been published and confirmed by the broker.
+-- every sealed event at or before seq (Marten's seq_id) has been published and confirmed by the broker.
 -- One row per relay; "relay" is the one that feeds the integration exchange.
 CREATE TABLE relay_checkpoints (
     relay       text        PRIMARY KEY,
-    tx_id       bigint      NOT NULL DEFAULT 0 CHECK (tx_id >= 0),
     seq         bigint      NOT NULL DEFAULT 0 CHECK (seq >= 0),
     updated_at  timestamptz NOT NULL DEFAULT clock_timestamp()
 );

@@ -76,8 +76,6 @@ public sealed partial class OutboxRelay
     public async Task RunAsync(CancellationToken ct)
     {
         await CheckSchemasAsync().ConfigureAwait(false);
-        var local = store as PostgresEventStore;
-        if (local is not null) local.Appended += Wake;
         try
         {
             var failures = 0;
@@ -111,10 +109,6 @@ public sealed partial class OutboxRelay
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // Stopping: whatever was not confirmed is published by the next relay.
-        }
-        finally
-        {
-            if (local is not null) local.Appended -= Wake;
         }
     }
 
@@ -206,7 +200,6 @@ public sealed partial class OutboxRelay
         return messages;
     }
 
-    private void Wake(string tenantId, AppendResult result) => appended.Pulse();
 
     private void OnFailure(Exception error, TimeSpan delay, int failures)
     {

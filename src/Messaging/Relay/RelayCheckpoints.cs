@@ -1,4 +1,3 @@
-using System.Globalization;
 using Ledger.EventStore;
 using Npgsql;
 
@@ -14,26 +13,25 @@ public sealed class RelayCheckpoints(NpgsqlDataSource dataSource)
         // (a statement does not see its own CTE's insert), so exactly one row comes back.
         await using var command = dataSource.CreateCommand("""
             WITH created AS (
-                INSERT INTO relay_checkpoints (relay) VALUES ($1) ON CONFLICT (relay) DO NOTHING RETURNING tx_id, seq)
-            SELECT tx_id, seq FROM created
+                INSERT INTO relay_checkpoints (relay) VALUES ($1) ON CONFLICT (relay) DO NOTHING RETURNING seq)
+            SELECT seq FROM created
             UNION ALL
-            SELECT tx_id, seq FROM relay_checkpoints WHERE relay = $1
+            SELECT seq FROM relay_checkpoints WHERE relay = $1
             """);
         command.Parameters.Add(new() { Value = relay });
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         await reader.ReadAsync(ct).ConfigureAwait(false);
-        return new GlobalPosition((ulong)reader.GetInt64(0), reader.GetInt64(1));
+        return new GlobalPosition(reader.GetInt64(0));
     }
 
     /// <summary>Moves the checkpoint forward, never back (a relay that lost its lease mid-batch may still write).</summary>
     public async Task AdvanceAsync(string relay, GlobalPosition to, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand("""
-            UPDATE relay_checkpoints SET tx_id = $2, seq = $3, updated_at = clock_timestamp()
-             WHERE relay = $1 AND (tx_id, seq) < ($2, $3)
+            UPDATE relay_checkpoints SET seq = $2, updated_at = clock_timestamp()
+             WHERE relay = $1 AND seq < $2
             """);
         command.Parameters.Add(new() { Value = relay });
-        command.Parameters.Add(new() { Value = checked((long)to.TxId) });
         command.Parameters.Add(new() { Value = to.Seq });
         await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
@@ -42,8 +40,7 @@ public sealed class RelayCheckpoints(NpgsqlDataSource dataSource)
     public async Task<long> BacklogAsync(GlobalPosition after, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT count(*) FROM events WHERE (tx_id, seq) > ($1::text::xid8, $2)");
-        command.Parameters.Add(new() { Value = after.TxId.ToString(CultureInfo.InvariantCulture) });
+            "SELECT count(*) FROM mt_events WHERE seq_id > $1");
         command.Parameters.Add(new() { Value = after.Seq });
         return (long)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
     }
@@ -51,10 +48,10 @@ public sealed class RelayCheckpoints(NpgsqlDataSource dataSource)
     /// <summary>The relay's row as stored: position and when it last moved; null if it never ran.</summary>
     public async Task<(GlobalPosition Position, DateTimeOffset UpdatedAt)?> FindAsync(string relay, CancellationToken ct)
     {
-        await using var command = dataSource.CreateCommand("SELECT tx_id, seq, updated_at FROM relay_checkpoints WHERE relay = $1");
+        await using var command = dataSource.CreateCommand("SELECT seq, updated_at FROM relay_checkpoints WHERE relay = $1");
         command.Parameters.Add(new() { Value = relay });
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         if (!await reader.ReadAsync(ct).ConfigureAwait(false)) return null;
-        return (new GlobalPosition((ulong)reader.GetInt64(0), reader.GetInt64(1)), reader.GetFieldValue<DateTimeOffset>(2));
+        return (new GlobalPosition(reader.GetInt64(0)), reader.GetFieldValue<DateTimeOffset>(1));
     }
 }

@@ -25,9 +25,8 @@ internal static class BatchApplier
         using var span = Ledger.EventStore.Telemetry.LedgerTelemetry.StartProjectionBatch(from.Name, events.Count);
         await using var batch = new NpgsqlBatch(connection, transaction);
         var last = events[^1];
-        batch.BatchCommands.Add(Command("SELECT projection_advance($1, $2, $3, $4, $5, $6, $7, $8)",
-            from.Name, from.Generation, Checkpoint.Text(from.Position.TxId), from.Position.Seq,
-            Checkpoint.Text(last.Position.TxId), last.Position.Seq, (long)events.Count, last.RecordedAt.ToUniversalTime()));
+        batch.BatchCommands.Add(Command("SELECT projection_advance($1, $2, $3, $4, $5, $6)",
+            from.Name, from.Generation, from.Position.Seq, last.Position.Seq, (long)events.Count, last.RecordedAt.ToUniversalTime()));
 
         // Which event each command belongs to, to name the event when a statement fails (-1: several events).
         var eventOfCommand = new List<int> { -1 };

@@ -18,11 +18,9 @@ public sealed record Checkpoint(
     public const string Failed = "failed";
     public const string Retired = "retired";
 
-    internal const string Columns = "name, generation, (tx_id::text)::bigint, seq, status, attempts, failing_event_id, last_error";
+    internal const string Columns = "name, generation, seq, status, attempts, failing_event_id, last_error";
 
     internal static Checkpoint Read(NpgsqlDataReader r) => new(
-        r.GetString(0), r.GetInt32(1), new GlobalPosition((ulong)r.GetInt64(2), r.GetInt64(3)), r.GetString(4),
-        r.GetInt32(5), r.IsDBNull(6) ? null : r.GetGuid(6), r.IsDBNull(7) ? null : r.GetString(7));
-
-    internal static string Text(ulong txId) => txId.ToString(CultureInfo.InvariantCulture);
+        r.GetString(0), r.GetInt32(1), new GlobalPosition(r.GetInt64(2)), r.GetString(3),
+        r.GetInt32(4), r.IsDBNull(5) ? null : r.GetGuid(5), r.IsDBNull(6) ? null : r.GetString(6));
 }

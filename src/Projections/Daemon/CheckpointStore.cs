@@ -44,13 +44,12 @@ internal static class CheckpointStore
     {
         await using var command = db.CreateCommand("""
             UPDATE projection_checkpoints
-               SET attempts = $5, failing_event_id = $6, last_error = $7, updated_at = clock_timestamp(),
-                   status = CASE WHEN $8 THEN 'failed' ELSE status END
-             WHERE name = $1 AND generation = $2 AND tx_id = $3::text::xid8 AND seq = $4 AND status = 'running'
+               SET attempts = $4, failing_event_id = $5, last_error = $6, updated_at = clock_timestamp(),
+                   status = CASE WHEN $7 THEN 'failed' ELSE status END
+             WHERE name = $1 AND generation = $2 AND seq = $3 AND status = 'running'
             """);
         command.Parameters.Add(new() { Value = at.Name });
         command.Parameters.Add(new() { Value = at.Generation });
-        command.Parameters.Add(new() { Value = Checkpoint.Text(at.Position.TxId) });
         command.Parameters.Add(new() { Value = at.Position.Seq });
         command.Parameters.Add(new() { Value = attempts });
         command.Parameters.Add(new() { Value = eventId });

@@ -37,12 +37,12 @@ internal static class GenerationSwap
 
         GlobalPosition livePosition;
         await using (var lockLive = new NpgsqlCommand(
-            "SELECT (tx_id::text)::bigint, seq FROM projection_checkpoints WHERE name = $1 AND generation = $2 FOR UPDATE", connection, transaction))
+            "SELECT seq FROM projection_checkpoints WHERE name = $1 AND generation = $2 FOR UPDATE", connection, transaction))
         {
             lockLive.Parameters.Add(new() { Value = name });
             lockLive.Parameters.Add(new() { Value = live });
             await using var reader = await lockLive.ExecuteReaderAsync(ct);
-            livePosition = await reader.ReadAsync(ct) ? new GlobalPosition((ulong)reader.GetInt64(0), reader.GetInt64(1)) : GlobalPosition.Start;
+            livePosition = await reader.ReadAsync(ct) ? new GlobalPosition(reader.GetInt64(0)) : GlobalPosition.Start;
         }
 
         while (building.Checkpoint!.Position < livePosition)

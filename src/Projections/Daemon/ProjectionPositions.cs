@@ -12,9 +12,9 @@ public sealed partial class ProjectionPositions(NpgsqlDataSource db)
 {
     public async Task<GlobalPosition> CurrentAsync(string projection, CancellationToken ct = default)
     {
-        await using var command = db.CreateCommand($"SELECT (tx_id::text)::bigint, seq FROM {PositionView(projection)}");
+        await using var command = db.CreateCommand($"SELECT seq FROM {PositionView(projection)}");
         await using var reader = await command.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? new GlobalPosition((ulong)reader.GetInt64(0), reader.GetInt64(1)) : GlobalPosition.Start;
+        return await reader.ReadAsync(ct) ? new GlobalPosition(reader.GetInt64(0)) : GlobalPosition.Start;
     }
 
     /// <summary>Waits until the projection has applied <paramref name="position"/>; false if it has not within the timeout.</summary>

@@ -70,7 +70,7 @@ public sealed class ProjectionRebuild(
     private async Task<(long Processed, long Total)> CountAsync(int generation, CancellationToken ct)
     {
         await using var command = app.CreateCommand(
-            "SELECT (SELECT events_processed FROM projection_checkpoints WHERE name = $1 AND generation = $2), (SELECT count(*) FROM events)");
+            "SELECT (SELECT events_processed FROM projection_checkpoints WHERE name = $1 AND generation = $2), (SELECT count(*) FROM ledger_chain)");
         command.Parameters.Add(new() { Value = projection.Name });
         command.Parameters.Add(new() { Value = generation });
         await using var reader = await command.ExecuteReaderAsync(ct);

@@ -13,8 +13,8 @@ public sealed partial class ProjectionRunner
     /// <summary>Are there committed events after <paramref name="position"/>, readable or not?</summary>
     private async Task<bool> CommittedAfterAsync(GlobalPosition position, CancellationToken ct)
     {
-        await using var command = db.CreateCommand("SELECT EXISTS (SELECT 1 FROM events WHERE (tx_id, seq) > ($1::text::xid8, $2))");
-        command.Parameters.Add(new() { Value = Checkpoint.Text(position.TxId) });
+        // Marten's table, not the ledger: an event stored but not sealed yet is coming.
+        await using var command = db.CreateCommand("SELECT EXISTS (SELECT 1 FROM mt_events WHERE seq_id > $1)");
         command.Parameters.Add(new() { Value = position.Seq });
         return (bool)(await command.ExecuteScalarAsync(ct))!;
     }

@@ -18,16 +18,14 @@ public static class ProjectionSkips
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await using var skip = new NpgsqlCommand("""
             WITH stopped AS (
-                SELECT name, generation, tx_id, seq, last_error FROM projection_checkpoints
+                SELECT name, generation, seq, last_error FROM projection_checkpoints
                  WHERE name = $1 AND status = 'failed' AND failing_event_id = $2
                  ORDER BY generation FOR UPDATE),
             skipped AS (
-                INSERT INTO projection_skips (name, event_id, generation, tx_id, seq, error, reason, skipped_by)
-                SELECT s.name, $2, s.generation, e.tx_id, e.seq, s.last_error, $3, $4
+                INSERT INTO projection_skips (name, event_id, generation, seq, error, reason, skipped_by)
+                SELECT s.name, $2, s.generation, e.seq_id, s.last_error, $3, $4
                   FROM (SELECT * FROM stopped LIMIT 1) s
-                  JOIN LATERAL (SELECT tx_id, seq FROM events
-                                 WHERE event_id = $2 AND (tx_id, seq) > (s.tx_id, s.seq)
-                                 ORDER BY tx_id, seq LIMIT 1) e ON true
+                  JOIN LATERAL (SELECT seq_id FROM mt_events WHERE id = $2 AND seq_id > s.seq) e ON true
                 ON CONFLICT (name, event_id) DO NOTHING)
             UPDATE projection_checkpoints c
                SET status = 'running', attempts = 0, failing_event_id = NULL, last_error = NULL, updated_at = clock_timestamp()

@@ -30,11 +30,11 @@ public sealed record ProjectionStatus(
         var schema = AppendNotifier.SchemaOf(db);
         var held = await HeldLeasesAsync(db, ct);
         await using var command = db.CreateCommand("""
-            SELECT c.name, c.generation, c.generation = p.live_generation, c.status, (c.tx_id::text)::bigint, c.seq,
+            SELECT c.name, c.generation, c.generation = p.live_generation, c.status, c.seq,
                    c.owner, c.attempts, c.failing_event_id, c.last_error, c.updated_at,
-                   (SELECT count(*) FROM events e WHERE (e.tx_id, e.seq) > (c.tx_id, c.seq)),
-                   extract(epoch FROM clock_timestamp() - (SELECT e.recorded_at FROM events e
-                     WHERE (e.tx_id, e.seq) > (c.tx_id, c.seq) ORDER BY e.tx_id, e.seq LIMIT 1))::float8
+                   (SELECT count(*) FROM ledger_chain e WHERE e.seq_id > c.seq),
+                   extract(epoch FROM clock_timestamp() - (SELECT e.sealed_at FROM ledger_chain e
+                     WHERE e.seq_id > c.seq ORDER BY e.seq_id LIMIT 1))::float8
               FROM projection_checkpoints c JOIN projections p ON p.name = c.name
              WHERE c.status <> 'retired'
              ORDER BY c.name, c.generation
@@ -50,11 +50,11 @@ public sealed record ProjectionStatus(
             var status = reader.GetString(3);
             statuses.Add(new ProjectionStatus(
                 name, reader.GetInt32(1), live, StateOf(status, live, isHeld),
-                new GlobalPosition((ulong)reader.GetInt64(4), reader.GetInt64(5)),
-                reader.GetInt64(11), reader.IsDBNull(12) ? 0 : Math.Max(0, reader.GetDouble(12)),
-                reader.IsDBNull(6) ? null : reader.GetString(6), isHeld, reader.GetInt32(7),
-                reader.IsDBNull(8) ? null : reader.GetGuid(8), reader.IsDBNull(9) ? null : reader.GetString(9),
-                reader.GetFieldValue<DateTimeOffset>(10)));
+                new GlobalPosition(reader.GetInt64(4)),
+                reader.GetInt64(10), reader.IsDBNull(11) ? 0 : Math.Max(0, reader.GetDouble(11)),
+                reader.IsDBNull(5) ? null : reader.GetString(5), isHeld, reader.GetInt32(6),
+                reader.IsDBNull(7) ? null : reader.GetGuid(7), reader.IsDBNull(8) ? null : reader.GetString(8),
+                reader.GetFieldValue<DateTimeOffset>(9)));
         }
         return statuses;
     }

@@ -20,8 +20,7 @@ CREATE TABLE projections (
 CREATE TABLE projection_checkpoints (
     name              text        NOT NULL REFERENCES projections (name),
     generation        integer     NOT NULL CHECK (generation > 0),
-    -- Every event at or before (tx_id, seq) in the readers' order is applied (docs/ledger-format.md, section 5).
-    tx_id             xid8        NOT NULL DEFAULT '0',
+    -- Every sealed event at or before seq (Marten's seq_id) is applied (docs/ledger-format.md, section 5).
     seq               bigint      NOT NULL DEFAULT 0,
     -- recorded_at of the event at the checkpoint, to tell how far behind the model is in time.
     last_recorded_at  timestamptz,
@@ -45,7 +44,6 @@ CREATE TABLE projection_skips (
     name        text        NOT NULL REFERENCES projections (name),
     event_id    uuid        NOT NULL,
     generation  integer     NOT NULL,
-    tx_id       xid8        NOT NULL,
     seq         bigint      NOT NULL,
     error       text,
     reason      text        NOT NULL,
@@ -59,18 +57,17 @@ CREATE TABLE projection_skips (
 -- retired the generation). The batch then rolls back whole, so nothing is ever applied twice. Taking the row lock
 -- first also makes a swap wait for a batch in flight, and a batch wait for a swap.
 CREATE FUNCTION projection_advance(
-    p_name text, p_generation integer, p_from_tx text, p_from_seq bigint,
-    p_to_tx text, p_to_seq bigint, p_events bigint, p_recorded_at timestamptz
+    p_name text, p_generation integer, p_from_seq bigint, p_to_seq bigint, p_events bigint, p_recorded_at timestamptz
 ) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE projection_checkpoints
-       SET tx_id = p_to_tx::xid8, seq = p_to_seq, last_recorded_at = p_recorded_at,
+       SET seq = p_to_seq, last_recorded_at = p_recorded_at,
            events_processed = events_processed + p_events,
            attempts = 0, failing_event_id = NULL, last_error = NULL, updated_at = clock_timestamp()
      WHERE name = p_name AND generation = p_generation
-       AND tx_id = p_from_tx::xid8 AND seq = p_from_seq AND status = 'running';
+       AND seq = p_from_seq AND status = 'running';
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'checkpoint of projection % generation % moved from %-%', p_name, p_generation, p_from_tx, p_from_seq
+        RAISE EXCEPTION 'checkpoint of projection % generation % moved from %', p_name, p_generation, p_from_seq
             USING ERRCODE = 'LP409';
     END IF;
 END $$;
@@ -101,7 +98,7 @@ DECLARE
     t text;
 BEGIN
     EXECUTE format(
-        'CREATE OR REPLACE VIEW %I AS SELECT tx_id, seq, last_recorded_at, updated_at FROM projection_checkpoints '
+        'CREATE OR REPLACE VIEW %I AS SELECT seq, last_recorded_at, updated_at FROM projection_checkpoints '
         'WHERE name = %L AND generation = %s', p_name || '_position', p_name, p_generation);
     FOREACH t IN ARRAY (SELECT tables FROM projections WHERE name = p_name) LOOP
         EXECUTE format('CREATE OR REPLACE VIEW %I WITH (security_invoker = true) AS SELECT * FROM %I',

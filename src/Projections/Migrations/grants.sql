@@ -5,7 +5,7 @@
 GRANT USAGE ON SCHEMA {schema} TO {app_role};
 REVOKE ALL ON projections, projection_checkpoints, projection_skips FROM PUBLIC;
 GRANT SELECT ON projections, projection_checkpoints, projection_skips TO {app_role};
-GRANT UPDATE (tx_id, seq, last_recorded_at, events_processed, status, owner, owner_since, attempts,
+GRANT UPDATE (seq, last_recorded_at, events_processed, status, owner, owner_since, attempts,
               failing_event_id, last_error, updated_at) ON projection_checkpoints TO {app_role};
 REVOKE ALL ON FUNCTION projection_create_generation(text, integer), projection_grant_generation(text, integer, regrole),
     projection_point_views(text, integer), projection_drop_generation(text, integer) FROM PUBLIC;

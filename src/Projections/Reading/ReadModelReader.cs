@@ -30,7 +30,7 @@ public sealed class ReadModelReader(NpgsqlDataSource db)
                 {
                     Parameters = { new() { Value = tenantId } },
                 },
-                new NpgsqlBatchCommand($"SELECT (tx_id::text)::bigint, seq FROM {ProjectionPositions.PositionView(projection)}"),
+                new NpgsqlBatchCommand($"SELECT seq FROM {ProjectionPositions.PositionView(projection)}"),
             },
         };
         var query = new NpgsqlBatchCommand(sql);
@@ -42,7 +42,7 @@ public sealed class ReadModelReader(NpgsqlDataSource db)
         await using (var reader = await batch.ExecuteReaderAsync(ct))
         {
             await reader.NextResultAsync(ct); // from the settings to the position
-            if (await reader.ReadAsync(ct)) position = new GlobalPosition((ulong)reader.GetInt64(0), reader.GetInt64(1));
+            if (await reader.ReadAsync(ct)) position = new GlobalPosition(reader.GetInt64(0));
             await reader.NextResultAsync(ct);
             while (await reader.ReadAsync(ct)) rows.Add(map(reader));
         }

@@ -81,7 +81,9 @@ public sealed class StampingTests : IAsyncLifetime
             seal.Seal.SignedText.ShouldContain($"document={id:D}");
         }
         sealedOnes.Length.ShouldBe(10);
-        (await bed.Queue.CountAsync(bed.Tenant, CancellationToken.None)).GetValueOrDefault("contingency").ShouldBe(10);
+        // A worker moves the queue row to its contingency phase right after its append returns.
+        await Eventually.Until(async () => (await bed.Queue.CountAsync(bed.Tenant, CancellationToken.None)).GetValueOrDefault("contingency"),
+            n => n == 10, what: "ten rows in the contingency phase");
 
         bed.Authority.Answer();
         await WaitUntil(ids, i => i.Stamping is InvoiceStamping.Stamped, "reconciliation", TimeSpan.FromSeconds(20));

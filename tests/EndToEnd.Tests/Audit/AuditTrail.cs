@@ -20,14 +20,21 @@ public sealed record ChainRow(long ChainSeq, ulong TxId, string StreamId, string
     public string Actor => JsonDocument.Parse(Metadata).RootElement.GetProperty("actor").GetString()!;
 }
 
-/// <summary>Reads a tenant's whole chain straight from the table, in chain order, as an auditor would see it.</summary>
+/// <summary>
+/// Reads a tenant's whole chain straight from the tables, in chain order, as an auditor would see it, once every event
+/// the tenant has committed is sealed (the Host's sealer is a moment behind its appends). <c>TxId</c> is the id of the
+/// transaction that wrote the event (<c>mt_events.xmin</c>), to tell what committed together.
+/// </summary>
 public static class AuditTrail
 {
     public static async Task<IReadOnlyList<ChainRow>> ChainAsync(this TestDatabase db, string tenant)
     {
+        await Eventually.Until(() => db.ScalarAsync("""
+            SELECT (SELECT count(*) FROM ledger_records WHERE tenant_id = $1) - (SELECT count(*) FROM ledger_chain WHERE tenant_id = $1)
+            """, tenant), unsealed => unsealed == 0, TimeSpan.FromSeconds(30), "the tenant's events to be sealed");
         await using var command = db.AppDataSource.CreateCommand("""
-            SELECT chain_seq, (tx_id::text)::bigint, stream_id, event_type, data::text, metadata::text
-              FROM events WHERE tenant_id = $1 ORDER BY chain_seq
+            SELECT l.chain_seq, (e.xmin::text)::bigint, l.stream_id, l.event_type, l.data::text, l.metadata::text
+              FROM ledger_events l JOIN mt_events e ON e.seq_id = l.seq WHERE l.tenant_id = $1 ORDER BY l.chain_seq
             """);
         command.Parameters.Add(new() { Value = tenant });
         var rows = new List<ChainRow>();

@@ -56,6 +56,7 @@ public sealed class AuditTrailTests(LedgerAppFixture app) : IClassFixture<Ledger
 
         var trail = await app.Db.Store.ReadStreamAsync(tenant, AuditStreams.For(OrderStreams.For(orderId)));
         trail.Select(AuditEventCodec.Decode).Select(e => e.Result).ShouldBe([AuditResult.Success, AuditResult.Failure]);
+        await app.Db.SealedAsync(); // the Host's sealer enters events a moment after they commit
         var verification = await new ChainVerifier(app.Db.AppDataSource).VerifyAsync(tenant, 1, null);
         verification.Succeeded.ShouldBeTrue();
         verification.EntriesChecked.ShouldBe(3);

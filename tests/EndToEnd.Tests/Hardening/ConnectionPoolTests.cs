@@ -39,7 +39,7 @@ public sealed class ConnectionPoolTests(LedgerAppFixture app) : IClassFixture<Le
         var answers = await Task.WhenAll(creates);
 
         answers.Where(a => a.Item1 != 201).ShouldBeEmpty();
-        (await app.Db.ScalarAsync("SELECT count(*) FROM events WHERE tenant_id = $1 AND event_type = $2", tenant, OrderEventCodec.Created)).ShouldBe(60);
+        (await app.Db.ScalarAsync("SELECT count(*) FROM ledger_records WHERE tenant_id = $1 AND event_type = $2", tenant, OrderEventCodec.Created)).ShouldBe(60);
         (await app.Db.ScalarAsync("SELECT count(*) FROM idempotency_keys WHERE tenant_id = $1 AND status_code = 201", tenant)).ShouldBe(60);
     }
 

@@ -106,7 +106,7 @@ public sealed class HostileRequestPropertyTests(LedgerAppFixture app) : IClassFi
     /// signer's key announcement (stream ledger-signing-keys) is the Host's own doing and may come at any round.
     /// </summary>
     private async Task<(long Events, long Keys)> WrittenAsync() => (
-        await app.Db.ScalarAsync("SELECT count(*) FROM events WHERE tenant_id = $1 AND event_type <> $2 AND stream_id <> $3",
+        await app.Db.ScalarAsync("SELECT count(*) FROM ledger_records WHERE tenant_id = $1 AND event_type <> $2 AND stream_id <> $3",
             _tenant, AuditEventCodec.CommandRecorded, Ledger.EventStore.Checkpoints.SigningKeyRotation.StreamId),
         await app.Db.ScalarAsync("SELECT count(*) FROM idempotency_keys WHERE tenant_id = $1", _tenant));
 }

@@ -21,7 +21,7 @@ public sealed class KestrelRejectionTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _db = await TestDatabase.CreateAsync();
+        _db = await TestDatabase.CreateAsync(sealing: false);
         var keyPath = Path.Combine(_keyDirectory, "signing-key.pem");
         SigningKeyFiles.Generate(keyPath);
         _host = LedgerWebApp.Build(

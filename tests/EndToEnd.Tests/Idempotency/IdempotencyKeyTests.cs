@@ -17,7 +17,7 @@ public sealed class IdempotencyKeyTests(LedgerAppFixture app) : IClassFixture<Le
     private IdempotentClient Clerk(string tenant) => new(app.Client(), app.Tokens.For(tenant, LedgerRoles.Clerk));
 
     private async Task<long> OrdersCreated(string tenant) =>
-        await app.Db.ScalarAsync("SELECT count(*) FROM events WHERE tenant_id = $1 AND event_type = $2", tenant, OrderEventCodec.Created);
+        await app.Db.ScalarAsync("SELECT count(*) FROM ledger_records WHERE tenant_id = $1 AND event_type = $2", tenant, OrderEventCodec.Created);
 
     [Fact]
     public async Task Twenty_concurrent_creates_with_one_key_make_one_order_and_twenty_identical_answers()

@@ -31,7 +31,7 @@ public sealed class LedgerAppFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _db = await TestDatabase.CreateAsync();
+        _db = await TestDatabase.CreateAsync(sealing: false);
         SigningKeyFiles.Generate(SigningKeyPath);
         _settings = new Dictionary<string, string?>
         {

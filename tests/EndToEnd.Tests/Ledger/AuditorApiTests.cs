@@ -180,8 +180,8 @@ public sealed class AuditorApiTests(AuditorAppFixture app) : IClassFixture<Audit
     private async Task<string> Counts()
     {
         await using var command = app.Db.AdminDataSource.CreateCommand("""
-            SELECT (SELECT count(*) FROM events) || '/' || (SELECT count(*) FROM checkpoints) || '/' ||
-                   (SELECT count(*) FROM signing_keys) || '/' || (SELECT string_agg(tenant_id || ':' || chain_seq, ',' ORDER BY tenant_id) FROM chain_heads)
+            SELECT (SELECT count(*) FROM ledger_chain) || '/' || (SELECT count(*) FROM checkpoints) || '/' ||
+                   (SELECT count(*) FROM signing_keys) || '/' || (SELECT string_agg(tenant_id || ':' || chain_seq, ',' ORDER BY tenant_id) FROM ledger_chain_heads)
             """);
         return (string)(await command.ExecuteScalarAsync())!;
     }

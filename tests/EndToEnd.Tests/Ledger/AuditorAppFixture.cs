@@ -62,7 +62,7 @@ public class AuditorAppFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        db = await TestDatabase.CreateAsync();
+        db = await TestDatabase.CreateAsync(sealing: false);
         Directory.CreateDirectory(directory);
         SigningKeyFiles.Generate(TokenKeyPath);
         if (!KeyInDataDirectory) CheckpointKeyFile.Generate(CheckpointKeyPath);

@@ -48,7 +48,7 @@ public class MessagingAppFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        db = await TestDatabase.CreateAsync();
+        db = await TestDatabase.CreateAsync(sealing: false);
         SigningKeyFiles.Generate(Path.Combine(keyDirectory, "signing-key.pem"));
         Settings = new Dictionary<string, string?>
         {

@@ -42,7 +42,7 @@ public sealed class LedgerCluster : IAsyncDisposable
 
     public string CheckpointKeyPath => Path.Combine(_keys, "checkpoint-key.pem");
 
-    public static async Task<LedgerCluster> CreateAsync() => new(await TestDatabase.CreateAsync());
+    public static async Task<LedgerCluster> CreateAsync() => new(await TestDatabase.CreateAsync(sealing: false));
 
     public static string BrokerUri => TestServers.RabbitMq.ToString();
 

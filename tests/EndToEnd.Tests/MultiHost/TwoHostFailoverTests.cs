@@ -87,7 +87,7 @@ public sealed class TwoHostFailoverTests
 
         // Nothing lost: every paid order published, invoiced, stamped and projected; the chains signed to their heads.
         await Eventually.Until(() => probe.ScalarAsync(
-                "SELECT count(*) FROM events WHERE tenant_id = ANY($1) AND event_type = 'fiscal.invoice.stamped'", tenantList),
+                "SELECT count(*) FROM ledger_records WHERE tenant_id = ANY($1) AND event_type = 'fiscal.invoice.stamped'", tenantList),
             n => n >= Orders, left(), "every invoice stamped");
         var published = await Eventually.Until(tap.DrainAsync,
             seen => seen.Where(m => m.RoutingKey == "commerce.order.paid.v1").Select(m => m.MessageId).Distinct().Count() >= Orders,
@@ -96,29 +96,29 @@ public sealed class TwoHostFailoverTests
                 $"SELECT count(*) FROM \"{cluster.Db.Schema}\".orders_rm WHERE tenant_id = ANY($1) AND status = 'paid'", tenantList),
             n => n == Orders, left(), "the orders read model to show every order paid");
         await Eventually.Until(() => probe.ScalarAsync("""
-                SELECT count(*) FROM chain_heads h
+                SELECT count(*) FROM ledger_chain_heads h
                  WHERE h.tenant_id = ANY($1)
                    AND h.chain_seq = (SELECT coalesce(max(c.chain_seq), 0) FROM checkpoints c WHERE c.tenant_id = h.tenant_id)
                 """, tenantList),
             n => n == tenants.Length, left(), "every chain signed up to its head");
 
         // Nothing duplicated: exactly the orders placed, each with its three events, one invoice and one stamp each.
-        (await probe.ScalarAsync("SELECT count(DISTINCT stream_id) FROM events WHERE tenant_id = ANY($1) AND event_type LIKE 'commerce.order.%'", tenantList))
+        (await probe.ScalarAsync("SELECT count(DISTINCT stream_id) FROM ledger_records WHERE tenant_id = ANY($1) AND event_type LIKE 'commerce.order.%'", tenantList))
             .ShouldBe(Orders);
         (await probe.ScalarAsync("""
-                SELECT count(*) FROM (SELECT stream_id FROM events WHERE tenant_id = ANY($1) AND event_type LIKE 'commerce.order.%'
+                SELECT count(*) FROM (SELECT stream_id FROM ledger_records WHERE tenant_id = ANY($1) AND event_type LIKE 'commerce.order.%'
                                        GROUP BY stream_id HAVING count(*) <> 3) odd
                 """, tenantList)).ShouldBe(0, "every order has created, payment requested and paid, once each");
-        (await probe.ScalarAsync("SELECT count(*) FROM events WHERE tenant_id = ANY($1) AND event_type = 'fiscal.invoice.issued'", tenantList))
+        (await probe.ScalarAsync("SELECT count(*) FROM ledger_records WHERE tenant_id = ANY($1) AND event_type = 'fiscal.invoice.issued'", tenantList))
             .ShouldBe(Orders, "one invoice per paid order");
-        (await probe.ScalarAsync("SELECT count(DISTINCT stream_id) FROM events WHERE tenant_id = ANY($1) AND event_type = 'fiscal.invoice.stamped'", tenantList))
+        (await probe.ScalarAsync("SELECT count(DISTINCT stream_id) FROM ledger_records WHERE tenant_id = ANY($1) AND event_type = 'fiscal.invoice.stamped'", tenantList))
             .ShouldBe(Orders, "every invoice stamped");
-        (await probe.ScalarAsync("SELECT count(*) FROM events WHERE tenant_id = ANY($1) AND event_type = 'fiscal.invoice.stamped'", tenantList))
+        (await probe.ScalarAsync("SELECT count(*) FROM ledger_records WHERE tenant_id = ANY($1) AND event_type = 'fiscal.invoice.stamped'", tenantList))
             .ShouldBe(Orders, "one stamp per invoice");
         // An invoice whose stamping died with its host may miss its deadline and be sealed provisionally (the
         // contingency path), then reconciled with the authority's stamp above; never sealed twice.
         (await probe.ScalarAsync("""
-                SELECT count(*) FROM (SELECT stream_id FROM events WHERE tenant_id = ANY($1) AND event_type = 'fiscal.invoice.contingency_stamped'
+                SELECT count(*) FROM (SELECT stream_id FROM ledger_records WHERE tenant_id = ANY($1) AND event_type = 'fiscal.invoice.contingency_stamped'
                                        GROUP BY stream_id HAVING count(*) > 1) twice
                 """, tenantList)).ShouldBe(0);
         published.Where(m => m.RoutingKey == "commerce.order.paid.v1").Select(m => m.MessageId).Distinct().Count().ShouldBe(Orders);

@@ -35,8 +35,8 @@ public sealed class ProjectionProcessCrashTests
         await using var cluster = await LedgerCluster.CreateAsync();
         var db = cluster.Db;
         await Migrator.MigrateAsync(db.AdminDataSource, db.Schema, TestDatabase.AppRole, LedgerMigrationSets.All);
-        var events = await AppendOrdersAsync(db.Store, TestDatabase.NewTenant("a"), 4000)
-                     + await AppendOrdersAsync(db.Store, TestDatabase.NewTenant("b"), 4000);
+        var events = await AppendOrdersAsync(db.EventStore, TestDatabase.NewTenant("a"), 4000)
+                     + await AppendOrdersAsync(db.EventStore, TestDatabase.NewTenant("b"), 4000);
         var names = LedgerProjections.All.Select(p => p.Name).ToArray();
 
         var first = cluster.Start("a", Settings);
@@ -53,7 +53,7 @@ public sealed class ProjectionProcessCrashTests
         // (Compared with the store, not with what this test appended: the hosts append audit and checkpoint events.)
         var miscounted = await ScalarAsync<long>(db.AdminDataSource, """
             SELECT count(*) FROM projection_checkpoints c JOIN projections p ON p.name = c.name AND p.live_generation = c.generation
-             WHERE c.name = ANY($1) AND c.events_processed <> (SELECT count(*) FROM events e WHERE (e.tx_id, e.seq) <= (c.tx_id, c.seq))
+             WHERE c.name = ANY($1) AND c.events_processed <> (SELECT count(*) FROM ledger_chain e WHERE e.seq_id <= c.seq)
             """, (object)names);
         miscounted.ShouldBe(0, "a projection counted an event twice or missed one");
 
@@ -62,7 +62,7 @@ public sealed class ProjectionProcessCrashTests
         {
             var tables = await ScalarAsync<string[]>(db.AdminDataSource, "SELECT tables FROM projections WHERE name = $1", projection.Name);
             foreach (var table in tables) await ScalarAsync<object>(db.AdminDataSource, $"CREATE TABLE crashed_{table} AS TABLE {table}_g1");
-            var rebuilt = await new ProjectionRebuild(projection, app, db.AdminDataSource, new PostgresEventStore(app),
+            var rebuilt = await new ProjectionRebuild(projection, app, db.AdminDataSource, db.StoreOn(app),
                 new ProjectionDaemonOptions { BatchSize = 1000 }, TestDatabase.AppRole).RunAsync(restart: false, null, CancellationToken.None);
             rebuilt.Failure.ShouldBeNull();
             foreach (var table in tables)

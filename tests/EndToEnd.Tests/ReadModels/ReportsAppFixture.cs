@@ -24,7 +24,7 @@ public sealed class ReportsAppFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _db = await TestDatabase.CreateAsync();
+        _db = await TestDatabase.CreateAsync(sealing: false);
         SigningKeyFiles.Generate(SigningKeyPath);
         var settings = new Dictionary<string, string?>
         {

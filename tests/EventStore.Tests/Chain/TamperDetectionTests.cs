@@ -167,21 +167,11 @@ public sealed class TamperDetectionTests : IAsyncLifetime
         return tenant;
     }
 
-    private async Task Tamper(string sql)
-    {
-        // Superuser only: disables ordinary triggers, including the append-only one, for this transaction.
-        await using var connection = await db.AdminDataSource.OpenConnectionAsync();
-        await using var tx = await connection.BeginTransactionAsync();
-        await using (var off = new NpgsqlCommand("SET LOCAL session_replication_role = replica", connection, tx))
-            await off.ExecuteNonQueryAsync();
-        await using (var edit = new NpgsqlCommand(sql, connection, tx))
-            (await edit.ExecuteNonQueryAsync()).ShouldBeGreaterThan(0);
-        await tx.CommitAsync();
-    }
+    private Task Tamper(string sql) => db.TamperAsync(sql);
 
     private async Task<byte[]> HeadHash(string tenant)
     {
-        await using var command = db.AdminDataSource.CreateCommand($"SELECT chain_hash FROM chain_heads WHERE tenant_id = '{tenant}'");
+        await using var command = db.AdminDataSource.CreateCommand($"SELECT chain_hash FROM ledger_chain_heads WHERE tenant_id = '{tenant}'");
         return (byte[])(await command.ExecuteScalarAsync())!;
     }
 }

@@ -42,7 +42,7 @@ public sealed class MigratorTests : IAsyncLifetime
     public async Task A_migration_altered_after_it_was_applied_stops_the_run_and_readiness()
     {
         await Migrator.MigrateAsync(server, schema, TestDatabase.AppRole);
-        await using (var alter = server.CreateCommand($"UPDATE {Migrator.Quote(schema)}.schema_migrations SET checksum = 'different' WHERE version = 1"))
+        await using (var alter = server.CreateCommand($"UPDATE {Migrator.Quote(schema)}.schema_migrations SET checksum = 'different' WHERE version = 10"))
             await alter.ExecuteNonQueryAsync();
 
         var error = await Should.ThrowAsync<MigrationException>(() => Migrator.MigrateAsync(server, schema, TestDatabase.AppRole));

@@ -8,9 +8,9 @@ namespace Ledger.EventStore.Tests.OnMarten;
 
 public sealed class MartenAppendTests : IAsyncLifetime
 {
-    private MartenTestLedger _ledger = null!;
+    private TestDatabase _ledger = null!;
 
-    public async Task InitializeAsync() => _ledger = await MartenTestLedger.CreateAsync();
+    public async Task InitializeAsync() => _ledger = await TestDatabase.CreateAsync();
 
     public async Task DisposeAsync() => await _ledger.DisposeAsync();
 

@@ -13,9 +13,9 @@ namespace Ledger.EventStore.Tests.OnMarten;
 /// </summary>
 public sealed class SealerRaceTests : IAsyncLifetime
 {
-    private MartenTestLedger _ledger = null!;
+    private TestDatabase _ledger = null!;
 
-    public async Task InitializeAsync() => _ledger = await MartenTestLedger.CreateAsync();
+    public async Task InitializeAsync() => _ledger = await TestDatabase.CreateAsync();
 
     public async Task DisposeAsync() => await _ledger.DisposeAsync();
 

@@ -83,11 +83,11 @@ public sealed class ReadAllOrderTests : IAsyncLifetime
         await using var held = await db.AppDataSource.OpenConnectionAsync();
         await using var tx = await held.BeginTransactionAsync();
         var heldEvent = Event("test.held");
-        await PostgresEventStore.AppendAsync(held, tenant, [To("held", ExpectedVersion.NoStream, heldEvent)]);
+        await db.EventStore.AppendAsync(tx, tenant, [To("held", ExpectedVersion.NoStream, heldEvent)]);
 
         var later = Enumerable.Range(0, 3).Select(_ => Event("test.later")).ToArray();
         foreach (var (e, i) in later.Select((e, i) => (e, i)))
-            await db.Store.AppendAsync(TestDatabase.NewTenant($"later{i}"), [To("later", ExpectedVersion.NoStream, e)]);
+            await db.EventStore.AppendAsync(TestDatabase.NewTenant($"later{i}"), [To("later", ExpectedVersion.NoStream, e)]); // not sealed yet: held back
 
         // The later appends have committed, but an older transaction is still open: nothing may be read past it.
         (await ReadEverything(position)).ShouldBeEmpty();
@@ -104,7 +104,7 @@ public sealed class ReadAllOrderTests : IAsyncLifetime
         await using (var connection = await db.AppDataSource.OpenConnectionAsync())
         await using (var tx = await connection.BeginTransactionAsync())
         {
-            await PostgresEventStore.AppendAsync(connection, tenant, [To("gone", ExpectedVersion.NoStream, Event())]);
+            await db.EventStore.AppendAsync(tx, tenant, [To("gone", ExpectedVersion.NoStream, Event())]);
             await tx.RollbackAsync();
         }
         var kept = Event();

@@ -67,7 +67,7 @@ public sealed class PaymentConsumerTests : IAsyncLifetime
     [Fact]
     public async Task A_consumer_that_fails_transiently_twice_then_succeeds_applies_once_and_logs_the_retries()
     {
-        var flaky = new FlakyHandler(new PaymentsHandler(TimeProvider.System), failures: 2);
+        var flaky = new FlakyHandler(new PaymentsHandler(TimeProvider.System, h.Db.EventStore), failures: 2);
         var payments = await PaymentsScenario.StartAsync(h, flaky);
         var order = await payments.AwaitingPaymentAsync();
         var message = Guid.NewGuid();
@@ -89,7 +89,7 @@ public sealed class PaymentConsumerTests : IAsyncLifetime
     public async Task A_consumer_that_keeps_failing_transiently_dead_letters_the_message_after_its_last_attempt()
     {
         h.Broker.Settings.Consumers.MaxAttempts = 3;
-        var flaky = new FlakyHandler(new PaymentsHandler(TimeProvider.System), failures: int.MaxValue);
+        var flaky = new FlakyHandler(new PaymentsHandler(TimeProvider.System, h.Db.EventStore), failures: int.MaxValue);
         var payments = await PaymentsScenario.StartAsync(h, flaky);
         var order = await payments.AwaitingPaymentAsync();
         var message = Guid.NewGuid();

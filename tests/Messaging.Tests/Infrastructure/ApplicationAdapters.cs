@@ -21,7 +21,7 @@ public sealed class LedgerCatalogue : IIntegrationEventCatalogue
 }
 
 /// <summary>The payment gateway's results applied as order commands inside the inbox transaction.</summary>
-public sealed class PaymentsHandler(TimeProvider clock) : IMessageHandler
+public sealed class PaymentsHandler(TimeProvider clock, Ledger.EventStore.MartenStore.MartenEventStore events) : IMessageHandler
 {
     public const string Consumer = "payments";
 
@@ -33,7 +33,7 @@ public sealed class PaymentsHandler(TimeProvider clock) : IMessageHandler
         var envelope = message.Envelope;
         var context = new CommandContext(envelope.TenantId, envelope.Actor ?? envelope.Producer, clock.GetUtcNow(),
             envelope.CorrelationId, message.MessageId, message.TraceId, "rabbitmq");
-        var store = new TransactionalEventStore(transaction.Connection, transaction.Transaction);
+        var store = new TransactionalEventStore(events, transaction.Connection, transaction.Transaction);
         try
         {
             await PaymentResultHandler.HandleAsync(store, context, message.MessageType, envelope.Payload, ct);

@@ -27,7 +27,7 @@ public sealed class PaymentsScenario
     public static async Task<PaymentsScenario> StartAsync(MessagingHarness harness, IMessageHandler? handler = null, Npgsql.NpgsqlDataSource? dataSource = null,
         Action? committed = null)
     {
-        var running = harness.StartConsumer(PaymentsHandler.Definition(handler ?? new PaymentsHandler(TimeProvider.System)) with { Committed = committed }, dataSource);
+        var running = harness.StartConsumer(PaymentsHandler.Definition(handler ?? new PaymentsHandler(TimeProvider.System, harness.Db.EventStore)) with { Committed = committed }, dataSource);
         var consumer = (MessageConsumer)running.Component;
         // Until its queue is declared and bound, the gateway's messages would be unroutable.
         await Eventually.Until(() => Task.FromResult(consumer.IsConsuming), c => c, Waits.Timeout, "the payments consumer to consume");

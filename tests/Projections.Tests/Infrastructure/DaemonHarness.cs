@@ -25,7 +25,7 @@ public sealed class DaemonHarness : IAsyncDisposable
         DataSource = plainDataSource
             ? NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(db.AppConnectionString) { ApplicationName = ApplicationName }.ConnectionString)
             : ProjectionDataSource.Create(db.AppConnectionString, ApplicationName);
-        Store = new PostgresEventStore(DataSource);
+        Store = db.StoreOn(DataSource);
         Signal = new AppendSignal();
         options.Owner = instance;
         Daemon = new ProjectionDaemon(projections, DataSource, Store, Signal, options, Log);
@@ -35,7 +35,7 @@ public sealed class DaemonHarness : IAsyncDisposable
 
     public string ApplicationName { get; }
     public NpgsqlDataSource DataSource { get; }
-    public PostgresEventStore Store { get; }
+    public Ledger.EventStore.MartenStore.MartenEventStore Store { get; }
     public AppendSignal Signal { get; }
     public ProjectionDaemon Daemon { get; }
     public RecordingLogger<ProjectionDaemon> Log { get; } = new();

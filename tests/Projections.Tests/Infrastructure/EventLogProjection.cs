@@ -16,9 +16,9 @@ public sealed class EventLogProjection : IProjection
 
     private const string Log = """
         WITH logged AS (
-            INSERT INTO test_event_log_{g} (tenant_id, event_id, tx_id, seq, event_type)
-            SELECT $1, $2, $3, $4, $5
-              FROM (SELECT CASE WHEN $6::bigint IS NULL THEN true ELSE pg_advisory_xact_lock_shared($6)::text IS NOT NULL END) gate
+            INSERT INTO test_event_log_{g} (tenant_id, event_id, seq, event_type)
+            SELECT $1, $2, $3, $4
+              FROM (SELECT CASE WHEN $5::bigint IS NULL THEN true ELSE pg_advisory_xact_lock_shared($5)::text IS NOT NULL END) gate
             RETURNING tenant_id)
         INSERT INTO test_event_counts_{g} AS c (tenant_id, events) SELECT tenant_id, 1 FROM logged
         ON CONFLICT (tenant_id) DO UPDATE SET events = c.events + 1
@@ -29,6 +29,6 @@ public sealed class EventLogProjection : IProjection
     public ProjectionStatement? Apply(RecordedEvent recorded)
     {
         long? block = recorded.Data.TryGetProperty("block", out var key) && key.ValueKind == JsonValueKind.Number ? key.GetInt64() : null;
-        return new(Log, recorded.TenantId, recorded.EventId, (long)recorded.Position.TxId, recorded.Position.Seq, recorded.EventType, block);
+        return new(Log, recorded.TenantId, recorded.EventId, recorded.Position.Seq, recorded.EventType, block);
     }
 }

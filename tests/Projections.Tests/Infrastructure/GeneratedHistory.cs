@@ -32,47 +32,73 @@ public static class GeneratedHistory
             OrderHistory.Stream(owed, [.. OrderHistory.Lifecycle(owed, 5, OrderHistory.Start), new Domain.Orders.OrderPaymentRequested(owed, 25.00m, OrderHistory.Start.AddHours(3))]),
             OrderHistory.Stream(paid, OrderHistory.Lifecycle(paid, 3, OrderHistory.Start, customer: "cust-2", currency: "USD")),
         ]);
+        await db.SealedAsync();
         await ApplyTemplatesToLiveAsync(db);
 
+        // The copies are sealed here, set-based (their chain entries are placeholders: projections never verify the
+        // chain, and this history is not for the verifier or the export); the sealer is stopped meanwhile and then
+        // resumes from the end, as if it had sealed them itself.
+        await db.StopSealingAsync();
         var rounds = events / EventsPerRound;
         const long roundsPerTransaction = 12_500; // 100,000 events a transaction, so the history spans many
+        await ExecuteAsync(db, CopyStreams, tenant, 1L, rounds); // first: Marten's events refer to their stream's row
         for (long first = 1; first <= rounds; first += roundsPerTransaction)
             await ExecuteAsync(db, CopyEvents, tenant, first, Math.Min(rounds, first + roundsPerTransaction - 1));
-        await ExecuteAsync(db, CopyStreamsAndChainHead, tenant, 1L, rounds);
+        await ExecuteAsync(db, SealCopies, tenant);
+        await ExecuteAsync(db, MoveSealerToTheEnd);
         await ExecuteAsync(db, CopyLiveRows, tenant, 1L, rounds);
         await ExecuteAsync(db, MoveLiveCheckpointToTheEnd);
-        await ExecuteAsync(db, "ANALYZE events");
+        await ExecuteAsync(db, "ANALYZE mt_events");
+        await ExecuteAsync(db, "ANALYZE ledger_chain");
         await ExecuteAsync(db, "ANALYZE orders_rm_g1");
-        return await db.AdminDataSource.ScalarAsync<long>("SELECT count(*) FROM events");
+        await db.StartSealingAsync();
+        return await db.AdminDataSource.ScalarAsync<long>("SELECT count(*) FROM ledger_chain");
     }
 
-    // The templates are the tenant's first events, in chain order; template order k is the k-th stream by id.
+    // The templates are the tenant's first events, in Marten's order; template order k is the k-th stream by id.
     private const string Templates = """
         WITH template AS (
-            SELECT e.*, row_number() OVER (ORDER BY chain_seq) AS n, dense_rank() OVER (ORDER BY stream_id) AS k,
+            SELECT e.*, row_number() OVER (ORDER BY seq_id) AS n, dense_rank() OVER (ORDER BY stream_id) AS k,
                    substring(stream_id FROM 7) AS order_id
-              FROM events e WHERE tenant_id = $1 AND chain_seq <= 8)
+              FROM mt_events e
+             WHERE seq_id IN (SELECT seq_id FROM mt_events WHERE tenant_id = $1 ORDER BY seq_id LIMIT 8))
         """;
 
-    // Entry and chain hashes are copied from the templates, so they do not chain: projections never verify the chain
-    // (the verifier and the export do, and this history is not for them).
+    // Drawn from Marten's sequence in the copies' order (the sorted subquery), so each copied stream's versions follow
+    // seq_id as appends' do.
     private const string CopyEvents = Templates + """
-        INSERT INTO events (tenant_id, chain_seq, stream_id, stream_version, event_id, event_type, type_version, occurred_at,
-                            data, metadata, entry_hash, chain_hash)
-        SELECT t.tenant_id, 8 + (g - 1) * 8 + t.n, 'order-' || id, t.stream_version, gen_random_uuid(), t.event_type, t.type_version,
-               t.occurred_at, replace(t.data::text, t.order_id, id)::jsonb, t.metadata, t.entry_hash, t.chain_hash
-          FROM generate_series($2::bigint, $3::bigint) g CROSS JOIN template t
-         CROSS JOIN LATERAL (SELECT md5(g || ':' || t.k)::uuid::text AS id) o
-         ORDER BY g, t.n
+        INSERT INTO mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type,
+                               correlation_id, causation_id, headers, is_archived)
+        SELECT nextval('mt_events_sequence'), gen_random_uuid(), c.stream_id, c.version, c.data, c.type, c.timestamp, c.tenant_id,
+               c.mt_dotnet_type, c.correlation_id, c.causation_id, c.headers, false
+          FROM (SELECT 'order-' || o.new_id AS stream_id, t.version, replace(t.data::text, t.order_id, o.new_id)::jsonb AS data, t.type,
+                       t.timestamp, t.tenant_id, t.mt_dotnet_type, t.correlation_id, t.causation_id, t.headers
+                  FROM generate_series($2::bigint, $3::bigint) g CROSS JOIN template t
+                 CROSS JOIN LATERAL (SELECT md5(g || ':' || t.k)::uuid::text AS new_id) o
+                 ORDER BY g, t.n) c
         """;
 
-    // The store's own appends go on after the copies: the chain head moves to the last copied event.
-    private const string CopyStreamsAndChainHead = Templates + """
-        , copied AS (
-            INSERT INTO streams (tenant_id, stream_id, version)
-            SELECT $1, 'order-' || md5(g || ':' || k)::uuid, max(stream_version)
-              FROM generate_series($2::bigint, $3::bigint) g CROSS JOIN template GROUP BY g, k)
-        UPDATE chain_heads SET chain_seq = (SELECT max(chain_seq) FROM events WHERE tenant_id = $1) WHERE tenant_id = $1
+    private const string CopyStreams = Templates + """
+        INSERT INTO mt_streams (tenant_id, id, version)
+        SELECT $1, 'order-' || md5(g || ':' || k)::uuid, max(version)
+          FROM generate_series($2::bigint, $3::bigint) g CROSS JOIN template GROUP BY g, k
+        """;
+
+    private const string SealCopies = """
+        WITH copies AS (
+            INSERT INTO ledger_chain (tenant_id, chain_seq, seq_id, entry_hash, chain_hash)
+            SELECT e.tenant_id, h.chain_seq + row_number() OVER (ORDER BY e.seq_id), e.seq_id,
+                   sha256(e.seq_id::text::bytea), sha256(e.seq_id::text::bytea)
+              FROM mt_events e JOIN ledger_chain_heads h ON h.tenant_id = e.tenant_id
+             WHERE e.tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM ledger_chain c WHERE c.seq_id = e.seq_id)
+            RETURNING chain_seq, chain_hash)
+        UPDATE ledger_chain_heads SET chain_seq = (SELECT max(chain_seq) FROM copies),
+               chain_hash = (SELECT chain_hash FROM copies ORDER BY chain_seq DESC LIMIT 1)
+         WHERE tenant_id = $1
+        """;
+
+    private const string MoveSealerToTheEnd = """
+        UPDATE mt_event_progression SET last_seq_id = (SELECT max(seq_id) FROM ledger_chain) WHERE name LIKE 'LedgerChain:%'
         """;
 
     private const string CopyLiveRows = """
@@ -85,8 +111,8 @@ public static class GeneratedHistory
 
     private const string MoveLiveCheckpointToTheEnd = """
         UPDATE projection_checkpoints c
-           SET tx_id = last.tx_id, seq = last.seq, last_recorded_at = last.recorded_at, events_processed = (SELECT count(*) FROM events)
-          FROM (SELECT tx_id, seq, recorded_at FROM events ORDER BY tx_id DESC, seq DESC LIMIT 1) last
+           SET seq = last.seq_id, last_recorded_at = last.sealed_at, events_processed = (SELECT count(*) FROM ledger_chain)
+          FROM (SELECT seq_id, sealed_at FROM ledger_chain ORDER BY seq_id DESC LIMIT 1) last
          WHERE c.name = 'orders' AND c.generation = 1
         """;
 

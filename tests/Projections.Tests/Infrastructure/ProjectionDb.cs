@@ -26,9 +26,10 @@ public static class ProjectionDb
     /// <summary>The position of the last committed event in the store, in the readers' order.</summary>
     public static async Task<EventStore.GlobalPosition> HeadAsync(this TestDatabase db)
     {
-        await using var command = db.AdminDataSource.CreateCommand("SELECT (tx_id::text)::bigint, seq FROM events ORDER BY tx_id DESC, seq DESC LIMIT 1");
+        await db.SealedAsync();
+        await using var command = db.AdminDataSource.CreateCommand("SELECT seq FROM ledger_events ORDER BY seq DESC LIMIT 1");
         await using var reader = await command.ExecuteReaderAsync();
-        return await reader.ReadAsync() ? new((ulong)reader.GetInt64(0), reader.GetInt64(1)) : EventStore.GlobalPosition.Start;
+        return await reader.ReadAsync() ? new(reader.GetInt64(0)) : EventStore.GlobalPosition.Start;
     }
 
     /// <summary>Waits until the live generation of each projection has applied every event committed so far.</summary>

@@ -6,7 +6,6 @@ INSERT INTO projections (name, tables, live_generation, template) VALUES ('test_
 CREATE TABLE test_event_log_{g} (
     tenant_id   text    NOT NULL,
     event_id    uuid    NOT NULL,
-    tx_id       bigint  NOT NULL,
     seq         bigint  NOT NULL,
     event_type  text    NOT NULL CHECK (event_type <> 'test.poison'),
     PRIMARY KEY (tenant_id, event_id)

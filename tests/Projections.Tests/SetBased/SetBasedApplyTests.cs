@@ -59,7 +59,7 @@ public sealed class SetBasedApplyTests : IAsyncLifetime
         await _db.Store.AppendAsync(tenant, [OrderHistory.Stream(poisonOrder, OrderHistory.Lifecycle(poisonOrder, 0, OrderHistory.Start, customer: "poison"))]);
         await OrderHistory.AppendOrdersAsync(_db.Store, tenant, 40, seed: 2);
         var poison = await _db.AdminDataSource.ScalarAsync<Guid>(
-            "SELECT event_id FROM events WHERE stream_id = $1 AND stream_version = 1", OrderStreams.For(poisonOrder));
+            "SELECT event_id FROM ledger_records WHERE stream_id = $1 AND stream_version = 1", OrderStreams.For(poisonOrder));
 
         // The read model refuses that one customer: its created event is one row of the batch's created group.
         var generation = await NewGenerationAsync(OrdersProjectionName);

@@ -58,7 +58,7 @@ public sealed class SetBasedUpsertTests
     private static RecordedEvent Recorded(OrderEvent e, string tenant)
     {
         var append = OrderHistory.ToAppend(e);
-        return new RecordedEvent(new GlobalPosition(1, 1), tenant, Application.Orders.OrderStreams.For(e.OrderId), 1, append.EventId,
+        return new RecordedEvent(new GlobalPosition(1), tenant, Application.Orders.OrderStreams.For(e.OrderId), 1, append.EventId,
             append.EventType, append.TypeVersion, append.OccurredAt, append.Data, append.Metadata, 1, new byte[32], new byte[32], DateTimeOffset.UtcNow);
     }
 }

@@ -91,12 +91,13 @@ CREATE INDEX fiscal_stamping_queue_due ON fiscal_stamping_queue (next_attempt_at
 CREATE FUNCTION fiscal_enqueue_for_stamping() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO fiscal_stamping_queue (tenant_id, document_id, document_kind, phase, issued_at, next_attempt_at)
-    VALUES (NEW.tenant_id, (NEW.data ->> 'invoice_id')::uuid, 'invoice', 'pending', NEW.occurred_at, NEW.occurred_at)
+    VALUES (NEW.tenant_id, (NEW.data ->> 'invoice_id')::uuid, 'invoice', 'pending', NEW."timestamp", NEW."timestamp")
     ON CONFLICT (tenant_id, document_id) DO NOTHING;
     RETURN NULL;
 END $$;
 
+-- On Marten's events (mt_events: type is Ledger's event type for version 1, see docs/ledger-format.md §5a).
 -- The WHEN clause is evaluated without calling the function: other events cost nothing.
-CREATE TRIGGER events_fiscal_stamping AFTER INSERT ON events
-    FOR EACH ROW WHEN (NEW.event_type = 'fiscal.invoice.issued' AND NEW.type_version = 1)
+CREATE TRIGGER events_fiscal_stamping AFTER INSERT ON mt_events
+    FOR EACH ROW WHEN (NEW.type = 'fiscal.invoice.issued')
     EXECUTE FUNCTION fiscal_enqueue_for_stamping();

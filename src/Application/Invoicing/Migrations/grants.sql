@@ -8,9 +8,10 @@ GRANT SELECT, INSERT ON fiscal_tax_rule_versions, fiscal_tax_rules TO {app_role}
 REVOKE UPDATE, DELETE, TRUNCATE ON fiscal_tax_rule_versions, fiscal_tax_rules FROM {app_role};
 GRANT SELECT, INSERT, UPDATE ON fiscal_issuers, fiscal_exchange_rates TO {app_role};
 GRANT SELECT, INSERT, UPDATE, DELETE ON fiscal_stamping_queue TO {app_role};
--- The stamping trigger runs inside append_events (the owner's rights) and finds its table by a fixed path.
+-- The stamping trigger runs inside Marten's append (on mt_events, with the appender's rights) and finds its table
+-- by a fixed path.
 ALTER FUNCTION fiscal_enqueue_for_stamping() SET search_path = {schema}, pg_catalog;
 REVOKE ALL ON FUNCTION fiscal_enqueue_for_stamping() FROM PUBLIC;
--- Settings events update their tables through this trigger, inside append_events (the owner's rights).
+-- Settings events update their tables through this trigger, inside Marten's append (the appender's rights).
 ALTER FUNCTION fiscal_apply_settings_event() SET search_path = {schema}, pg_catalog;
 REVOKE ALL ON FUNCTION fiscal_apply_settings_event() FROM PUBLIC;

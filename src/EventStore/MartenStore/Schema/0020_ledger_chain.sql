@@ -47,7 +47,7 @@ SELECT e.seq_id                                                         AS seq,
 -- (projections, the relay, exports, auditors) read this, never mt_events: an event is here only once sealed, and
 -- sealing follows seq_id, one committed batch at a time, so nothing can appear later behind a position already read.
 CREATE VIEW ledger_events AS
-SELECT r.seq, r.tenant_id, c.chain_seq, r.stream_id, r.stream_version, r.event_id, r.event_type, r.type_version,
+SELECT c.seq_id AS seq, c.tenant_id, c.chain_seq, r.stream_id, r.stream_version, r.event_id, r.event_type, r.type_version,
        r.occurred_at, r.data, r.metadata, c.entry_hash, c.chain_hash, c.sealed_at AS recorded_at
   FROM ledger_chain c JOIN ledger_records r ON r.seq = c.seq_id;
 

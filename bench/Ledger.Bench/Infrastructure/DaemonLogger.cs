@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Ledger.Bench.Scenarios.LedgerOnMarten;
+namespace Ledger.Bench.Infrastructure;
 
 /// <summary>Marten's daemon's warnings and errors on stderr: a sealer that fails shows there, not only as a lag.</summary>
 public sealed class DaemonLogger : ILogger

@@ -1,0 +1,48 @@
+using JasperFx.Events.Daemon;
+using Ledger.Application;
+using Ledger.Application.Json;
+using Ledger.EventStore;
+using Ledger.EventStore.MartenStore;
+using Ledger.EventStore.Notifications;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Ledger.Host.Configuration;
+using Marten;
+
+namespace Ledger.Host.Events;
+
+/// <summary>
+/// Ledger's events on Marten, as Marten's own hosting registers them (<c>AddMarten</c>): the store on the
+/// application's connection (append-only role), every event type's stored shape, and the chain sealer as a
+/// subscription on the async daemon, which runs HotCold: one host seals, the others stand by and take over.
+/// </summary>
+internal static class EventStoreServices
+{
+    public static IServiceCollection AddLedgerEventStore(this IServiceCollection services)
+    {
+        services.AddSingleton(_ => LedgerEventShapes.Register(new EventShapes()));
+        services.TryAddSingleton<AppendSignal>();
+        services.AddSingleton(sp => new SealProgress(sp.GetRequiredService<LedgerDataSources>().App));
+        services.AddMarten(sp =>
+            {
+                var db = sp.GetRequiredService<LedgerDataSources>();
+                var progress = sp.GetRequiredService<SealProgress>();
+                var signal = sp.GetRequiredService<AppendSignal>();
+                var options = new StoreOptions();
+                options.Connection(db.App);
+                LedgerMarten.Configure(options, db.Schema, sp.GetRequiredService<EventShapes>(), LedgerJson.Options);
+                // After each sealed page: wake this process's readers (projections, relay) and, through the
+                // AppendNotifier, the other processes'.
+                options.Events.Subscribe(new ChainSealer(db.App, through =>
+                {
+                    progress.Sealed(through);
+                    signal.Pulse();
+                }));
+                return options;
+            })
+            .AddAsyncDaemon(DaemonMode.HotCold);
+        services.AddSingleton(sp => new MartenEventStore(sp.GetRequiredService<IDocumentStore>(),
+            sp.GetRequiredService<LedgerDataSources>().App, sp.GetRequiredService<EventShapes>(), LedgerJson.Options));
+        services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<MartenEventStore>());
+        return services;
+    }
+}
