@@ -59,13 +59,14 @@ public sealed class ChainSealer : SubscriptionBase
                    SET chain_seq = excluded.chain_seq, chain_hash = excluded.chain_hash, updated_at = clock_timestamp()
                 """, batch.HeadTenants, batch.HeadPositions, batch.HeadHashes);
         }
-        return new AfterCommit(_sealed, page.SequenceCeiling);
+        return new AfterCommit(_sealed, page.SequenceCeiling, batch.EventTimes);
     }
 
-    private sealed class AfterCommit(Action<long>? sealedThrough, long ceiling) : IChangeListener
+    private sealed class AfterCommit(Action<long>? sealedThrough, long ceiling, IReadOnlyList<DateTimeOffset> eventTimes) : IChangeListener
     {
         public Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
         {
+            Telemetry.LedgerTelemetry.Sealed(ceiling, eventTimes, DateTimeOffset.UtcNow);
             sealedThrough?.Invoke(ceiling);
             return Task.CompletedTask;
         }
@@ -82,9 +83,11 @@ internal sealed class SealBatch
     private readonly List<long> sequences = [];
     private readonly List<byte[]> entryHashes = [];
     private readonly List<byte[]> chainHashes = [];
+    private readonly List<DateTimeOffset> eventTimes = [];
     private readonly Dictionary<string, (long Seq, byte[] Hash)> heads = [];
 
     public int Count => sequences.Count;
+    public IReadOnlyList<DateTimeOffset> EventTimes => eventTimes;
     public string[] Tenants => [.. tenants];
     public long[] Positions => [.. positions];
     public long[] Sequences => [.. sequences];
@@ -124,8 +127,10 @@ internal sealed class SealBatch
             {
                 record.ResetWrittenCount();
                 var tenant = reader.GetString(1);
+                var occurredAt = reader.GetFieldValue<DateTimeOffset>(7);
+                batch.eventTimes.Add(occurredAt);
                 LedgerRecord.WriteCanonical(record, tenant, reader.GetString(2), reader.GetInt64(3), reader.GetGuid(4),
-                    reader.GetString(5), reader.GetInt32(6), reader.GetFieldValue<DateTimeOffset>(7),
+                    reader.GetString(5), reader.GetInt32(6), occurredAt,
                     Encoding.UTF8.GetBytes(reader.GetString(8)), Encoding.UTF8.GetBytes(reader.GetString(9)));
                 batch.Add(reader.GetInt64(0), tenant, SHA256.HashData(record.WrittenSpan));
             }

@@ -29,6 +29,12 @@ public static class AuditorEndpoints
         audit.MapGet("/checkpoints/latest", LatestCheckpoint).WithName("getLatestCheckpoint").WithSummary("Get the latest signed checkpoint");
         audit.MapGet("/checkpoints/{position:long}", CheckpointAt).WithName("getCheckpoint").WithSummary("Get the checkpoint signed at a position");
         audit.MapGet("/checkpoints", Checkpoints).WithName("listCheckpoints").WithSummary("List signed checkpoints");
+        audit.MapGet("/sealed", SealedEndpoint.Sealed).WithName("getSealedThrough")
+            .WithSummary("How far the ledger is sealed; waits for a write's position with X-Ledger-Min-Position")
+            .WithDescription("sealed_through: Marten's sequence number up to which every event has its chain entry. With the "
+                + "X-Ledger-Min-Position header (or min_position), the X-Ledger-Position a write returned, the answer waits up to "
+                + "Ledger:Auditor:SealWaitSeconds for that write to be sealed, else 503 ledger.not_sealed with Retry-After; "
+                + "a malformed position is 400 ledger.invalid_position.");
         audit.MapGet("/entries", Entries).WithName("listLedgerEntries").WithSummary("List chain entries exactly as hashed");
         audit.MapGet("/verify", Verify).WithName("verifyLedger").WithSummary("Verify the hash chain and its checkpoints");
         audit.MapGet("/export", Export).WithName("exportLedger").WithSummary("Export the chain as a signed archive");

@@ -42,6 +42,9 @@ public sealed class AuditorOptions
     /// <summary>Entries or checkpoints per page when the request names no limit.</summary>
     public int DefaultPageSize { get; set; } = 100;
 
+    /// <summary>How long <c>GET /api/ledger/sealed</c> waits for a position before answering 503 <c>ledger.not_sealed</c>.</summary>
+    public double SealWaitSeconds { get; set; } = 5;
+
     /// <summary>The most entries or checkpoints one page may hold.</summary>
     public int MaxPageSize { get; set; } = 1000;
 

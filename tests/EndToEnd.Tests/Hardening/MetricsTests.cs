@@ -46,6 +46,7 @@ public sealed partial class MetricsTests(LedgerAppFixture app) : IClassFixture<L
         var orders = new OrderApi(host.Client(), app.Tokens.For(tenant, LedgerRoles.Clerk), tenant, app.Db.Store);
         await orders.CreateAsync();
         (await orders.GetAsync($"/api/orders/{Guid.NewGuid()}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        await app.Db.SealedAsync(); // the chain sealer's series once it has sealed the order
 
         var text = await Scrape(host);
 
@@ -59,6 +60,8 @@ public sealed partial class MetricsTests(LedgerAppFixture app) : IClassFixture<L
         text.ShouldContain("# TYPE ledger_eventstore_appends_total counter\n");
         text.ShouldContain("# TYPE ledger_eventstore_append_duration_seconds histogram\n");
         Value(text, "ledger_eventstore_events_total").ShouldBeGreaterThanOrEqualTo(1);
+        text.ShouldContain("# TYPE ledger_chain_seal_lag_seconds histogram\n");
+        Value(text, "ledger_chain_sealed_through").ShouldBeGreaterThanOrEqualTo(1);
         // The instrumentation packages' series: Npgsql's commands and pool, the .NET runtime.
         text.ShouldContain("# TYPE db_client_operation_duration_seconds histogram\n");
         text.ShouldContain("# TYPE db_client_connection_count gauge\n");

@@ -16,7 +16,7 @@ public sealed class AuditorApiTests(AuditorAppFixture app) : IClassFixture<Audit
     private static readonly string[] ReadEndpoints =
     [
         "/api/ledger/checkpoints/latest", "/api/ledger/checkpoints/5", "/api/ledger/checkpoints",
-        "/api/ledger/entries", "/api/ledger/verify", "/api/ledger/export",
+        "/api/ledger/entries", "/api/ledger/verify", "/api/ledger/export", "/api/ledger/sealed",
     ];
 
     [Fact]

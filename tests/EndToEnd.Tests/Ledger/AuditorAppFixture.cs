@@ -58,6 +58,7 @@ public class AuditorAppFixture : IAsyncLifetime
         new("Ledger:Auditor:MaxPageSize", "5"),
         new("Ledger:Auditor:VerifyEntriesPerRequest", "4"),
         new("Ledger:Auditor:MaxExportEntries", "60"),
+        new("Ledger:Auditor:SealWaitSeconds", "0.5"),
     ];
 
     public async Task InitializeAsync()

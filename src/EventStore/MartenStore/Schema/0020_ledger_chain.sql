@@ -53,22 +53,17 @@ SELECT c.seq_id AS seq, c.tenant_id, c.chain_seq, r.stream_id, r.stream_version,
 
 -- Append-only, for every role, the owner included: Marten's events and the chain are never changed or removed
 -- (Marten's archiving and stream deletion are refused too). Weasel's schema upgrades are DDL, which these leave alone.
-CREATE FUNCTION refuse_ledger_change() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION '% is append-only: % is refused', TG_TABLE_NAME, TG_OP
-        USING ERRCODE = 'LE403';
-END $$;
-
+-- refuse_append_only_change() is the checkpoints' (0010), which runs before this migration.
 CREATE TRIGGER mt_events_append_only BEFORE UPDATE OR DELETE ON mt_events
-    FOR EACH ROW EXECUTE FUNCTION refuse_ledger_change();
+    FOR EACH ROW EXECUTE FUNCTION refuse_append_only_change();
 CREATE TRIGGER mt_events_no_truncate BEFORE TRUNCATE ON mt_events
-    FOR EACH STATEMENT EXECUTE FUNCTION refuse_ledger_change();
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_append_only_change();
 CREATE TRIGGER ledger_chain_append_only BEFORE UPDATE OR DELETE ON ledger_chain
-    FOR EACH ROW EXECUTE FUNCTION refuse_ledger_change();
+    FOR EACH ROW EXECUTE FUNCTION refuse_append_only_change();
 CREATE TRIGGER ledger_chain_no_truncate BEFORE TRUNCATE ON ledger_chain
-    FOR EACH STATEMENT EXECUTE FUNCTION refuse_ledger_change();
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_append_only_change();
 -- A stream row is only ever moved forward (Marten's appends); removing one would let its versions be written again.
 CREATE TRIGGER mt_streams_no_delete BEFORE DELETE ON mt_streams
-    FOR EACH ROW EXECUTE FUNCTION refuse_ledger_change();
+    FOR EACH ROW EXECUTE FUNCTION refuse_append_only_change();
 CREATE TRIGGER mt_streams_no_truncate BEFORE TRUNCATE ON mt_streams
-    FOR EACH STATEMENT EXECUTE FUNCTION refuse_ledger_change();
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_append_only_change();

@@ -1,0 +1,47 @@
+using Ledger.EventStore;
+using Ledger.EventStore.MartenStore;
+using Ledger.Host.Errors;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Ledger.Host.Auditing;
+
+/// <summary>
+/// <c>GET /api/ledger/sealed</c>: how far the ledger is sealed (<c>sealed_through</c>, Marten's sequence number up to
+/// which every event has its chain entry, docs/ledger-format.md §5). With <c>X-Ledger-Min-Position</c> (or
+/// <c>min_position</c>), the position a write returned in <c>X-Ledger-Position</c>, it waits until that write is in
+/// the ledger, up to <see cref="AuditorOptions.SealWaitSeconds"/>, then answers 503 <c>ledger.not_sealed</c> with
+/// <c>Retry-After</c>: an auditor can wait for a write as a report reader waits for a read model.
+/// </summary>
+internal static class SealedEndpoint
+{
+    public const string NotSealed = "ledger.not_sealed";
+    public const string InvalidPosition = "ledger.invalid_position";
+    private const string MinPositionHeader = "X-Ledger-Min-Position";
+
+    public static async Task<Results<Ok<SealedView>, ProblemHttpResult>> Sealed(
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "min_position")] string? minPosition, HttpContext http, SealProgress progress, IOptions<AuditorOptions> options, CancellationToken ct)
+    {
+        var text = http.Request.Headers.TryGetValue(MinPositionHeader, out var header) ? header.ToString() : minPosition;
+        GlobalPosition? wanted = null;
+        if (text is not null)
+            wanted = GlobalPosition.TryParse(text, out var position) ? position
+                : throw new RequestRejectedException(StatusCodes.Status400BadRequest, InvalidPosition,
+                    $"{MinPositionHeader} must be a position as write responses give it in X-Ledger-Position (a sequence number).");
+
+        if (wanted is { } target
+            && !await progress.WaitForAsync(target.Seq, TimeSpan.FromSeconds(options.Value.SealWaitSeconds), ct))
+        {
+            http.Response.Headers.RetryAfter = "1";
+            var problem = Problems.Create(StatusCodes.Status503ServiceUnavailable, NotSealed, "The ledger has not sealed that position yet",
+                $"The ledger is sealed through {progress.Known}, not yet through {target}; the write is committed, retry shortly.");
+            problem.Extensions["sealed_through"] = progress.Known.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            problem.Extensions["min_position"] = target.ToString();
+            return TypedResults.Problem(problem);
+        }
+        return TypedResults.Ok(new SealedView((await progress.ReadAsync(ct)).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+}
+
+/// <summary>How far the ledger is sealed: a position as <c>X-Ledger-Position</c> gives them (a string, like every position).</summary>
+public sealed record SealedView(string SealedThrough);
