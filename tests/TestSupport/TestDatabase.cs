@@ -36,10 +36,11 @@ public sealed class TestDatabase : IAsyncDisposable
         AdminDataSource = NpgsqlDataSource.Create(adminConnectionString);
         AppDataSource = LedgerDataSource.Create(appConnectionString, "ledger-tests"); // as the Host connects
         Progress = new SealProgress(AppDataSource);
+        var shapes = Shapes();
         Documents = DocumentStore.For(options =>
         {
             options.Connection(AppDataSource);
-            LedgerMarten.Configure(options, schema, Shapes(), Json);
+            LedgerMarten.Configure(options, schema, shapes, Json);
             options.Events.Subscribe(new ChainSealer(AppDataSource, through =>
             {
                 Progress.Sealed(through);
@@ -47,7 +48,7 @@ public sealed class TestDatabase : IAsyncDisposable
                 Sealed?.Invoke(through);
             }));
         });
-        EventStore = new MartenEventStore(Documents, AppDataSource, Shapes(), Json);
+        EventStore = new MartenEventStore(Documents, AppDataSource, shapes, Json);
         Store = new SealingStore(EventStore, Progress);
     }
 

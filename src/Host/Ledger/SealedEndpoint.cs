@@ -39,7 +39,9 @@ internal static class SealedEndpoint
             problem.Extensions["min_position"] = target.ToString();
             return TypedResults.Problem(problem);
         }
-        return TypedResults.Ok(new SealedView((await progress.ReadAsync(ct)).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        // The wait has just read the sealer's progress; without one, read it now.
+        var through = wanted is null ? await progress.ReadAsync(ct) : progress.Known;
+        return TypedResults.Ok(new SealedView(through.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 }
 

@@ -1,12 +1,12 @@
+using Ledger.Application.Json;
 using Ledger.EventStore;
 using Ledger.EventStore.MartenStore;
 using Ledger.EventStore.Notifications;
 using Ledger.Host.Configuration;
-using Ledger.Application.Json;
 using Ledger.Projections;
-using Marten;
 using Ledger.Projections.Daemon;
 using Ledger.Projections.Reading;
+using Marten;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -27,8 +27,8 @@ public static class ReadModelServices
                     && o.LeaseInterval > TimeSpan.Zero && o.RetryBaseDelay >= TimeSpan.Zero && o.ReadYourWritesTimeout >= TimeSpan.Zero,
                 $"{ProjectionDaemonOptions.Section}: BatchSize 1–10000, MaxAttempts at least 1, positive intervals.")
             .ValidateOnStart();
-        // One signal per process: the write path pulses it after committing, the store's appends and other
-        // processes' NOTIFY too; the daemon and the relay wait on it.
+        // One signal per process: the chain sealer pulses it after each sealed page, other processes' NOTIFY too; the
+        // daemon and the relay wait on it.
         services.TryAddSingleton<AppendSignal>();
         services.AddSingleton(sp => new AppendNotifier(sp.GetRequiredService<LedgerDataSources>().App, sp.GetRequiredService<AppendSignal>()));
         services.AddHostedService<AppendNotificationsService>();
