@@ -37,7 +37,7 @@ public sealed class OrderReadModelTests : IAsyncLifetime
 
         var orders = await OrdersReport.QueryAsync(Reader, tenant, new OrdersFilter(null, null, null, null), null, 50);
         orders.Items.Count.ShouldBe(5);
-        orders.Position.ShouldBe(await _db.HeadAsync());
+        orders.Position.Seq.ShouldBe(await _db.HeadAsync());
         var fulfilled = orders.Items.Single(o => o.OrderId == paid);
         (fulfilled.Status, fulfilled.CustomerId, fulfilled.Currency, fulfilled.Total, fulfilled.PaidAmount).ShouldBe(("fulfilled", "cust-a", "EUR", 25.00m, 25.00m));
         (fulfilled.CreatedAt, fulfilled.PaidAt, fulfilled.FulfilledAt, fulfilled.UpdatedAt).ShouldBe((Day, Day.AddHours(2), Day.AddHours(3), Day.AddHours(3)));

@@ -58,6 +58,28 @@ public sealed class EventShapes
         return e.Data.Deserialize(shape, Lenient(json)) ?? throw new JsonException($"'{e.EventType}' v{e.TypeVersion} has no data.");
     }
 
+    /// <summary>
+    /// An event Marten loaded (its data a stored shape) as a <see cref="RecordedEvent"/> with the data as the codecs
+    /// wrote it, for code that reads events by Ledger's names (the read models). Such an event may not be sealed yet:
+    /// its chain members are empty.
+    /// </summary>
+    /// <exception cref="UnknownEventShapeException">the data's type is no registered shape.</exception>
+    public RecordedEvent ToRecorded(JasperFx.Events.IEvent e, JsonSerializerOptions json)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var type = e.Data.GetType();
+        if (!byType.TryGetValue(type, out var name)) throw new UnknownEventShapeException(e.EventTypeName, 0);
+        return new RecordedEvent(new GlobalPosition(e.Sequence), e.TenantId, e.StreamKey ?? e.StreamId.ToString(), e.Version, e.Id,
+            name.Name, name.Version, e.Timestamp, JsonSerializer.SerializeToElement(e.Data, type, json),
+            MetadataOf(e), 0, [], [], e.Timestamp);
+    }
+
+    private static EventMetadata MetadataOf(JasperFx.Events.IEvent e) => new(
+        e.CorrelationId ?? "", e.CausationId, Header(e, "actor") ?? "", Header(e, "trace_id"), Header(e, "origin") ?? "");
+
+    private static string? Header(JasperFx.Events.IEvent e, string name) =>
+        e.Headers is { } headers && headers.TryGetValue(name, out var value) ? value?.ToString() : null;
+
     // The data was written from the shape by the codec, which leaves null members out; reading it back must take a
     // missing member as the null it was, where a strict reader (LedgerJson's) asks for every constructor parameter.
     private JsonSerializerOptions Lenient(JsonSerializerOptions json)
