@@ -83,7 +83,9 @@ public sealed class ProjectionRebuild(
                         await daemon.StopAllAsync();
                         await Generations.DropAsync(admin, name, replaced, ct);
                         await Generations.ForgetShardAsync(admin, projection.ShardName, ct);
-                        return new RebuildResult(generation, replaced, Math.Max(live, built), null);
+                        var swappedAt = Math.Max(live, built); // the swap caught it up to the live projection
+                        progress?.Report(new RebuildProgress(generation, swappedAt, swappedAt));
+                        return new RebuildResult(generation, replaced, swappedAt, null);
                     }
                     await daemon.StartAgentAsync(projection.ShardName, ct); // an event failed: the supervisor takes it from here
                     stoppedAt = null;
