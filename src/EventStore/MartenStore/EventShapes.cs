@@ -74,6 +74,17 @@ public sealed class EventShapes
             MetadataOf(e), 0, [], [], e.Timestamp);
     }
 
+    /// <summary>
+    /// Whether an event is one of Marten's tombstones (stream <c>mt_tombstone</c>): written for the sequence numbers a
+    /// refused append had drawn, so the sequence has no gaps. It is in the ledger (it was stored) but is no Ledger
+    /// event: read models have nothing to do with it.
+    /// </summary>
+    public static bool IsTombstone(JasperFx.Events.IEvent e) =>
+        e is not null && (e.StreamKey == TombstoneStream || e.EventTypeName == "tombstone");
+
+    /// <summary>The stream Marten writes its tombstones to.</summary>
+    public const string TombstoneStream = "mt_tombstone";
+
     private static EventMetadata MetadataOf(JasperFx.Events.IEvent e) => new(
         e.CorrelationId ?? "", e.CausationId, Header(e, "actor") ?? "", Header(e, "trace_id"), Header(e, "origin") ?? "");
 

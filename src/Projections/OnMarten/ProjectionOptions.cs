@@ -5,7 +5,10 @@ public sealed class ProjectionOptions
 {
     public const string Section = "Ledger:Projections";
 
-    /// <summary>Register the read models' projections on this process's daemon (a process may serve only the API).</summary>
+    /// <summary>
+    /// Register the read models' projections on this process's daemon. Every host of one schema must agree: the daemon
+    /// runs HotCold, and its leader runs what its own store registered.
+    /// </summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>Events per page Marten hands a projection (one transaction each).</summary>

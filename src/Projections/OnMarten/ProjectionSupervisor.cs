@@ -37,6 +37,12 @@ public sealed partial class ProjectionSupervisor(
             {
                 LogUnavailable(logger, e.GetType().Name);
             }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                // Whatever else goes wrong (a daemon stopping under it, say), the supervisor looks again next time:
+                // a background service that throws would stop the Host.
+                LogFailed(logger, e.GetType().Name); // the kind only: a message may quote event data
+            }
             await Task.Delay(options.SuperviseInterval, ct);
         }
     }
@@ -173,6 +179,9 @@ public sealed partial class ProjectionSupervisor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Projection {Shard} g{Generation} failed on event {EventId}, attempt {Attempts} ({ErrorKind}); retrying")]
     private static partial void LogRetrying(ILogger logger, string shard, int generation, string eventId, int attempts, string errorKind);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Projection supervisor failed ({ErrorKind}); looking again shortly")]
+    private static partial void LogFailed(ILogger logger, string errorKind);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Projection supervisor cannot read the projections' state ({ErrorKind}); looking again shortly")]
     private static partial void LogUnavailable(ILogger logger, string errorKind);

@@ -76,7 +76,7 @@ public sealed partial class ReadModelProjection : IProjection
         var statements = new List<ProjectionStatement>(events.Count);
         foreach (var e in events)
         {
-            if (skipped.Contains(e.Id)) continue;
+            if (skipped.Contains(e.Id) || EventShapes.IsTombstone(e)) continue;
             ProjectionStatement? statement;
             try
             {
