@@ -45,6 +45,9 @@ public sealed class EventShapes
         return this;
     }
 
+    /// <summary>The stored shapes of every version of <paramref name="eventType"/>.</summary>
+    public IEnumerable<Type> ShapesOf(string eventType) => byName.Where(m => m.Key.Name == eventType).Select(m => m.Value);
+
     public IEnumerable<(string Alias, Type Shape)> Mappings => byName.Select(m => (Alias(m.Key.Name, m.Key.Version), m.Value));
 
     /// <summary>The event's data as its stored shape, read with the options the codecs write with.</summary>

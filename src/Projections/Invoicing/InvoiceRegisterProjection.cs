@@ -47,6 +47,8 @@ public sealed class InvoiceRegisterProjection : IReadModel
 
     public IReadOnlyList<string> Tables { get; } = ["invoice_register"];
 
+    public IReadOnlyCollection<string> EventTypes { get; } = [.. InvoiceEventCodec.EventTypes, CreditNoteEventCodec.Issued];
+
     public ProjectionStatement? Apply(RecordedEvent recorded)
     {
         ArgumentNullException.ThrowIfNull(recorded);

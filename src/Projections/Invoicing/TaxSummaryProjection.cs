@@ -31,6 +31,8 @@ public sealed class TaxSummaryProjection : IReadModel
 
     public IReadOnlyList<string> Tables { get; } = ["tax_summary_documents", "tax_summary"];
 
+    public IReadOnlyCollection<string> EventTypes { get; } = [InvoiceEventCodec.Issued, CreditNoteEventCodec.Issued];
+
     public ProjectionStatement? Apply(RecordedEvent recorded)
     {
         ArgumentNullException.ThrowIfNull(recorded);

@@ -17,6 +17,12 @@ public interface IReadModel
     IReadOnlyList<string> Tables { get; }
 
     /// <summary>
+    /// The event types it has statements for: Marten then loads only those for it (the others, audit entries first,
+    /// are most of the ledger). Null: every event.
+    /// </summary>
+    IReadOnlyCollection<string>? EventTypes => null;
+
+    /// <summary>
     /// The statement for <paramref name="recorded"/>. Table names in it end in <c>_{g}</c>: the live projection
     /// writes through the views (<c>orders_rm_{g}</c> becomes <c>orders_rm</c>), a rebuild into its generation's
     /// tables (<c>orders_rm_g2</c>). <c>ledger.tenant</c> is set to the event's tenant first, so row-level security

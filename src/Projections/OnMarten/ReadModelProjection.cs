@@ -50,6 +50,9 @@ public sealed partial class ReadModelProjection : IProjection
 
     public bool SetBased { get; }
 
+    /// <summary>The stored shapes of the events the model reads (none: every event), for Marten to load only those.</summary>
+    public IEnumerable<Type> EventShapes => Model.EventTypes?.SelectMany(_shapes.ShapesOf) ?? [];
+
     /// <summary>Its shard in Marten's progress table (<c>mt_event_progression</c>).</summary>
     public string ShardName => ProjectionShards.Of(Model.Name, Generation);
 
@@ -76,7 +79,7 @@ public sealed partial class ReadModelProjection : IProjection
         var statements = new List<ProjectionStatement>(events.Count);
         foreach (var e in events)
         {
-            if (skipped.Contains(e.Id) || EventShapes.IsTombstone(e)) continue;
+            if (skipped.Contains(e.Id) || Ledger.EventStore.MartenStore.EventShapes.IsTombstone(e)) continue;
             ProjectionStatement? statement;
             try
             {

@@ -36,8 +36,10 @@ public static class ReadModelRegistration
         {
             var name = projection.Model.Name;
             options.Projections.Add(projection, ProjectionLifecycle.Async, name, async => async.BatchSize = settings.BatchSize);
-            if (projection.Generation is { } g and > 1)
-                options.Projections.All.OfType<ProjectionBase>().Single(p => p.Name == name).Version = (uint)g;
+            // Marten wraps a custom projection in a source of its own; its version and event filter are set there.
+            var source = options.Projections.All.OfType<ProjectionBase>().Single(p => p.Name == name);
+            if (projection.Generation is { } g and > 1) source.Version = (uint)g;
+            foreach (var shape in projection.EventShapes) source.IncludeType(shape);
         }
     }
 }

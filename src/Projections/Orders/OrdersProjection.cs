@@ -66,6 +66,8 @@ public sealed class OrdersProjection : IReadModel
 
     public IReadOnlyList<string> Tables { get; } = ["orders_rm"];
 
+    public IReadOnlyCollection<string> EventTypes { get; } = OrderEventCodec.EventTypes;
+
     public ProjectionStatement? Apply(RecordedEvent recorded)
     {
         ArgumentNullException.ThrowIfNull(recorded);

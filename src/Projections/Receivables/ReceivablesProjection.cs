@@ -40,6 +40,8 @@ public sealed class ReceivablesProjection : IReadModel
 
     public IReadOnlyList<string> Tables { get; } = ["receivables_rm"];
 
+    public IReadOnlyCollection<string> EventTypes { get; } = OrderEventCodec.EventTypes;
+
     public ProjectionStatement? Apply(RecordedEvent recorded)
     {
         ArgumentNullException.ThrowIfNull(recorded);

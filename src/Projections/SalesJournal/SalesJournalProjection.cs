@@ -44,6 +44,8 @@ public sealed class SalesJournalProjection : IReadModel
 
     public IReadOnlyList<string> Tables { get; } = ["sales_journal_orders", "sales_journal_days"];
 
+    public IReadOnlyCollection<string> EventTypes { get; } = [OrderEventCodec.Created, OrderEventCodec.Paid];
+
     public ProjectionStatement? Apply(RecordedEvent recorded)
     {
         ArgumentNullException.ThrowIfNull(recorded);

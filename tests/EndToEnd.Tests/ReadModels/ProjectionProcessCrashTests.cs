@@ -46,7 +46,7 @@ public sealed class ProjectionProcessCrashTests
         await Eventually.Until(() => ProcessedAsync(db, "min", names), n => n >= 3000, Left(), "the first host to be part-way through");
         first.Crash();
         (await first.WaitExitAsync(TimeSpan.FromSeconds(10))).ShouldBeTrue();
-        (await ProcessedAsync(db, "max", names)).ShouldBeLessThan(await ScalarAsync<long>(db.AdminDataSource, "SELECT max(seq_id) FROM mt_events"),
+        (await ProcessedAsync(db, "min", names)).ShouldBeLessThan(await ScalarAsync<long>(db.AdminDataSource, "SELECT max(seq_id) FROM mt_events"),
             "the kill should land in the middle of the catch-up");
 
         var second = cluster.Start("b", Settings);
