@@ -48,6 +48,7 @@ public sealed class PoisonEventTests : IAsyncLifetime
         (status.State, status.FailingEventId, status.EventsBehind).ShouldBe(("failed", poison.EventId,
             await _db.AdminDataSource.ScalarAsync<long>("SELECT count(*) FROM mt_events WHERE seq_id > $1", stopped.Position)));
         (await ProjectionStatus.FailedAsync(_db.AppDataSource)).ShouldBe([(EventLogProjection.ProjectionName, (Guid?)poison.EventId)]);
+        StoppedGauge(ProjectionShards.Live(EventLogProjection.ProjectionName)).ShouldBe(1); // the alert a dashboard sees
 
         // Only the event it stopped on can be skipped; the skip is recorded with who, why and the error.
         await Should.ThrowAsync<ProjectionSkipRefusedException>(() =>
@@ -63,6 +64,7 @@ public sealed class PoisonEventTests : IAsyncLifetime
             "SELECT skipped_by || ' | ' || reason || ' | ' || left(error, 5) FROM projection_skips WHERE event_id = $1", poison.EventId))
             .ShouldBe("ops@host | test data, not a real event | 23514");
         (await ProjectionStatus.FailedAsync(_db.AppDataSource)).ShouldBeEmpty();
+        StoppedGauge(ProjectionShards.Live(EventLogProjection.ProjectionName)).ShouldBe(0);
 
         // What an operator reads in Ledger's log names the event and the kind of error; no log quotes event data.
         var stop = daemon.Log.Entries.Single(e => e.Level == Microsoft.Extensions.Logging.LogLevel.Error);
@@ -88,6 +90,25 @@ public sealed class PoisonEventTests : IAsyncLifetime
         stopped.LastError!.ShouldStartWith("JsonException");
         // The test projection has no trouble with that event and is not held back by the other's failure.
         await _db.CaughtUpAsync([EventLogProjection.ProjectionName]);
+    }
+
+    /// <summary>What <c>ledger.projection.stopped</c> reports for a shard right now (-1: nothing).</summary>
+    private static int StoppedGauge(string shard)
+    {
+        var value = -1;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == ProjectionMetrics.MeterName && instrument.Name == "ledger.projection.stopped") l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<int>((_, measurement, tags, _) =>
+        {
+            foreach (var tag in tags)
+                if (tag is { Key: "projection", Value: string name } && name == shard) value = measurement;
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return value;
     }
 
     private Task<long> TotalEventsAsync() => _db.AdminDataSource.ScalarAsync<long>("SELECT count(*) FROM mt_events");
