@@ -1,4 +1,4 @@
-using Ledger.Projections.Daemon;
+using Ledger.Projections.Model;
 using Ledger.Projections.Invoicing;
 using Ledger.Projections.Orders;
 using Ledger.Projections.Receivables;
@@ -10,10 +10,10 @@ namespace Ledger.Projections;
 public static class LedgerProjections
 {
     /// <summary>The order read models: orders, receivables, sales journal.</summary>
-    public static IReadOnlyList<IProjection> Orders { get; } =
+    public static IReadOnlyList<IReadModel> Orders { get; } =
         [new OrdersProjection(), new ReceivablesProjection(), new SalesJournalProjection()];
 
-    public static IReadOnlyList<IProjection> All { get; } = [.. Orders, .. InvoicingProjections.All];
+    public static IReadOnlyList<IReadModel> All { get; } = [.. Orders, .. InvoicingProjections.All];
 
-    public static IProjection? Find(string name) => All.FirstOrDefault(p => p.Name == name);
+    public static IReadModel? Find(string name) => All.FirstOrDefault(p => p.Name == name);
 }

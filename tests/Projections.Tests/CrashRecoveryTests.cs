@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ledger.EventStore;
+using Ledger.Projections.OnMarten;
 using Ledger.Projections.Tests.Infrastructure;
 using Ledger.TestSupport;
 
@@ -30,12 +31,12 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
 
         var first = DaemonHarness.Start(_db, "first");
         await blocker.WaitUntilBlockingAsync(_db, first.ApplicationName);
-        var before = await _db.LiveCheckpointAsync(EventLogProjection.ProjectionName);
+        var before = await _db.LiveStateAsync(EventLogProjection.ProjectionName);
         await first.KillAsync();
         await blocker.DisposeAsync();
 
-        // The killed batch committed nothing: the checkpoint did not move, and no row of it is in the log.
-        (await _db.LiveCheckpointAsync(EventLogProjection.ProjectionName)).Position.ShouldBe(before.Position);
+        // The killed page committed nothing: Marten's progress did not move, and no row of it is in the log.
+        (await _db.LiveStateAsync(EventLogProjection.ProjectionName)).Position.ShouldBe(before.Position);
         (await LoggedAsync()).ShouldBe(await EventsUpToAsync(before.Position));
 
         await using var second = DaemonHarness.Start(_db, "second");
@@ -55,12 +56,13 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         options.BatchSize = 200;
         var first = DaemonHarness.Start(_db, "first", options: options);
         var names = ProjectionDb.AllWithTestLog.Select(p => p.Name).ToArray();
+        var shards = names.Select(ProjectionShards.Live).ToArray();
         await Eventually.Until(() => _db.AdminDataSource.ScalarAsync<long>(
-                "SELECT min(events_processed) FROM projection_checkpoints WHERE name = ANY($1)", (object)names),
+                "SELECT CASE WHEN count(*) = $2 THEN min(last_seq_id) ELSE 0 END FROM mt_event_progression WHERE name = ANY($1)", shards, (long)shards.Length),
             n => n >= 4000, TimeSpan.FromSeconds(60), "every projection to be part-way through");
         await first.KillAsync();
-        var atKill = await _db.AdminDataSource.ScalarAsync<long>("SELECT max(events_processed) FROM projection_checkpoints WHERE name = ANY($1)", (object)names);
-        atKill.ShouldBeLessThan(events, "the kill should land in the middle of the catch-up");
+        var atKill = await _db.AdminDataSource.ScalarAsync<long>("SELECT max(last_seq_id) FROM mt_event_progression WHERE name = ANY($1)", (object)shards);
+        atKill.ShouldBeLessThan(await _db.HeadAsync(), "the kill should land in the middle of the catch-up");
 
         await using var second = DaemonHarness.Start(_db, "second");
         await _db.CaughtUpAsync(ProjectionDb.AllWithTestLog.Select(p => p.Name), TimeSpan.FromSeconds(120));
@@ -77,12 +79,12 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
             differences.ShouldBe(0, $"{projection.Name}: rows differ from a from-scratch build");
         }
         // Exactly once: every event logged (none lost), and none twice (a second insert would have failed the projection).
-        (await LoggedAsync()).ShouldBe(await EventsUpToAsync((await _db.HeadAsync())));
+        (await LoggedAsync()).ShouldBe(await EventsUpToAsync(await _db.HeadAsync()));
         (await _db.AdminDataSource.ScalarAsync<decimal>("SELECT sum(events) FROM test_event_counts_g1")).ShouldBe(await LoggedAsync());
     }
 
     private Task<long> LoggedAsync() => _db.AdminDataSource.ScalarAsync<long>("SELECT count(*) FROM test_event_log_g1");
 
-    private Task<long> EventsUpToAsync(GlobalPosition position) => _db.AdminDataSource.ScalarAsync<long>(
-        "SELECT count(*) FROM ledger_events WHERE seq <= $1", position.Seq);
+    private Task<long> EventsUpToAsync(long position) => _db.AdminDataSource.ScalarAsync<long>(
+        "SELECT count(*) FROM mt_events WHERE seq_id <= $1", position);
 }

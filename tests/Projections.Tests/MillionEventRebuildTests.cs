@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Ledger.Projections.Daemon;
+using Ledger.Projections.OnMarten;
 using Ledger.Projections.Orders;
 using Ledger.Projections.Reading;
 using Ledger.Projections.Tests.Infrastructure;
@@ -82,22 +82,22 @@ public sealed class MillionEventRebuildTests(ITestOutputHelper output) : IAsyncL
         });
 
         clock.Restart();
-        await using var rebuildDb = ProjectionDataSource.Create(_db.AppConnectionString, "rebuild");
-        var rebuild = new ProjectionRebuild(new OrdersProjection(), rebuildDb, _db.AdminDataSource, _db.Store,
-            new ProjectionDaemonOptions { BatchSize = 1000 }, TestDatabase.AppRole, NullLogger.Instance);
+        await using var rebuildDb = Ledger.EventStore.Connections.LedgerDataSource.Create(_db.AppConnectionString, "rebuild");
+        var rebuild = new ProjectionRebuild(new OrdersProjection(), rebuildDb, _db.AdminDataSource, TestDatabase.Shapes(), TestDatabase.Json,
+            new ProjectionOptions { BatchSize = 1000 }, TestDatabase.AppRole, NullLogger.Instance);
         var result = await rebuild.RunAsync(restart: false, progress: null, CancellationToken.None);
         var rebuilt = clock.Elapsed;
         await stop.CancelAsync();
         await Task.WhenAll([.. readers, writer]);
-        output.WriteLine($"rebuilt {result.Processed:N0} events in {rebuilt.TotalSeconds:F0} s ({result.Processed / rebuilt.TotalSeconds:F0} events/s), " +
+        output.WriteLine($"rebuilt through position {result.Position:N0} in {rebuilt.TotalSeconds:F0} s ({result.Position / rebuilt.TotalSeconds:F0} events/s), " +
                          $"{Interlocked.Read(ref reads):N0} reads, {writtenOrders} orders written meanwhile");
 
-        (result.Generation, result.Replaced, result.Failure).ShouldBe((2, (int?)1, (Checkpoint?)null));
+        (result.Generation, result.Replaced, result.Failure).ShouldBe((2, (int?)1, (ProjectionGeneration?)null));
         failures.Take(5).ShouldBeEmpty();
         Interlocked.Read(ref reads).ShouldBeGreaterThan(10);
-        result.Processed.ShouldBeGreaterThanOrEqualTo(events);
+        result.Position.ShouldBeGreaterThanOrEqualTo(events);
 
-        // The live daemon follows the swap; once it has applied the writer's last orders, the new generation holds
+        // The live projection writes through the views into the new generation; once it has applied the writer's last orders, the new generation holds
         // exactly the old rows plus one per order written during the rebuild.
         await _db.CaughtUpAsync([OrdersProjection.ProjectionName]);
         (await _db.AdminDataSource.ScalarAsync<long>("SELECT count(*) FROM (TABLE expected_orders EXCEPT ALL TABLE orders_rm_g2) missing")).ShouldBe(0);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using Ledger.Projections.Daemon;
+using Ledger.Projections.Model;
+using Ledger.Projections.OnMarten;
 using Ledger.Projections.Orders;
 using Ledger.Projections.Reading;
 using Ledger.Projections.Receivables;
@@ -20,7 +21,7 @@ public sealed class RebuildTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _db = await ProjectionDb.CreateAsync();
-        _rebuildDb = ProjectionDataSource.Create(_db.AppConnectionString, "rebuild");
+        _rebuildDb = Ledger.EventStore.Connections.LedgerDataSource.Create(_db.AppConnectionString, "rebuild");
         _tenant = TestDatabase.NewTenant();
         (await OrderHistory.AppendOrdersAsync(_db.Store, _tenant, 8000, perAppend: 50)).ShouldBeGreaterThan(19000);
     }
@@ -69,7 +70,7 @@ public sealed class RebuildTests : IAsyncLifetime
         foreach (var projection in LedgerProjections.Orders)
         {
             var result = await Rebuild(projection).RunAsync(restart: false, progress, CancellationToken.None);
-            (result.Generation, result.Replaced, result.Failure).ShouldBe((2, (int?)1, (Checkpoint?)null));
+            (result.Generation, result.Replaced, result.Failure).ShouldBe((2, (int?)1, (ProjectionGeneration?)null));
         }
         await stop.CancelAsync();
         await Task.WhenAll([.. readers, writer]);
@@ -77,14 +78,14 @@ public sealed class RebuildTests : IAsyncLifetime
         failures.ShouldBeEmpty();
         Interlocked.Read(ref reads).ShouldBeGreaterThan(10);
         progress.Reports.Count.ShouldBeGreaterThan(3);
-        progress.Reports.Last().Processed.ShouldBeGreaterThan(19000);
+        progress.Reports.Last().Position.ShouldBeGreaterThan(19000);
         foreach (var projection in LedgerProjections.Orders)
         {
             (await _db.AdminDataSource.ScalarAsync<int>("SELECT live_generation FROM projections WHERE name = $1", projection.Name)).ShouldBe(2);
             (await _db.AdminDataSource.ScalarAsync<bool>("SELECT to_regclass('orders_rm_g1') IS NULL")).ShouldBeTrue();
         }
 
-        // The live daemon moved to the new generation by itself and keeps it current.
+        // The live projection writes through the views: it went on into the new generation and keeps it current.
         await OrderHistory.AppendOrdersAsync(_db.Store, _tenant, 10, seed: 5000);
         await _db.CaughtUpAsync(LedgerProjections.Orders.Select(p => p.Name));
         foreach (var projection in LedgerProjections.Orders)
@@ -102,7 +103,7 @@ public sealed class RebuildTests : IAsyncLifetime
         var projection = new OrdersProjection();
 
         using var interrupt = new CancellationTokenSource();
-        var progress = new RecordingProgress(p => { if (p.Processed > 5000) interrupt.Cancel(); });
+        var progress = new RecordingProgress(p => { if (p.Position > 5000) interrupt.Cancel(); });
         await Should.ThrowAsync<OperationCanceledException>(() => Rebuild(projection).RunAsync(false, progress, interrupt.Token));
 
         (await _db.AdminDataSource.ScalarAsync<int>("SELECT live_generation FROM projections WHERE name = 'orders'")).ShouldBe(1);
@@ -116,12 +117,12 @@ public sealed class RebuildTests : IAsyncLifetime
         var resumed = new RecordingProgress();
         var result = await Rebuild(projection).RunAsync(false, resumed, CancellationToken.None);
         (result.Generation, result.Replaced).ShouldBe((2, (int?)1));
-        resumed.Reports[0].Processed.ShouldBeGreaterThan(5000); // it went on from where it was, not from zero
+        resumed.Reports[0].Position.ShouldBeGreaterThan(5000); // it went on from where it was, not from zero
         (await _db.AdminDataSource.ScalarAsync<int>("SELECT live_generation FROM projections WHERE name = 'orders'")).ShouldBe(2);
     }
 
-    private ProjectionRebuild Rebuild(IProjection projection) => new(
-        projection, _rebuildDb, _db.AdminDataSource, _db.Store, new ProjectionDaemonOptions { BatchSize = 1000 },
+    private ProjectionRebuild Rebuild(IReadModel model) => new(
+        model, _rebuildDb, _db.AdminDataSource, TestDatabase.Shapes(), TestDatabase.Json, new ProjectionOptions { BatchSize = 1000 },
         TestDatabase.AppRole, NullLogger.Instance);
 
     private sealed class RecordingProgress(Action<RebuildProgress>? onReport = null) : IProgress<RebuildProgress>

@@ -135,11 +135,14 @@ public sealed class LedgerSchema(MartenLedger ledger) : IAsyncDisposable
     /// <summary>Stops the sealer (appends go on; what they add is sealed once it starts again).</summary>
     public Task StopSealingAsync() => Sealing.Daemon.StopAllAsync();
 
-    /// <summary>A new store and daemon with <paramref name="tuning"/>, after stopping the one in use.</summary>
-    public async Task StartSealingAsync(DaemonTuning tuning)
+    /// <summary>
+    /// A new store and daemon with <paramref name="tuning"/>, after stopping the one in use; <paramref name="configure"/>
+    /// adds to it (projections that run on the same daemon as the sealer).
+    /// </summary>
+    public async Task StartSealingAsync(DaemonTuning tuning, Action<Marten.StoreOptions>? configure = null)
     {
         if (sealing is not null) await sealing.DisposeAsync();
-        sealing = await ledger.StartAsync(tuning);
+        sealing = await ledger.StartAsync(tuning, configure);
     }
 
     /// <summary>Waits until every event committed so far is sealed (ReadAll and <c>ledger_events</c> see only sealed events).</summary>

@@ -51,8 +51,11 @@ public sealed class MartenLedger : IAsyncDisposable
         return new MartenLedger(schema, app, database.AdminOn(schema), shapes);
     }
 
-    /// <summary>A store with the daemon tuned as <paramref name="tuning"/> says, its sealer running.</summary>
-    public async Task<Running> StartAsync(DaemonTuning tuning)
+    /// <summary>
+    /// A store with the daemon tuned as <paramref name="tuning"/> says, its sealer running, and whatever else
+    /// <paramref name="configure"/> adds to the same daemon (the read models, as the Host registers them beside the sealer).
+    /// </summary>
+    public async Task<Running> StartAsync(DaemonTuning tuning, Action<StoreOptions>? configure = null)
     {
         var running = new Running(tuning, App, Shapes);
         running.Store = DocumentStore.For(options =>
@@ -62,6 +65,7 @@ public sealed class MartenLedger : IAsyncDisposable
             options.Events.Subscribe(new ChainSealer(App, running.Sealed));
             options.Projections.Errors.SkipApplyErrors = false;
             tuning.Configure(options);
+            configure?.Invoke(options);
         });
         running.EventStore = new MartenEventStore(running.Store, App, Shapes, Json);
         running.Daemon = await running.Store.BuildProjectionDaemonAsync(logger: DaemonLogger.Instance);

@@ -45,6 +45,9 @@ public sealed class EventShapes
         return this;
     }
 
+    /// <summary>The stored shapes of every version of <paramref name="eventType"/>.</summary>
+    public IEnumerable<Type> ShapesOf(string eventType) => byName.Where(m => m.Key.Name == eventType).Select(m => m.Value);
+
     public IEnumerable<(string Alias, Type Shape)> Mappings => byName.Select(m => (Alias(m.Key.Name, m.Key.Version), m.Value));
 
     /// <summary>The event's data as its stored shape, read with the options the codecs write with.</summary>
@@ -57,6 +60,39 @@ public sealed class EventShapes
             throw new UnknownEventShapeException(e.EventType, e.TypeVersion);
         return e.Data.Deserialize(shape, Lenient(json)) ?? throw new JsonException($"'{e.EventType}' v{e.TypeVersion} has no data.");
     }
+
+    /// <summary>
+    /// An event Marten loaded (its data a stored shape) as a <see cref="RecordedEvent"/> with the data as the codecs
+    /// wrote it, for code that reads events by Ledger's names (the read models). Such an event may not be sealed yet:
+    /// its chain members are empty.
+    /// </summary>
+    /// <exception cref="UnknownEventShapeException">the data's type is no registered shape.</exception>
+    public RecordedEvent ToRecorded(JasperFx.Events.IEvent e, JsonSerializerOptions json)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var type = e.Data.GetType();
+        if (!byType.TryGetValue(type, out var name)) throw new UnknownEventShapeException(e.EventTypeName, 0);
+        return new RecordedEvent(new GlobalPosition(e.Sequence), e.TenantId, e.StreamKey ?? e.StreamId.ToString(), e.Version, e.Id,
+            name.Name, name.Version, e.Timestamp, JsonSerializer.SerializeToElement(e.Data, type, json),
+            MetadataOf(e), 0, [], [], e.Timestamp);
+    }
+
+    /// <summary>
+    /// Whether an event is one of Marten's tombstones (stream <c>mt_tombstone</c>): written for the sequence numbers a
+    /// refused append had drawn, so the sequence has no gaps. It is in the ledger (it was stored) but is no Ledger
+    /// event: read models have nothing to do with it.
+    /// </summary>
+    public static bool IsTombstone(JasperFx.Events.IEvent e) =>
+        e is not null && (e.StreamKey == TombstoneStream || e.EventTypeName == "tombstone");
+
+    /// <summary>The stream Marten writes its tombstones to.</summary>
+    public const string TombstoneStream = "mt_tombstone";
+
+    private static EventMetadata MetadataOf(JasperFx.Events.IEvent e) => new(
+        e.CorrelationId ?? "", e.CausationId, Header(e, "actor") ?? "", Header(e, "trace_id"), Header(e, "origin") ?? "");
+
+    private static string? Header(JasperFx.Events.IEvent e, string name) =>
+        e.Headers is { } headers && headers.TryGetValue(name, out var value) ? value?.ToString() : null;
 
     // The data was written from the shape by the codec, which leaves null members out; reading it back must take a
     // missing member as the null it was, where a strict reader (LedgerJson's) asks for every constructor parameter.

@@ -35,6 +35,10 @@ public static class LedgerMarten
     /// <summary>How long a gap in Marten's sequence stays before the daemon checks whether it can pass it.</summary>
     public static readonly TimeSpan StaleGapWait = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>The HotCold leadership lock of the daemon for <paramref name="schema"/>.</summary>
+    public static int DaemonLockId(string schema) =>
+        (int)(Leases.AdvisoryLease.KeyFor(schema, "marten-daemon") & int.MaxValue);
+
     public static void Configure(StoreOptions options, string schema, EventShapes shapes, JsonSerializerOptions json, TimeSpan sealPolling)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -56,14 +60,22 @@ public static class LedgerMarten
         options.AutoCreateSchemaObjects = AutoCreate.None;
         // The codecs' own options; Marten's enum setting replaces every string-enum converter with its own (PascalCase
         // names), so the codecs' snake_case converter is put back first once Marten has set up its options.
-        options.UseSystemTextJsonForSerialization(json, EnumStorage.AsString, Casing.SnakeCase, configure: serializer =>
+        // Read leniently, as EventShapes.ToShape does: an append's data became its shape through a lenient reader, so
+        // whatever Marten stored reads back the same way (a member the data left out is the null it was); the codecs,
+        // strict, still refuse data that lacks what their event needs (a projection then stops on that event).
+        var lenient = new JsonSerializerOptions(json) { RespectRequiredConstructorParameters = false };
+        options.UseSystemTextJsonForSerialization(lenient, EnumStorage.AsString, Casing.SnakeCase, configure: serializer =>
         {
-            foreach (var converter in json.Converters.OfType<System.Text.Json.Serialization.JsonStringEnumConverter>().Reverse())
+            foreach (var converter in lenient.Converters.OfType<System.Text.Json.Serialization.JsonStringEnumConverter>().Reverse())
                 serializer.Converters.Insert(0, converter);
         });
         // The daemon that seals runs where it is asked for: the Host's AddAsyncDaemon (HotCold) sets its own mode; a CLI
         // command or a test builds one explicitly. Anywhere else (schema apply) nothing here runs it, on purpose.
         options.Projections.AsyncMode = JasperFx.Events.Daemon.DaemonMode.ExternallyManaged;
+        // HotCold elects its leader with an advisory lock whose id Marten wants unique per application on a database;
+        // its default is one constant, so two Ledgers in two schemas of one database (tests, staging beside a demo)
+        // would share one leader between them. The id comes from the schema.
+        options.Projections.DaemonLockId = DaemonLockId(schema);
         options.Projections.FastPollingTime = sealPolling;
         options.Projections.SlowPollingTime = sealPolling;
         // A conflicting append draws a sequence number and rolls back, leaving a gap the daemon must pass before it

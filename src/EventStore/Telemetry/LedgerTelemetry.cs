@@ -24,7 +24,6 @@ public static class LedgerTelemetry
     public const string AppendSpan = "ledger.append";
 
     /// <summary>The projection daemon applying one batch of events to one projection.</summary>
-    public const string ProjectionBatchSpan = "ledger.projection.batch";
 
     /// <summary>The relay publishing one integration event (child of the trace its event was appended in).</summary>
     public const string RelayPublishSpan = "ledger.relay.publish";
@@ -112,18 +111,6 @@ public static class LedgerTelemetry
         ActivityContext.TryParse(traceparent, null, isRemote: true, out var parent);
         var activity = Source.StartActivity(name, kind, parent);
         if (activity is { IsAllDataRequested: true } && messageType is not null) activity.SetTag(Tags.MessageType, messageType);
-        return activity;
-    }
-
-    /// <summary>A span for one batch a projection applies (<see cref="ProjectionBatchSpan"/>).</summary>
-    public static Activity? StartProjectionBatch(string projection, int events)
-    {
-        var activity = Source.StartActivity(ProjectionBatchSpan, ActivityKind.Internal);
-        if (activity is { IsAllDataRequested: true })
-        {
-            activity.SetTag(Tags.Projection, projection);
-            activity.SetTag(Tags.Events, events);
-        }
         return activity;
     }
 

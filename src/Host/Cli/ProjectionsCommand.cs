@@ -1,11 +1,12 @@
-using Ledger.Host.Events;
+using Ledger.EventStore.Connections;
 using Ledger.EventStore.MartenStore;
 using System.CommandLine;
 using System.Globalization;
 using Ledger.EventStore;
 using Ledger.Host.Configuration;
 using Ledger.Projections;
-using Ledger.Projections.Daemon;
+using Ledger.Projections.OnMarten;
+using Ledger.Projections.Model;
 using Npgsql;
 
 namespace Ledger.Host.Cli;
@@ -29,18 +30,18 @@ internal static class ProjectionsCommand
     /// <summary>Exit code 3 when a projection is stopped on a failing event, so scripts and probes can tell.</summary>
     private static Command Status()
     {
-        var status = new Command("status", "Each projection's generation, state, position, events and seconds behind, and owner process.");
+        var status = new Command("status", "Each projection's generation, state, position (Marten's progress), events and seconds behind.");
         status.SetAction(async (parse, ct) =>
         {
             await using var cli = ProjectionsCli.Open();
             var output = parse.InvocationConfiguration.Output;
             var rows = await ProjectionStatus.ReadAllAsync(cli.App, ct);
-            await output.WriteLineAsync($"{"PROJECTION",-18} {"GEN",3} {"STATE",-10} {"POSITION",-18} {"BEHIND",8} {"SECONDS",9}  OWNER");
+            await output.WriteLineAsync($"{"PROJECTION",-18} {"GEN",3} {"STATE",-10} {"POSITION",-18} {"BEHIND",8} {"SECONDS",9}  UPDATED");
             foreach (var row in rows)
             {
                 var state = row.State.Split(' ')[0];
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"{row.Name,-18} {row.Generation,3} {state,-10} {row.Position,-18} {row.EventsBehind,8} {row.SecondsBehind,9:F1}  {(row.Held ? row.Owner : "-")}{(row.Live ? "" : "  (rebuild)")}"));
+                    $"{row.Name,-18} {row.Generation,3} {state,-10} {row.Position,-18} {row.EventsBehind,8} {row.SecondsBehind,9:F1}  {row.UpdatedAt:u}{(row.Live ? "" : "  (rebuild)")}"));
                 if (row.State.Contains(' ', StringComparison.Ordinal)) await output.WriteLineAsync($"    {row.State}");
                 if (row.FailingEventId is { } failing)
                     await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -55,25 +56,23 @@ internal static class ProjectionsCommand
 /// <summary>What the projection commands connect with, from the CLI's configuration.</summary>
 internal sealed class ProjectionsCli : IAsyncDisposable
 {
-    private readonly CliEventStore _events;
-
-    private ProjectionsCli(NpgsqlDataSource app, NpgsqlDataSource? admin, string appRole, string schema)
+    private ProjectionsCli(NpgsqlDataSource app, NpgsqlDataSource? admin, string appRole)
     {
         App = app;
         AdminOrNull = admin;
         AppRole = appRole;
-        _events = CliEventStore.Open(app, schema);
     }
 
     public NpgsqlDataSource App { get; }
     public NpgsqlDataSource? AdminOrNull { get; }
     public string AppRole { get; }
-    public MartenEventStore Store => _events.Store;
+    /// <summary>Every event type's stored shape, as the Host registers them with Marten.</summary>
+    public EventShapes Shapes { get; } = Ledger.Application.LedgerEventShapes.Register(new EventShapes());
 
     public NpgsqlDataSource Admin => AdminOrNull
         ?? throw new InvalidOperationException($"ConnectionStrings:{LedgerDataSources.AdminConnectionName} is not configured; this command needs the schema owner.");
 
-    public ProjectionDaemonOptions Options { get; private init; } = new();
+    public ProjectionOptions Options { get; private init; } = new();
 
     public static ProjectionsCli Open()
     {
@@ -83,13 +82,13 @@ internal sealed class ProjectionsCli : IAsyncDisposable
         var app = configuration.GetConnectionString(LedgerDataSources.AppConnectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{LedgerDataSources.AppConnectionName} is not configured.");
         var admin = configuration.GetConnectionString(LedgerDataSources.AdminConnectionName);
-        var options = configuration.GetSection(ProjectionDaemonOptions.Section).Get<ProjectionDaemonOptions>() ?? new();
-        return new ProjectionsCli(ProjectionDataSource.Create(WithSchema(app), "ledger-cli"),
-            admin is null ? null : NpgsqlDataSource.Create(WithSchema(admin)), database.AppRole, database.Schema) { Options = options };
+        var options = configuration.GetSection(ProjectionOptions.Section).Get<ProjectionOptions>() ?? new();
+        return new ProjectionsCli(LedgerDataSource.Create(WithSchema(app), "ledger-cli"),
+            admin is null ? null : NpgsqlDataSource.Create(WithSchema(admin)), database.AppRole) { Options = options };
     }
 
     /// <summary>The projection named on the command line, or null after telling the operator which names exist.</summary>
-    public static IProjection? Find(string name, TextWriter error)
+    public static IReadModel? Find(string name, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(error);
         if (LedgerProjections.Find(name) is { } projection) return projection;
@@ -99,7 +98,6 @@ internal sealed class ProjectionsCli : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _events.DisposeAsync();
         await App.DisposeAsync();
         if (AdminOrNull is not null) await AdminOrNull.DisposeAsync();
     }

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Ledger.Projections.Daemon;
+using Ledger.Projections.OnMarten;
+using Ledger.Projections.Model;
+using Ledger.Application.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ledger.Host.Cli;
@@ -25,9 +27,8 @@ internal static class ProjectionsRebuildCommand
             if (ProjectionsCli.Find(parse.GetRequiredValue(name), error) is not { } projection) return 2;
             await using var cli = ProjectionsCli.Open();
             var options = cli.Options;
-            options.BatchSize = Math.Max(options.BatchSize, 1000); // nobody waits on a rebuild's batches: larger ones go faster
-            options.Owner = $"{Environment.MachineName}:{Environment.ProcessId}";
-            var rebuild = new ProjectionRebuild(projection, cli.App, cli.Admin, cli.Store, options, cli.AppRole, NullLogger.Instance);
+            options.BatchSize = Math.Max(options.BatchSize, 1000); // nobody waits on a rebuild's pages: larger ones go faster
+            var rebuild = new ProjectionRebuild(projection, cli.App, cli.Admin, cli.Shapes, LedgerJson.Options, options, cli.AppRole, NullLogger.Instance);
             try
             {
                 var result = await rebuild.RunAsync(parse.GetValue(restart), new ProgressBar(error), ct);
@@ -35,12 +36,12 @@ internal static class ProjectionsRebuildCommand
                 if (result.Failure is { } failed)
                 {
                     await output.WriteLineAsync(
-                        $"{projection.Name}: rebuild of generation {result.Generation} stopped on event {failed.FailingEventId}: {failed.LastError}\n" +
+                        $"{projection.Name}: rebuild of generation {result.Generation} stopped on event {failed.FailingEventId}: {result.LastError}\n" +
                         $"  the live generation is untouched; skip the event (ledger projections skip {projection.Name} --event {failed.FailingEventId}) and run rebuild again");
                     return 1;
                 }
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"{projection.Name}: generation {result.Generation} is live (generation {result.Replaced} dropped), {result.Processed} events"));
+                    $"{projection.Name}: generation {result.Generation} is live (generation {result.Replaced} dropped), at position {result.Position}"));
                 return 0;
             }
             catch (RebuildAlreadyRunningException e)
@@ -57,18 +58,18 @@ internal static class ProjectionsRebuildCommand
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private TimeSpan _drawn = TimeSpan.FromSeconds(-1);
-        private long _firstProcessed = -1;
+        private long _firstPosition = -1;
 
         public void Report(RebuildProgress value)
         {
-            if (_firstProcessed < 0) _firstProcessed = value.Processed;
-            if (_clock.Elapsed - _drawn < TimeSpan.FromMilliseconds(250) && value.Processed < value.Total) return;
+            if (_firstPosition < 0) _firstPosition = value.Position;
+            if (_clock.Elapsed - _drawn < TimeSpan.FromMilliseconds(250) && value.Position < value.Total) return;
             _drawn = _clock.Elapsed;
-            var share = value.Total == 0 ? 1 : (double)value.Processed / value.Total;
+            var share = value.Total == 0 ? 1 : (double)value.Position / value.Total;
             var filled = (int)Math.Round(share * 30);
-            var rate = (value.Processed - _firstProcessed) / Math.Max(_clock.Elapsed.TotalSeconds, 0.001);
+            var rate = (value.Position - _firstPosition) / Math.Max(_clock.Elapsed.TotalSeconds, 0.001);
             error.Write(string.Create(CultureInfo.InvariantCulture,
-                $"\rgeneration {value.Generation} [{new string('#', filled)}{new string('.', 30 - filled)}] {share * 100,3:F0}% {value.Processed}/{value.Total} events, {rate:F0}/s   "));
+                $"\rgeneration {value.Generation} [{new string('#', filled)}{new string('.', 30 - filled)}] {share * 100,3:F0}% position {value.Position}/{value.Total}, {rate:F0} events/s   "));
         }
     }
 }

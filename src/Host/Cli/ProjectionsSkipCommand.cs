@@ -1,5 +1,6 @@
 using System.CommandLine;
-using Ledger.Projections.Daemon;
+using Ledger.Projections.OnMarten;
+using Ledger.Projections.Model;
 
 namespace Ledger.Host.Cli;
 

@@ -4,6 +4,8 @@ using Ledger.Application.Json;
 using Ledger.EventStore;
 using Ledger.EventStore.MartenStore;
 using Ledger.EventStore.Notifications;
+using Ledger.Projections.OnMarten;
+using Ledger.Host.ReadModels;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Ledger.Host.Configuration;
 using Marten;
@@ -13,7 +15,8 @@ namespace Ledger.Host.Events;
 /// <summary>
 /// Ledger's events on Marten, as Marten's own hosting registers them (<c>AddMarten</c>): the store on the
 /// application's connection (append-only role), every event type's stored shape, and the chain sealer as a
-/// subscription on the async daemon, which runs HotCold: one host seals, the others stand by and take over.
+/// subscription on the async daemon, with the read models' projections (<see cref="LiveReadModels"/>). The daemon
+/// runs HotCold: one host seals and projects, the others stand by and take over.
 /// </summary>
 internal static class EventStoreServices
 {
@@ -37,6 +40,8 @@ internal static class EventStoreServices
                     progress.Sealed(through);
                     signal.Pulse();
                 }));
+                var readModels = sp.GetRequiredService<LiveReadModels>();
+                if (readModels.Enabled) options.AddReadModels(readModels.Projections, readModels.Options);
                 return options;
             })
             .AddAsyncDaemon(DaemonMode.HotCold);

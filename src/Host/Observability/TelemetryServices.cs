@@ -16,11 +16,20 @@ namespace Ledger.Host.Observability;
 /// </summary>
 public static class TelemetryServices
 {
-    /// <summary>The activity sources traced besides the instrumentations': Ledger's own spans.</summary>
-    public static readonly IReadOnlyList<string> LedgerSources = [LedgerTelemetry.SourceName];
+    /// <summary>
+    /// The activity sources traced besides the instrumentations': Ledger's own spans, and Marten's (its async daemon
+    /// traces each page a projection or the chain sealer loads and applies).
+    /// </summary>
+    public static readonly IReadOnlyList<string> LedgerSources = [LedgerTelemetry.SourceName, MartenTelemetry];
 
-    /// <summary>The meters exposed besides the instrumentations': every Ledger meter.</summary>
-    public static readonly IReadOnlyList<string> LedgerMeters = [LedgerTelemetry.MeterPrefix, LedgerTelemetry.MeterPrefix + ".*"];
+    /// <summary>
+    /// The meters exposed besides the instrumentations': every Ledger meter, and Marten's (per projection and
+    /// subscription shard: events processed, the gap to the high-water mark, events skipped — which Ledger keeps at 0).
+    /// </summary>
+    public static readonly IReadOnlyList<string> LedgerMeters = [LedgerTelemetry.MeterPrefix, LedgerTelemetry.MeterPrefix + ".*", MartenTelemetry];
+
+    /// <summary>The name of Marten's activity source and meter.</summary>
+    public const string MartenTelemetry = "Marten";
 
     public static IServiceCollection AddLedgerTelemetry(this IServiceCollection services)
     {

@@ -1,12 +1,14 @@
+using JasperFx.Events.Daemon;
 using Ledger.Application.Json;
 using Ledger.EventStore;
 using Ledger.EventStore.MartenStore;
 using Ledger.EventStore.Notifications;
 using Ledger.Host.Configuration;
 using Ledger.Projections;
-using Ledger.Projections.Daemon;
+using Ledger.Projections.OnMarten;
 using Ledger.Projections.Reading;
 using Marten;
+using Marten.Events.Daemon.Coordination;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -15,25 +17,28 @@ using Npgsql;
 namespace Ledger.Host.ReadModels;
 
 /// <summary>
-/// Registration of the read side: the append signal and its notifications between processes, the projection daemon
-/// (<c>Ledger:Projections</c>), the report readers, and the projections' part of readiness.
+/// Registration of the read side: the read models' projections on Marten's async daemon (<c>Ledger:Projections</c>,
+/// registered with the store in <see cref="Events.EventStoreServices"/>) and their supervisor, the append signal and
+/// its notifications between processes (the relay waits on it), the report readers, and the projections' part of
+/// readiness.
 /// </summary>
 public static class ReadModelServices
 {
     public static IServiceCollection AddLedgerReadModels(this IServiceCollection services)
     {
-        services.AddOptions<ProjectionDaemonOptions>().BindConfiguration(ProjectionDaemonOptions.Section)
-            .Validate(o => o.BatchSize is > 0 and <= 10_000 && o.MaxAttempts > 0 && o.PollInterval > TimeSpan.Zero
-                    && o.LeaseInterval > TimeSpan.Zero && o.RetryBaseDelay >= TimeSpan.Zero && o.ReadYourWritesTimeout >= TimeSpan.Zero,
-                $"{ProjectionDaemonOptions.Section}: BatchSize 1–10000, MaxAttempts at least 1, positive intervals.")
+        services.AddOptions<ProjectionOptions>().BindConfiguration(ProjectionOptions.Section)
+            .Validate(o => o.BatchSize is > 0 and <= 10_000 && o.MaxAttempts > 0 && o.SuperviseInterval > TimeSpan.Zero
+                    && o.RetryBaseDelay >= TimeSpan.Zero && o.ReadYourWritesTimeout >= TimeSpan.Zero,
+                $"{ProjectionOptions.Section}: BatchSize 1–10000, MaxAttempts at least 1, positive intervals.")
             .ValidateOnStart();
+        services.AddSingleton(sp => new LiveReadModels(sp.GetRequiredService<IOptions<ProjectionOptions>>().Value,
+            sp.GetRequiredService<LedgerDataSources>().App, sp.GetRequiredService<EventShapes>()));
+        services.AddHostedService<ProjectionSupervisorService>();
         // One signal per process: the chain sealer pulses it after each sealed page, other processes' NOTIFY too; the
-        // daemon and the relay wait on it.
+        // relay waits on it.
         services.TryAddSingleton<AppendSignal>();
         services.AddSingleton(sp => new AppendNotifier(sp.GetRequiredService<LedgerDataSources>().App, sp.GetRequiredService<AppendSignal>()));
         services.AddHostedService<AppendNotificationsService>();
-        services.AddSingleton(sp => new ProjectionDatabase(CreateDataSource(sp)));
-        services.AddHostedService<ProjectionDaemonService>();
         services.AddSingleton(sp => new ReadModelReader(sp.GetRequiredService<LedgerDataSources>().App));
         services.AddSingleton(sp => new ProjectionPositions(sp.GetRequiredService<LedgerDataSources>().App));
         services.AddSingleton<ReportAnswer>();
@@ -42,24 +47,18 @@ public static class ReadModelServices
             "projections", sp => new ProjectionsHealthCheck(sp.GetRequiredService<LedgerDataSources>()), failureStatus: null, tags: ["ready"]));
         return services;
     }
-
-    /// <summary>The daemon's own pool on the application role (see <see cref="ProjectionDataSource"/>).</summary>
-    private static NpgsqlDataSource CreateDataSource(IServiceProvider services)
-    {
-        var configuration = services.GetRequiredService<IConfiguration>();
-        var connection = configuration.GetConnectionString(LedgerDataSources.AppConnectionName)
-            ?? throw new InvalidOperationException($"ConnectionStrings:{LedgerDataSources.AppConnectionName} is not configured.");
-        var schema = services.GetRequiredService<LedgerDataSources>().Schema;
-        return ProjectionDataSource.Create(new NpgsqlConnectionStringBuilder(connection) { SearchPath = schema }.ConnectionString);
-    }
 }
 
-/// <summary>The projection daemon's connection pool, owned (and disposed) by the container.</summary>
-internal sealed class ProjectionDatabase(NpgsqlDataSource dataSource) : IAsyncDisposable
+/// <summary>The read models' live projections, made once for the store to register and the supervisor to watch.</summary>
+public sealed class LiveReadModels(ProjectionOptions options, NpgsqlDataSource db, EventShapes shapes)
 {
-    public NpgsqlDataSource DataSource { get; } = dataSource;
+    public ProjectionOptions Options { get; } = options;
 
-    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+    /// <summary>Whether this process's daemon runs the read models (a process may serve only the API).</summary>
+    public bool Enabled => Options.Enabled;
+
+    public IReadOnlyList<ReadModelProjection> Projections { get; } =
+        ReadModelRegistration.Create(LedgerProjections.All, db, shapes, LedgerJson.Options, options);
 }
 
 /// <summary>Sends this process's NOTIFY after its appends, and LISTENs for the other processes'.</summary>
@@ -79,16 +78,28 @@ internal sealed class AppendNotificationsService(AppendNotifier notifier, Ledger
     }
 }
 
-/// <summary>Runs the projection daemon: this process applies the projections whose leases it holds.</summary>
-internal sealed class ProjectionDaemonService(
-    ProjectionDatabase db, IDocumentStore store, EventShapes shapes, AppendSignal signal, IOptions<ProjectionDaemonOptions> options,
-    ILogger<ProjectionDaemon> logger) : BackgroundService
+/// <summary>Watches the projections this process's daemon runs (while it leads): see <see cref="ProjectionSupervisor"/>.</summary>
+internal sealed class ProjectionSupervisorService(
+    LiveReadModels readModels, IDocumentStore store, Marten.Events.Daemon.Coordination.IProjectionCoordinator coordinator, LedgerDataSources db,
+    ILogger<ProjectionSupervisor> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!options.Value.Enabled) return Task.CompletedTask;
-        var daemon = new ProjectionDaemon(LedgerProjections.All, db.DataSource, new MartenEventStore(store, db.DataSource, shapes, LedgerJson.Options), signal, options.Value, logger);
-        return daemon.RunAsync(stoppingToken);
+        if (!readModels.Enabled) return Task.CompletedTask;
+        var supervisor = new ProjectionSupervisor(store, db.App, readModels.Projections, readModels.Options, logger);
+        return supervisor.RunAsync(Daemon, stoppingToken);
+
+        IProjectionDaemon? Daemon()
+        {
+            try
+            {
+                return coordinator.DaemonForMainDatabase();
+            }
+            catch (InvalidOperationException)
+            {
+                return null;
+            }
+        }
     }
 }
 

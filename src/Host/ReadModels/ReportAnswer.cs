@@ -1,7 +1,8 @@
 using System.Text;
 using Ledger.EventStore;
 using Ledger.Host.Errors;
-using Ledger.Projections.Daemon;
+using Ledger.Projections.OnMarten;
+using Ledger.Projections.Model;
 using Microsoft.Extensions.Options;
 
 namespace Ledger.Host.ReadModels;
@@ -12,10 +13,10 @@ internal sealed record ReportResult(GlobalPosition Position, string? NextCursor,
 /// <summary>
 /// Answers a report request: waits for the projection to reach the requested position (read-your-writes), runs the
 /// query, and says how fresh the answer is (<c>X-Ledger-Projection-Position</c>). If the projection does not get
-/// there within <see cref="ProjectionDaemonOptions.ReadYourWritesTimeout"/>, 503 <c>read_model.not_caught_up</c>
+/// there within <see cref="ProjectionOptions.ReadYourWritesTimeout"/>, 503 <c>read_model.not_caught_up</c>
 /// with Retry-After: the client's write is committed, the read model is just not there yet.
 /// </summary>
-internal sealed class ReportAnswer(ProjectionPositions positions, IOptions<ProjectionDaemonOptions> options)
+internal sealed class ReportAnswer(ProjectionPositions positions, IOptions<ProjectionOptions> options)
 {
     public const string PositionHeader = "X-Ledger-Projection-Position";
     public const string NextCursorHeader = "X-Ledger-Next-Cursor";

@@ -4,7 +4,7 @@ using Ledger.Application.Json;
 using Ledger.Domain.Invoicing;
 using Ledger.Domain.Invoicing.Register;
 using Ledger.EventStore;
-using Ledger.Projections.Daemon;
+using Ledger.Projections.Model;
 
 namespace Ledger.Projections.Invoicing;
 
@@ -13,7 +13,7 @@ namespace Ledger.Projections.Invoicing;
 /// from <see cref="RegisterRow"/> — the same computation the tax summary uses — plus the stamp status and whether
 /// the invoice was credited in full.
 /// </summary>
-public sealed class InvoiceRegisterProjection : IProjection
+public sealed class InvoiceRegisterProjection : IReadModel
 {
     public const string ProjectionName = "invoice_register";
 
@@ -44,6 +44,10 @@ public sealed class InvoiceRegisterProjection : IProjection
         """;
 
     public string Name => ProjectionName;
+
+    public IReadOnlyList<string> Tables { get; } = ["invoice_register"];
+
+    public IReadOnlyCollection<string> EventTypes { get; } = [.. InvoiceEventCodec.EventTypes, CreditNoteEventCodec.Issued];
 
     public ProjectionStatement? Apply(RecordedEvent recorded)
     {

@@ -2,7 +2,7 @@ using Ledger.Application.Invoicing.Events;
 using Ledger.Domain.Invoicing;
 using Ledger.Domain.Invoicing.Register;
 using Ledger.EventStore;
-using Ledger.Projections.Daemon;
+using Ledger.Projections.Model;
 
 namespace Ledger.Projections.Invoicing;
 
@@ -10,7 +10,7 @@ namespace Ledger.Projections.Invoicing;
 /// The tax summary (<c>tax_summary</c>, migration 0151): <see cref="TaxSummary.Apply"/> as SQL. Each issued invoice or
 /// credit note adds its register row's functional base and tax to its (period, rate) lines, once per document.
 /// </summary>
-public sealed class TaxSummaryProjection : IProjection
+public sealed class TaxSummaryProjection : IReadModel
 {
     public const string ProjectionName = "tax_summary";
 
@@ -28,6 +28,10 @@ public sealed class TaxSummaryProjection : IProjection
         """;
 
     public string Name => ProjectionName;
+
+    public IReadOnlyList<string> Tables { get; } = ["tax_summary_documents", "tax_summary"];
+
+    public IReadOnlyCollection<string> EventTypes { get; } = [InvoiceEventCodec.Issued, CreditNoteEventCodec.Issued];
 
     public ProjectionStatement? Apply(RecordedEvent recorded)
     {

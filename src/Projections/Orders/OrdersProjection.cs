@@ -1,7 +1,7 @@
 using Ledger.Application.Orders;
 using Ledger.Domain.Orders;
 using Ledger.EventStore;
-using Ledger.Projections.Daemon;
+using Ledger.Projections.Model;
 
 namespace Ledger.Projections.Orders;
 
@@ -10,7 +10,7 @@ namespace Ledger.Projections.Orders;
 /// each step. Each event sets only what it knows, and the status follows the highest stream version applied, so the
 /// statements commute and a replay changes nothing.
 /// </summary>
-public sealed class OrdersProjection : IProjection
+public sealed class OrdersProjection : IReadModel
 {
     public const string ProjectionName = "orders";
 
@@ -63,6 +63,10 @@ public sealed class OrdersProjection : IProjection
         """;
 
     public string Name => ProjectionName;
+
+    public IReadOnlyList<string> Tables { get; } = ["orders_rm"];
+
+    public IReadOnlyCollection<string> EventTypes { get; } = OrderEventCodec.EventTypes;
 
     public ProjectionStatement? Apply(RecordedEvent recorded)
     {

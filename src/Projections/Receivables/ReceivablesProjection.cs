@@ -1,7 +1,7 @@
 using Ledger.Application.Orders;
 using Ledger.Domain.Orders;
 using Ledger.EventStore;
-using Ledger.Projections.Daemon;
+using Ledger.Projections.Model;
 
 namespace Ledger.Projections.Receivables;
 
@@ -10,7 +10,7 @@ namespace Ledger.Projections.Receivables;
 /// A claim arises with the first payment request and is owed until the order is paid or cancelled; a failed payment
 /// leaves it owed. Each event sets its own columns, so statements commute and a replay changes nothing.
 /// </summary>
-public sealed class ReceivablesProjection : IProjection
+public sealed class ReceivablesProjection : IReadModel
 {
     public const string ProjectionName = "receivables";
 
@@ -37,6 +37,10 @@ public sealed class ReceivablesProjection : IProjection
         """;
 
     public string Name => ProjectionName;
+
+    public IReadOnlyList<string> Tables { get; } = ["receivables_rm"];
+
+    public IReadOnlyCollection<string> EventTypes { get; } = OrderEventCodec.EventTypes;
 
     public ProjectionStatement? Apply(RecordedEvent recorded)
     {

@@ -1,7 +1,7 @@
 using Ledger.Application.Orders;
 using Ledger.Domain.Orders;
 using Ledger.EventStore;
-using Ledger.Projections.Daemon;
+using Ledger.Projections.Model;
 
 namespace Ledger.Projections.SalesJournal;
 
@@ -12,7 +12,7 @@ namespace Ledger.Projections.SalesJournal;
 /// half is new), adds the order to its day. So each order counts once, whichever half arrives first, and a replay
 /// adds nothing.
 /// </summary>
-public sealed class SalesJournalProjection : IProjection
+public sealed class SalesJournalProjection : IReadModel
 {
     public const string ProjectionName = "sales_journal";
 
@@ -41,6 +41,10 @@ public sealed class SalesJournalProjection : IProjection
         """;
 
     public string Name => ProjectionName;
+
+    public IReadOnlyList<string> Tables { get; } = ["sales_journal_orders", "sales_journal_days"];
+
+    public IReadOnlyCollection<string> EventTypes { get; } = [OrderEventCodec.Created, OrderEventCodec.Paid];
 
     public ProjectionStatement? Apply(RecordedEvent recorded)
     {

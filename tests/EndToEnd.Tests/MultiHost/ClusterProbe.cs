@@ -1,5 +1,4 @@
 using Ledger.EventStore.Leases;
-using Ledger.Projections;
 using Ledger.TestSupport;
 using Npgsql;
 using RabbitMQ.Client;
@@ -9,19 +8,25 @@ namespace Ledger.EndToEnd.Tests.MultiHost;
 /// <summary>What the database says about a cluster: who holds which background role, and counts of what was written.</summary>
 public sealed class ClusterProbe(TestDatabase db)
 {
-    /// <summary>The roles held under an advisory lease: the relay, the checkpoint signer, each projection.</summary>
-    public static IReadOnlyList<string> LeasedRoles { get; } =
-        ["relay", "checkpointer", .. LedgerProjections.All.Select(p => Ledger.Projections.Daemon.ProjectionLeases.Live(p.Name))];
+    /// <summary>
+    /// The roles held under an advisory lock: the relay, the checkpoint signer (Ledger's leases), and Marten's async
+    /// daemon (its HotCold leadership: the chain sealer and every read model's projection).
+    /// </summary>
+    public static IReadOnlyList<string> LeasedRoles { get; } = ["relay", "checkpointer", MartenDaemon];
+
+    public const string MartenDaemon = "marten-daemon";
 
     /// <summary>
-    /// Role → the host holding its lease (a role nobody holds is absent). The relay and the checkpoint signer lease on
-    /// the host's own connections (application name <c>ledger-&lt;host&gt;</c>); the projection daemon leases on connections
-    /// of its own and records the holder's <c>machine:pid</c> in <c>projection_checkpoints.owner</c>.
+    /// Role → the host holding its lock (a role nobody holds is absent), by the application name of the connection that
+    /// holds it: every host connects as <c>ledger-&lt;host&gt;</c>, Marten's daemon through the host's own pool. Marten
+    /// takes its leadership and shard locks under ids it derives from <c>DaemonLockId</c>; any advisory lock a host holds
+    /// besides Ledger's leases is taken as the daemon's.
     /// </summary>
     public async Task<RoleHolders> RoleHoldersAsync(IReadOnlyCollection<HostProcess> hosts)
     {
         ArgumentNullException.ThrowIfNull(hosts);
-        var names = LeasedRoles.ToDictionary(role => AdvisoryLease.KeyFor(db.Schema, role));
+        var names = LeasedRoles.Where(r => r != MartenDaemon).ToDictionary(role => AdvisoryLease.KeyFor(db.Schema, role));
+        var hostNames = hosts.Select(h => "ledger-" + h.Name).ToHashSet(StringComparer.Ordinal);
         await using var command = db.AdminDataSource.CreateCommand("""
             SELECT ((l.classid::bigint << 32) | l.objid::bigint), a.application_name
               FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
@@ -31,20 +36,9 @@ public sealed class ClusterProbe(TestDatabase db)
         var holders = new RoleHolders();
         await using (var reader = await command.ExecuteReaderAsync())
             while (await reader.ReadAsync())
-                if (names.TryGetValue(reader.GetInt64(0), out var role)) holders[role] = reader.GetString(1);
-
-        await using var owners = db.AdminDataSource.CreateCommand("""
-            SELECT c.name, c.owner FROM projection_checkpoints c JOIN projections p ON p.name = c.name AND p.live_generation = c.generation
-            """);
-        await using (var reader = await owners.ExecuteReaderAsync())
-            while (await reader.ReadAsync())
             {
-                var role = Ledger.Projections.Daemon.ProjectionLeases.Live(reader.GetString(0));
-                if (!holders.ContainsKey(role) || reader.IsDBNull(1)) continue;
-                var pid = reader.GetString(1).Split(':')[^1];
-                holders[role] = hosts.FirstOrDefault(h => h.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture) == pid) is { } host
-                    ? "ledger-" + host.Name
-                    : "owner " + reader.GetString(1);
+                if (names.TryGetValue(reader.GetInt64(0), out var role)) holders[role] = reader.GetString(1);
+                else if (hostNames.Contains(reader.GetString(1))) holders[MartenDaemon] = reader.GetString(1);
             }
         return holders;
     }

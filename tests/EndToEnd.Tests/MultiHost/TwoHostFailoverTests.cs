@@ -28,8 +28,6 @@ public sealed class TwoHostFailoverTests
         ["Ledger:Checkpoints:EveryEntries"] = "20",
         ["Ledger:Checkpoints:EverySeconds"] = "1",
         ["Ledger:Checkpoints:PollSeconds"] = "0.5",
-        ["Ledger:Projections:PollInterval"] = "00:00:00.200",
-        ["Ledger:Projections:LeaseInterval"] = "00:00:00.500",
         ["Ledger:Messaging:Relay:LeaseRetryInterval"] = "00:00:00.500",
         ["Ledger:Messaging:Consumers:FirstRetryDelay"] = "00:00:00.200",
         ["Ledger:Invoicing:Stamping:Lease"] = "00:00:03",

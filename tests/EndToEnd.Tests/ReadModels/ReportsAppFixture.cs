@@ -38,10 +38,9 @@ public sealed class ReportsAppFixture : IAsyncLifetime
             ["Ledger:Auth:Audience"] = LedgerAppFixture.Audience,
             ["Ledger:Auth:SigningKeyPath"] = SigningKeyPath,
             ["Ledger:RateLimits:Enabled"] = "false",
-            ["Ledger:Projections:PollInterval"] = "00:00:00.200",
-            ["Ledger:Projections:LeaseInterval"] = "00:00:00.200",
             ["Ledger:Projections:ReadYourWritesTimeout"] = "00:00:01",
             ["Ledger:Projections:RetryBaseDelay"] = "00:00:00.020",
+            ["Ledger:Projections:SuperviseInterval"] = "00:00:00.050",
             ["Ledger:Projections:MaxAttempts"] = "3",
             ["Serilog:MinimumLevel:Default"] = "Warning",
         };

@@ -1,12 +1,12 @@
 using System.Text.Json;
 using Ledger.EventStore;
 using Ledger.EventStore.Migrations;
-using Ledger.Projections.Daemon;
+using Ledger.Projections.Model;
 
 namespace Ledger.Projections.Tests.Infrastructure;
 
 /// <summary>The test-only projection of migration 0190: logs every event once (a second time fails) and counts them per tenant.</summary>
-public sealed class EventLogProjection : IProjection
+public sealed class EventLogProjection : IReadModel
 {
     public const string ProjectionName = "test_event_log";
     public const string PoisonType = "test.poison";
@@ -25,6 +25,8 @@ public sealed class EventLogProjection : IProjection
         """;
 
     public string Name => ProjectionName;
+
+    public IReadOnlyList<string> Tables { get; } = ["test_event_log", "test_event_counts"];
 
     public ProjectionStatement? Apply(RecordedEvent recorded)
     {

@@ -1,8 +1,9 @@
 using System.Globalization;
-using Ledger.Projections.Daemon;
+using Ledger.EventStore.MartenStore;
+using Ledger.Projections.OnMarten;
+using Marten;
 using Ledger.Projections.Orders;
 using Ledger.TestSupport;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ledger.Projections.Tests.Infrastructure;
 
@@ -20,8 +21,8 @@ public static class GeneratedHistory
 
     /// <summary>
     /// Appends the templates and about <paramref name="events"/> copies for <paramref name="tenant"/>; the live orders
-    /// generation (g1) is filled by copying the templates' rows in the same way and its checkpoint set to the end, as if
-    /// the daemon had applied them all. Returns how many events the store then holds.
+    /// generation (g1) is filled by copying the templates' rows in the same way and its progress set to the end, as if
+    /// Marten's daemon had applied them all. Returns how many events the store then holds.
     /// </summary>
     public static async Task<long> CreateAsync(TestDatabase db, string tenant, long events)
     {
@@ -110,22 +111,23 @@ public static class GeneratedHistory
         """;
 
     private const string MoveLiveCheckpointToTheEnd = """
-        UPDATE projection_checkpoints c
-           SET seq = last.seq_id, last_recorded_at = last.sealed_at, events_processed = (SELECT count(*) FROM ledger_chain)
-          FROM (SELECT seq_id, sealed_at FROM ledger_chain ORDER BY seq_id DESC LIMIT 1) last
-         WHERE c.name = 'orders' AND c.generation = 1
+        UPDATE mt_event_progression SET last_seq_id = (SELECT max(seq_id) FROM mt_events) WHERE name = 'orders:All'
         """;
 
     private static async Task ApplyTemplatesToLiveAsync(TestDatabase db)
     {
-        await using var dataSource = ProjectionDataSource.Create(db.AppConnectionString, "templates");
-        var runner = new ProjectionRunner(new OrdersProjection(), 1, dataSource, db.Store, new ProjectionDaemonOptions(), NullLogger.Instance);
-        StepOutcome outcome;
-        while ((outcome = await runner.StepAsync(CancellationToken.None)) != StepOutcome.Idle)
+        var options = new ProjectionOptions();
+        var live = ReadModelRegistration.Create([new OrdersProjection()], db.AppDataSource, TestDatabase.Shapes(), TestDatabase.Json, options);
+        await using var store = DocumentStore.For(marten =>
         {
-            outcome.ShouldNotBeOneOf(StepOutcome.Stopped, StepOutcome.Retired);
-            await Task.Yield(); // blocked: another test's open transaction holds the read horizon back for a moment
-        }
+            marten.Connection(db.AppDataSource);
+            LedgerMarten.Configure(marten, db.Schema, TestDatabase.Shapes(), TestDatabase.Json);
+            marten.AddReadModels(live, options);
+        });
+        using var daemon = await store.BuildProjectionDaemonAsync();
+        await daemon.StartAgentAsync(live[0].ShardName, CancellationToken.None);
+        await db.CaughtUpAsync([OrdersProjection.ProjectionName]);
+        await daemon.StopAllAsync();
         (await db.AdminDataSource.ScalarAsync<long>("SELECT count(*) FROM orders_rm_g1")).ShouldBe(OrdersPerRound);
     }
 

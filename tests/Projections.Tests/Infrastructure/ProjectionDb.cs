@@ -1,4 +1,5 @@
-using Ledger.Projections.Daemon;
+using Ledger.Projections.Model;
+using Ledger.Projections.OnMarten;
 using Ledger.TestSupport;
 using Npgsql;
 
@@ -11,7 +12,7 @@ public static class ProjectionDb
         TestDatabase.CreateAsync(ProjectionMigrations.Set, EventLogProjection.Migrations);
 
     /// <summary>The order read models and the test projection: what these tests run (the invoicing models have their own).</summary>
-    public static IReadOnlyList<IProjection> AllWithTestLog { get; } = [.. LedgerProjections.Orders, new EventLogProjection()];
+    public static IReadOnlyList<IReadModel> AllWithTestLog { get; } = [.. LedgerProjections.Orders, new EventLogProjection()];
 
     public static async Task<T> ScalarAsync<T>(this NpgsqlDataSource db, string sql, params object?[] parameters)
     {
@@ -20,26 +21,41 @@ public static class ProjectionDb
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
-    public static async Task<Checkpoint> LiveCheckpointAsync(this TestDatabase db, string projection) =>
-        await CheckpointStore.LoadLiveAsync(db.AdminDataSource, projection, CancellationToken.None);
-
-    /// <summary>The position of the last committed event in the store, in the readers' order.</summary>
-    public static async Task<EventStore.GlobalPosition> HeadAsync(this TestDatabase db)
+    /// <summary>The live generation's state (Ledger's) and position (its shard's progress in Marten's table).</summary>
+    public static async Task<LiveState> LiveStateAsync(this TestDatabase db, string projection)
     {
-        await db.SealedAsync();
-        await using var command = db.AdminDataSource.CreateCommand("SELECT seq FROM ledger_events ORDER BY seq DESC LIMIT 1");
+        await using var command = db.AdminDataSource.CreateCommand("""
+            SELECT g.generation, g.status, g.attempts, g.failing_event_id, g.last_error,
+                   coalesce((SELECT last_seq_id FROM mt_event_progression WHERE name = $2), 0)
+              FROM projection_generations g JOIN projections p ON p.name = g.name AND p.live_generation = g.generation
+             WHERE g.name = $1
+            """);
+        command.Parameters.Add(new() { Value = projection });
+        command.Parameters.Add(new() { Value = ProjectionShards.Live(projection) });
         await using var reader = await command.ExecuteReaderAsync();
-        return await reader.ReadAsync() ? new(reader.GetInt64(0)) : EventStore.GlobalPosition.Start;
+        (await reader.ReadAsync()).ShouldBeTrue($"no live generation of {projection}");
+        return new LiveState(reader.GetInt32(0), reader.GetString(1), reader.GetInt32(2),
+            reader.IsDBNull(3) ? null : reader.GetGuid(3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt64(5));
     }
 
-    /// <summary>Waits until the live generation of each projection has applied every event committed so far.</summary>
+    /// <summary>The last committed event's position.</summary>
+    public static Task<long> HeadAsync(this TestDatabase db) =>
+        db.AdminDataSource.ScalarAsync<long>("SELECT coalesce(max(seq_id), 0) FROM mt_events");
+
+    /// <summary>Waits until the live projection of each read model has applied every event committed so far.</summary>
     public static async Task CaughtUpAsync(this TestDatabase db, IEnumerable<string> projections, TimeSpan? timeout = null)
     {
         var head = await db.HeadAsync();
         foreach (var name in projections)
-            await Eventually.Until(() => db.LiveCheckpointAsync(name), c => c.Position >= head || c.Status == Checkpoint.Failed,
+            await Eventually.Until(() => db.LiveStateAsync(name), s => s.Position >= head || s.Status == ProjectionGeneration.Failed,
                 timeout ?? TimeSpan.FromSeconds(60), $"{name} to reach {head}");
         foreach (var name in projections)
-            (await db.LiveCheckpointAsync(name)).Status.ShouldBe(Checkpoint.Running, $"{name}: {(await db.LiveCheckpointAsync(name)).LastError}");
+        {
+            var state = await db.LiveStateAsync(name);
+            state.Status.ShouldBe(ProjectionGeneration.Running, $"{name}: {state.LastError}");
+        }
     }
 }
+
+/// <summary>A live generation as the tests look at it.</summary>
+public sealed record LiveState(int Generation, string Status, int Attempts, Guid? FailingEventId, string? LastError, long Position);

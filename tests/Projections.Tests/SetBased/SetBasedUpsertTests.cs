@@ -1,6 +1,6 @@
 using Ledger.Domain.Orders;
 using Ledger.EventStore;
-using Ledger.Projections.Daemon;
+using Ledger.Projections.Model;
 using Ledger.Projections.Invoicing;
 using Ledger.Projections.Orders;
 using Ledger.Projections.Receivables;
@@ -20,8 +20,8 @@ public sealed class SetBasedUpsertTests
         Upsert(new OrdersProjection(), new OrderPaymentFailed(OrderA, "declined", OrderHistory.Start)).ShouldNotBeNull();
         Upsert(new ReceivablesProjection(), new OrderPaymentRequested(OrderA, 10m, OrderHistory.Start)).ShouldNotBeNull();
         Upsert(new SalesJournalProjection(), new OrderPaid(OrderA, 10m, "psp", OrderHistory.Start)).ShouldBeNull();
-        SetBasedUpsert.Of(BatchApplier.Resolve("UPDATE t_{g} SET a = $1", 1)).ShouldBeNull();
-        SetBasedUpsert.Of(BatchApplier.Resolve(
+        SetBasedUpsert.Of(Resolve("UPDATE t_{g} SET a = $1", 1)).ShouldBeNull();
+        SetBasedUpsert.Of(Resolve(
             "INSERT INTO t_{g} (a, b) VALUES ($1, $2) ON CONFLICT (a) DO UPDATE SET b = $3", 1)).ShouldBeNull(); // a parameter outside VALUES
     }
 
@@ -31,7 +31,7 @@ public sealed class SetBasedUpsertTests
         var projection = new OrdersProjection();
         var rows = new[] { OrderA, OrderB, OrderA, OrderA, OrderB }
             .Select((id, i) => projection.Apply(Recorded(new OrderPaymentFailed(id, "declined", OrderHistory.Start.AddHours(i)), "t1"))!).ToList();
-        var upsert = SetBasedUpsert.Of(BatchApplier.Resolve(rows[0].Sql, 1))!;
+        var upsert = SetBasedUpsert.Of(Resolve(rows[0].Sql, 1))!;
 
         upsert.Waves(rows)!.ShouldBe([[0, 1], [2, 4], [3]]);
         var command = upsert.Command([rows[0], rows[1]]);
@@ -43,7 +43,7 @@ public sealed class SetBasedUpsertTests
     [Fact]
     public void A_parameter_null_in_every_row_becomes_a_NULL_literal_and_one_of_mixed_types_is_not_folded()
     {
-        var upsert = SetBasedUpsert.Of(BatchApplier.Resolve(
+        var upsert = SetBasedUpsert.Of(Resolve(
             "INSERT INTO t_{g} AS t (k, a, b) VALUES ($1, $2, $3::jsonb) ON CONFLICT (k) DO UPDATE SET a = excluded.a", 2))!;
         var command = upsert.Command([new ProjectionStatement("x", "k1", null, "{}"), new ProjectionStatement("x", "k2", null, null)]);
         command.CommandText.ShouldContain("SELECT u.p1, NULL, u.p3::jsonb FROM unnest($1, $2) AS u(p1, p3)");
@@ -52,8 +52,10 @@ public sealed class SetBasedUpsertTests
         upsert.Waves([new ProjectionStatement("x", "k1", 1L, "{}"), new ProjectionStatement("x", "k2", 1, "{}")]).ShouldBeNull();
     }
 
-    private static SetBasedUpsert? Upsert(IProjection projection, OrderEvent e) =>
-        SetBasedUpsert.Of(BatchApplier.Resolve(projection.Apply(Recorded(e, "t1"))!.Sql, 1));
+    private static SetBasedUpsert? Upsert(IReadModel projection, OrderEvent e) =>
+        SetBasedUpsert.Of(Resolve(projection.Apply(Recorded(e, "t1"))!.Sql, 1));
+
+    private static string Resolve(string sql, int generation) => sql.Replace("_{g}", $"_g{generation}", StringComparison.Ordinal);
 
     private static RecordedEvent Recorded(OrderEvent e, string tenant)
     {

@@ -44,7 +44,7 @@ SELECT e.seq_id                                                         AS seq,
   FROM mt_events e;
 
 -- The ledger: every sealed event with its place in its tenant's chain. Readers that follow the store's order
--- (projections, the relay, exports, auditors) read this, never mt_events: an event is here only once sealed, and
+-- (the relay, exports, auditors) read this, never mt_events: an event is here only once sealed, and
 -- sealing follows seq_id, one committed batch at a time, so nothing can appear later behind a position already read.
 CREATE VIEW ledger_events AS
 SELECT c.seq_id AS seq, c.tenant_id, c.chain_seq, r.stream_id, r.stream_version, r.event_id, r.event_type, r.type_version,

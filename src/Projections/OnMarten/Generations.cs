@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Ledger.Projections.Daemon;
+namespace Ledger.Projections.OnMarten;
 
 /// <summary>A projection's generations as the rebuild sees them: the live one, and one being built beside it, if any.</summary>
 internal sealed record Generations(int Live, int? Building, int Highest)
@@ -9,9 +9,9 @@ internal sealed record Generations(int Live, int? Building, int Highest)
     {
         await using var command = db.CreateCommand("""
             SELECT p.live_generation,
-                   (SELECT max(c.generation) FROM projection_checkpoints c
+                   (SELECT max(c.generation) FROM projection_generations c
                      WHERE c.name = p.name AND c.generation > p.live_generation AND c.status <> 'retired'),
-                   greatest(p.live_generation, (SELECT max(c.generation) FROM projection_checkpoints c WHERE c.name = p.name))
+                   greatest(p.live_generation, (SELECT max(c.generation) FROM projection_generations c WHERE c.name = p.name))
               FROM projections p WHERE p.name = $1
             """);
         command.Parameters.Add(new() { Value = name });
@@ -42,12 +42,23 @@ internal sealed record Generations(int Live, int? Building, int Highest)
         await transaction.CommitAsync(ct);
     }
 
+    /// <summary>Drops a generation's tables and its rows, and forgets the progress of the shard that built it.</summary>
     public static async Task DropAsync(NpgsqlDataSource admin, string name, int generation, CancellationToken ct)
     {
         await using var drop = admin.CreateCommand("SELECT projection_drop_generation($1, $2)");
         drop.Parameters.Add(new() { Value = name });
         drop.Parameters.Add(new() { Value = generation });
         await drop.ExecuteNonQueryAsync(ct);
+        await ForgetShardAsync(admin, ProjectionShards.Of(name, generation), ct);
+    }
+
+    /// <summary>Deletes a building shard's row in Marten's progress table (never the live shard's).</summary>
+    public static async Task ForgetShardAsync(NpgsqlDataSource admin, string shard, CancellationToken ct)
+    {
+        if (shard.EndsWith(":V1:All", StringComparison.Ordinal) || !shard.Contains(":V", StringComparison.Ordinal)) return;
+        await using var forget = admin.CreateCommand("DELETE FROM mt_event_progression WHERE name = $1");
+        forget.Parameters.Add(new() { Value = shard });
+        await forget.ExecuteNonQueryAsync(ct);
     }
 }
 

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Npgsql;
 
-namespace Ledger.Projections.Daemon;
+namespace Ledger.Projections.Model;
 
 /// <summary>
 /// A projection's upsert, <c>INSERT INTO t (columns) VALUES ($1, …) ON CONFLICT (keys) DO …</c>, applied to many events

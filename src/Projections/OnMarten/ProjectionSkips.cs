@@ -1,15 +1,16 @@
 using Npgsql;
 
-namespace Ledger.Projections.Daemon;
+namespace Ledger.Projections.OnMarten;
 
 /// <summary>
 /// An operator's decision to pass over the one event a projection stopped on. Refused unless the projection is
 /// stopped on exactly that event, so nothing is ever skipped by mistake or in advance. The skip is recorded (who,
-/// when, why, and the error it stopped with) and every generation honours it, rebuilds included.
+/// when, why, and the error it stopped with) and every generation honours it, rebuilds included; the process running
+/// the projection sees the generation running again and restarts it past the event (<see cref="ProjectionSupervisor"/>).
 /// </summary>
 public static class ProjectionSkips
 {
-    /// <summary>Records the skip and lets the stopped generations resume past that event; returns how many resumed.</summary>
+    /// <summary>Records the skip and lets the stopped generations resume past that event; returns how many resume.</summary>
     /// <exception cref="ProjectionSkipRefusedException">the projection is not stopped on that event.</exception>
     public static async Task<int> SkipAsync(NpgsqlDataSource admin, string name, Guid eventId, string by, string reason, CancellationToken ct = default)
     {
@@ -18,18 +19,18 @@ public static class ProjectionSkips
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await using var skip = new NpgsqlCommand("""
             WITH stopped AS (
-                SELECT name, generation, seq, last_error FROM projection_checkpoints
+                SELECT name, generation, failing_seq, last_error FROM projection_generations
                  WHERE name = $1 AND status = 'failed' AND failing_event_id = $2
                  ORDER BY generation FOR UPDATE),
             skipped AS (
                 INSERT INTO projection_skips (name, event_id, generation, seq, error, reason, skipped_by)
-                SELECT s.name, $2, s.generation, e.seq_id, s.last_error, $3, $4
+                SELECT s.name, $2, s.generation, s.failing_seq, s.last_error, $3, $4
                   FROM (SELECT * FROM stopped LIMIT 1) s
-                  JOIN LATERAL (SELECT seq_id FROM mt_events WHERE id = $2 AND seq_id > s.seq) e ON true
                 ON CONFLICT (name, event_id) DO NOTHING)
-            UPDATE projection_checkpoints c
-               SET status = 'running', attempts = 0, failing_event_id = NULL, last_error = NULL, updated_at = clock_timestamp()
-              FROM stopped s WHERE c.name = s.name AND c.generation = s.generation
+            UPDATE projection_generations g
+               SET status = 'running', attempts = 0, failing_event_id = NULL, failing_seq = NULL, last_error = NULL,
+                   updated_at = clock_timestamp()
+              FROM stopped s WHERE g.name = s.name AND g.generation = s.generation
             """, connection, transaction);
         skip.Parameters.Add(new() { Value = name });
         skip.Parameters.Add(new() { Value = eventId });

@@ -1,14 +1,16 @@
--- The projection daemon: each read model's generations, each generation's checkpoint, and the operator's skips.
+-- Ledger's part of the projections: each read model's generations, their state, and the operator's skips. The
+-- projections themselves run on Marten's async daemon, whose progress (mt_event_progression) is each read model's
+-- position: the live one as shard '<name>:All', a generation being built as '<name>:V<generation>:All'.
 -- Applied by Migrator inside one transaction with search_path set to the target schema.
 --
 -- A read model lives in generations: generation n of table t is the table t_gn, and the view t (security_invoker,
--- so row-level security applies to whoever queries it) shows the live generation. A rebuild fills generation n+1
--- beside the live one and then points the views at it in one transaction (blue/green), so readers never see an
--- empty or half-built model.
+-- so row-level security applies to whoever queries it) shows the live generation. The live projection writes
+-- through the views; a rebuild fills generation n+1 beside the live one and then points the views at it in one
+-- transaction (blue/green), so readers never see an empty or half-built model.
 
 CREATE TABLE projections (
     name             text        PRIMARY KEY,
-    -- Base names of the read-model tables; the API reads the views of the same names.
+    -- Base names of the read-model tables; the API reads, and the live projection writes, the views of these names.
     tables           text[]      NOT NULL CHECK (cardinality(tables) > 0),
     -- DDL of one generation, with {g} standing for the generation's suffix (g1, g2, ...). A migration that
     -- changes a read model's shape updates this template; the next rebuild builds the new shape.
@@ -17,22 +19,15 @@ CREATE TABLE projections (
     swapped_at       timestamptz
 );
 
-CREATE TABLE projection_checkpoints (
+CREATE TABLE projection_generations (
     name              text        NOT NULL REFERENCES projections (name),
     generation        integer     NOT NULL CHECK (generation > 0),
-    -- Every sealed event at or before seq (Marten's seq_id) is applied (docs/ledger-format.md, section 5).
-    seq               bigint      NOT NULL DEFAULT 0,
-    -- recorded_at of the event at the checkpoint, to tell how far behind the model is in time.
-    last_recorded_at  timestamptz,
-    events_processed  bigint      NOT NULL DEFAULT 0,
-    -- running: applying (live, or being built by a rebuild when not the live generation);
-    -- failed: stopped on failing_event_id until an operator skips it; retired: replaced by a newer generation.
+    -- running: applied (live, or being built by a rebuild when not the live generation); failed: stopped on
+    -- failing_event_id until an operator skips it; retired: replaced by a newer generation.
     status            text        NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'failed', 'retired')),
-    -- The process holding the projection's lease (host:pid), recorded when it takes the lease.
-    owner             text,
-    owner_since       timestamptz,
     attempts          integer     NOT NULL DEFAULT 0,
     failing_event_id  uuid,
+    failing_seq       bigint,
     last_error        text,
     updated_at        timestamptz NOT NULL DEFAULT clock_timestamp(),
     PRIMARY KEY (name, generation)
@@ -52,32 +47,12 @@ CREATE TABLE projection_skips (
     PRIMARY KEY (name, event_id)
 );
 
--- The first statement of every batch: moves the checkpoint from where the batch started to its last event, or
--- raises LP409 when the checkpoint is no longer there (another holder moved it, an operator skipped, a rebuild
--- retired the generation). The batch then rolls back whole, so nothing is ever applied twice. Taking the row lock
--- first also makes a swap wait for a batch in flight, and a batch wait for a swap.
-CREATE FUNCTION projection_advance(
-    p_name text, p_generation integer, p_from_seq bigint, p_to_seq bigint, p_events bigint, p_recorded_at timestamptz
-) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-    UPDATE projection_checkpoints
-       SET seq = p_to_seq, last_recorded_at = p_recorded_at,
-           events_processed = events_processed + p_events,
-           attempts = 0, failing_event_id = NULL, last_error = NULL, updated_at = clock_timestamp()
-     WHERE name = p_name AND generation = p_generation
-       AND seq = p_from_seq AND status = 'running';
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'checkpoint of projection % generation % moved from %', p_name, p_generation, p_from_seq
-            USING ERRCODE = 'LP409';
-    END IF;
-END $$;
-
 -- Generation management, run by the schema owner (migrations, the rebuild CLI): the application role cannot.
 
 CREATE FUNCTION projection_create_generation(p_name text, p_generation integer) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     EXECUTE replace((SELECT template FROM projections WHERE name = p_name), '{g}', 'g' || p_generation);
-    INSERT INTO projection_checkpoints (name, generation) VALUES (p_name, p_generation);
+    INSERT INTO projection_generations (name, generation) VALUES (p_name, p_generation);
 END $$;
 
 CREATE FUNCTION projection_grant_generation(p_name text, p_generation integer, p_role regrole) RETURNS void LANGUAGE plpgsql AS $$
@@ -89,23 +64,19 @@ BEGIN
     END LOOP;
 END $$;
 
--- Points the views at a generation and retires the others, in the caller's transaction. The position view is
--- replaced first and the API reads it first in each request, so readers and a swap take the views' locks in one
--- order and never deadlock. CREATE OR REPLACE keeps the views' grants; a new generation may add columns at the
--- end of a table, not drop or reorder them (that needs a migration that recreates the view).
+-- Points the views at a generation and retires the others, in the caller's transaction. CREATE OR REPLACE keeps
+-- the views' grants; a new generation may add columns at the end of a table, not drop or reorder them (that needs a
+-- migration that recreates the view).
 CREATE FUNCTION projection_point_views(p_name text, p_generation integer) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     t text;
 BEGIN
-    EXECUTE format(
-        'CREATE OR REPLACE VIEW %I AS SELECT seq, last_recorded_at, updated_at FROM projection_checkpoints '
-        'WHERE name = %L AND generation = %s', p_name || '_position', p_name, p_generation);
     FOREACH t IN ARRAY (SELECT tables FROM projections WHERE name = p_name) LOOP
         EXECUTE format('CREATE OR REPLACE VIEW %I WITH (security_invoker = true) AS SELECT * FROM %I',
                        t, t || '_g' || p_generation);
     END LOOP;
     UPDATE projections SET live_generation = p_generation, swapped_at = clock_timestamp() WHERE name = p_name;
-    UPDATE projection_checkpoints SET status = 'retired', owner = NULL, updated_at = clock_timestamp()
+    UPDATE projection_generations SET status = 'retired', updated_at = clock_timestamp()
      WHERE name = p_name AND generation <> p_generation AND status <> 'retired';
 END $$;
 
@@ -119,5 +90,5 @@ BEGIN
     FOREACH t IN ARRAY (SELECT tables FROM projections WHERE name = p_name) LOOP
         EXECUTE format('DROP TABLE IF EXISTS %I', t || '_g' || p_generation);
     END LOOP;
-    DELETE FROM projection_checkpoints WHERE name = p_name AND generation = p_generation;
+    DELETE FROM projection_generations WHERE name = p_name AND generation = p_generation;
 END $$;
