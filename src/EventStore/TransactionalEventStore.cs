@@ -10,7 +10,7 @@ namespace Ledger.EventStore;
 /// expected versions (<see cref="ExpectedVersion.Any"/> is refused: "whatever the version is" cannot be re-read and
 /// retried inside someone else's transaction).
 /// </summary>
-public sealed class TransactionalEventStore(MartenEventStore store, NpgsqlConnection connection, NpgsqlTransaction transaction) : IEventStore
+public sealed class TransactionalEventStore(MartenEventStore store, NpgsqlTransaction transaction) : IEventStore
 {
     private const string Savepoint = "ledger_append";
 
@@ -33,14 +33,8 @@ public sealed class TransactionalEventStore(MartenEventStore store, NpgsqlConnec
         }
     }
 
-    public async Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(string tenantId, string streamId, long fromVersion = 1, CancellationToken ct = default)
-    {
-        await using var command = new NpgsqlCommand(LedgerRows.StreamQuery, connection, transaction);
-        command.Parameters.Add(new() { Value = tenantId });
-        command.Parameters.Add(new() { Value = streamId });
-        command.Parameters.Add(new() { Value = fromVersion });
-        return await LedgerRows.ReadAll(command, ct).ConfigureAwait(false);
-    }
+    public Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(string tenantId, string streamId, long fromVersion = 1, CancellationToken ct = default) =>
+        store.ReadStreamAsync(transaction, tenantId, streamId, fromVersion, ct);
 
     /// <summary>Not inside a transaction: the store-wide order is for readers that follow the sealed ledger.</summary>
     public Task<IReadOnlyList<RecordedEvent>> ReadAllAsync(GlobalPosition after, int max, CancellationToken ct = default) =>

@@ -7,7 +7,8 @@ namespace Ledger.Projections.Tests;
 
 /// <summary>
 /// Two processes on one schema, as two Hosts: Marten's daemon runs HotCold, so every projection runs in exactly one of
-/// them, and the other takes over when it dies; another schema's daemon is not held back by them.
+/// them (Marten takes a lock per shard, so the two may share the projections between them), and the survivor takes
+/// over a dead one's within seconds; another schema's daemon is not held back by them.
 /// </summary>
 public sealed class HotColdTests : IAsyncLifetime
 {
@@ -18,7 +19,7 @@ public sealed class HotColdTests : IAsyncLifetime
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
     [Fact]
-    public async Task Each_projection_runs_in_one_process_and_the_other_takes_over_within_seconds_when_it_dies()
+    public async Task Each_projection_runs_in_one_process_and_the_survivor_takes_over_within_seconds_when_one_dies()
     {
         var tenant = TestDatabase.NewTenant();
         var names = ProjectionDb.AllWithTestLog.Select(p => p.Name).ToHashSet();
@@ -26,21 +27,21 @@ public sealed class HotColdTests : IAsyncLifetime
         await using var two = DaemonHarness.Start(_db, "two");
         await Eventually.Until(() => Task.FromResult(one.Running.Concat(two.Running).ToHashSet()),
             running => running.SetEquals(names), TimeSpan.FromSeconds(30), "every projection to run");
-        var (leader, standby) = one.Running.Count > 0 ? (one, two) : (two, one);
 
-        // While both run and events keep coming, the stand-by runs nothing, and every event is applied once (the test
-        // projection fails on a second application).
+        // While both run and events keep coming, no projection runs in both, and every event is applied once (the
+        // test projection fails on a second application).
         for (var sample = 0; sample < 20; sample++)
         {
             await OrderHistory.AppendOrdersAsync(_db.Store, tenant, 5, seed: sample);
-            standby.Running.ShouldBeEmpty($"sample {sample}: the stand-by runs {string.Join(", ", standby.Running)}, the leader {string.Join(", ", leader.Running)}");
-            leader.Running.ShouldBe(names, ignoreOrder: true);
+            var (inOne, inTwo) = (one.Running, two.Running);
+            inOne.Intersect(inTwo).ShouldBeEmpty($"sample {sample}: one runs {string.Join(", ", inOne)}, two runs {string.Join(", ", inTwo)}");
         }
         await _db.CaughtUpAsync(names);
 
+        var (dying, survivor) = one.Running.Count > 0 ? (one, two) : (two, one);
         var killedAt = DateTime.UtcNow;
-        await leader.KillAsync();
-        await Eventually.Until(() => Task.FromResult(standby.Running.ToHashSet()), running => running.SetEquals(names),
+        await dying.KillAsync();
+        await Eventually.Until(() => Task.FromResult(survivor.Running.ToHashSet()), running => running.SetEquals(names),
             TimeSpan.FromSeconds(15), "the survivor to run every projection");
         var takeover = DateTime.UtcNow - killedAt;
         takeover.ShouldBeLessThan(TimeSpan.FromSeconds(15));
@@ -49,7 +50,7 @@ public sealed class HotColdTests : IAsyncLifetime
         await _db.CaughtUpAsync(names);
         (await _db.AdminDataSource.ScalarAsync<long>("SELECT count(*) FROM test_event_log_g1"))
             .ShouldBe(await _db.AdminDataSource.ScalarAsync<long>("SELECT count(*) FROM mt_events"));
-        if (ReferenceEquals(leader, two)) await one.DisposeAsync();
+        if (ReferenceEquals(dying, two)) await one.DisposeAsync();
     }
 
     [Fact]

@@ -4,22 +4,14 @@ using Npgsql;
 namespace Ledger.EventStore.MartenStore;
 
 /// <summary>
-/// Maps rows of <c>ledger_records</c> (r) joined with <c>ledger_chain</c> (c) to <see cref="RecordedEvent"/>. An event
-/// not sealed yet (only a stream read can see one) has chain position 0, no hashes, and its own time as recorded time.
+/// Maps rows of <c>ledger_records</c> (r) joined with <c>ledger_chain</c> (c) to <see cref="RecordedEvent"/>: the
+/// sealed ledger as its readers (the relay, exports, verifiers) read it.
 /// </summary>
 public static class LedgerRows
 {
     public const string Columns =
         "r.seq, r.tenant_id, r.stream_id, r.stream_version, r.event_id, r.event_type, r.type_version, r.occurred_at, " +
         "r.data::text, r.metadata::text, c.chain_seq, c.entry_hash, c.chain_hash, c.sealed_at";
-
-    /// <summary>The stream read both stores share: every committed event of a stream, sealed or not yet.</summary>
-    public const string StreamQuery = $"""
-        SELECT {Columns}
-          FROM ledger_records r LEFT JOIN ledger_chain c ON c.seq_id = r.seq
-         WHERE r.tenant_id = $1 AND r.stream_id = $2 AND r.stream_version >= $3
-         ORDER BY r.stream_version
-        """;
 
     public static async Task<IReadOnlyList<RecordedEvent>> ReadAll(NpgsqlCommand command, CancellationToken ct)
     {

@@ -7,9 +7,10 @@ namespace Ledger.EventStore.MartenStore;
 
 /// <summary>
 /// Ledger's event store on Marten. Appends are Marten Quick appends in a lightweight session of the tenant
-/// (conjoined tenancy), with an expected version per stream and all streams in one transaction. Reads follow
-/// Ledger's views over Marten's tables: a stream reads <c>ledger_records</c> (every committed event, sealed or not
-/// yet); the store-wide order reads <c>ledger_events</c> (sealed events only, see <see cref="ChainSealer"/>).
+/// (conjoined tenancy), with an expected version per stream and all streams in one transaction. A stream is read
+/// through Marten (its live stream read, <c>FetchStreamAsync</c>), for command handlers to fold with their deciders,
+/// each event with its place in its chain once sealed; the store-wide order reads <c>ledger_events</c> (sealed events
+/// only, see <see cref="ChainSealer"/>).
 /// </summary>
 public sealed class MartenEventStore(IDocumentStore store, NpgsqlDataSource reads, EventShapes shapes, JsonSerializerOptions json) : IEventStore
 {
@@ -65,13 +66,42 @@ public sealed class MartenEventStore(IDocumentStore store, NpgsqlDataSource read
         }
     }
 
-    public async Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(string tenantId, string streamId, long fromVersion = 1, CancellationToken ct = default)
+    public Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(string tenantId, string streamId, long fromVersion = 1, CancellationToken ct = default) =>
+        ReadStreamAsync(null, tenantId, streamId, fromVersion, ct);
+
+    /// <summary>
+    /// A stream's events from <paramref name="fromVersion"/> on, read by Marten in a query session of the tenant (in
+    /// <paramref name="transaction"/> when given, so it sees that transaction's own appends), as the codecs wrote them,
+    /// each with its chain position and hashes once sealed (an event not sealed yet has chain position 0, no hashes,
+    /// and its own time as recorded time).
+    /// </summary>
+    public async Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(
+        NpgsqlTransaction? transaction, string tenantId, string streamId, long fromVersion, CancellationToken ct)
     {
-        await using var command = reads.CreateCommand(LedgerRows.StreamQuery);
-        command.Parameters.Add(new() { Value = tenantId });
-        command.Parameters.Add(new() { Value = streamId });
-        command.Parameters.Add(new() { Value = fromVersion });
-        return await LedgerRows.ReadAll(command, ct);
+        var options = transaction is null ? new SessionOptions() : SessionOptions.ForTransaction(transaction);
+        options.TenantId = tenantId;
+        IReadOnlyList<JasperFx.Events.IEvent> events;
+        await using (var session = store.QuerySession(options))
+            events = await session.Events.FetchStreamAsync(streamId, fromVersion: Math.Max(fromVersion, 1), token: ct);
+        if (events.Count == 0) return [];
+        var chain = await ChainEntriesAsync(transaction, events, ct);
+        return [.. events.Select(e => chain.TryGetValue(e.Sequence, out var entry)
+            ? shapes.ToRecorded(e, json) with { ChainSeq = entry.ChainSeq, EntryHash = entry.EntryHash, ChainHash = entry.ChainHash, RecordedAt = entry.SealedAt }
+            : shapes.ToRecorded(e, json))];
+    }
+
+    // The chain entries of events Marten read: one indexed lookup by seq_id.
+    private async Task<Dictionary<long, (long ChainSeq, byte[] EntryHash, byte[] ChainHash, DateTimeOffset SealedAt)>> ChainEntriesAsync(
+        NpgsqlTransaction? transaction, IReadOnlyList<JasperFx.Events.IEvent> events, CancellationToken ct)
+    {
+        const string sql = "SELECT seq_id, chain_seq, entry_hash, chain_hash, sealed_at FROM ledger_chain WHERE seq_id = ANY($1)";
+        await using var command = transaction is null ? reads.CreateCommand(sql) : new NpgsqlCommand(sql, transaction.Connection, transaction);
+        command.Parameters.Add(new() { Value = events.Select(e => e.Sequence).ToArray() });
+        var entries = new Dictionary<long, (long, byte[], byte[], DateTimeOffset)>(events.Count);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            entries[reader.GetInt64(0)] = (reader.GetInt64(1), reader.GetFieldValue<byte[]>(2), reader.GetFieldValue<byte[]>(3), reader.GetFieldValue<DateTimeOffset>(4));
+        return entries;
     }
 
     public async Task<IReadOnlyList<RecordedEvent>> ReadAllAsync(GlobalPosition after, int max, CancellationToken ct = default)

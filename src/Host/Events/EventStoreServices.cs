@@ -33,6 +33,8 @@ internal static class EventStoreServices
                 var options = new StoreOptions();
                 options.Connection(db.App);
                 LedgerMarten.Configure(options, db.Schema, sp.GetRequiredService<EventShapes>(), LedgerJson.Options);
+                // Marten's commands are logged without their data (its daemon logs through the host's loggers, from DI).
+                options.Logger(new LedgerMartenLogger(sp.GetRequiredService<ILogger<LedgerMartenLogger>>()));
                 // After each sealed page: wake this process's readers (projections, relay) and, through the
                 // AppendNotifier, the other processes'.
                 options.Events.Subscribe(new ChainSealer(db.App, through =>

@@ -38,7 +38,7 @@ internal sealed class PaidOrderInvoicingConsumer(
             throw new MessageRejectedException("invoicing.malformed_order_paid", "The order paid message names no order.");
         var context = new CommandContext(envelope.TenantId, "ledger-invoicing", clock.GetUtcNow(), envelope.CorrelationId, message.MessageId,
             message.TraceId, "rabbitmq");
-        var store = new TransactionalEventStore(events, transaction.Connection, transaction.Transaction);
+        var store = new TransactionalEventStore(events, transaction.Transaction);
         var invoicing = new PaidOrderInvoicing(new OrderHandler(store), new InvoiceIssuer(store, issuers, taxRules, exchangeRates), issuers);
         try
         {

@@ -33,7 +33,7 @@ public sealed class PaymentsHandler(TimeProvider clock, Ledger.EventStore.Marten
         var envelope = message.Envelope;
         var context = new CommandContext(envelope.TenantId, envelope.Actor ?? envelope.Producer, clock.GetUtcNow(),
             envelope.CorrelationId, message.MessageId, message.TraceId, "rabbitmq");
-        var store = new TransactionalEventStore(events, transaction.Connection, transaction.Transaction);
+        var store = new TransactionalEventStore(events, transaction.Transaction);
         try
         {
             await PaymentResultHandler.HandleAsync(store, context, message.MessageType, envelope.Payload, ct);

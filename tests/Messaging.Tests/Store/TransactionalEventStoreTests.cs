@@ -28,7 +28,7 @@ public sealed class TransactionalEventStoreTests : IAsyncLifetime
         await using (var tx = await connection.BeginTransactionAsync())
         {
             (await Inbox.TryRecordAsync(new(connection, tx), orders.Tenant, "payments", "m-1", "t.v1", default)).ShouldBeTrue();
-            var inside = new OrderHandler(new TransactionalEventStore(db.EventStore, connection, tx));
+            var inside = new OrderHandler(new TransactionalEventStore(db.EventStore, tx));
             await inside.Handle(orders.Context(), new PayOrder(id, 25.00m, "psp-1", DateTimeOffset.UtcNow, "psp"), null);
             (await inside.Load(orders.Tenant, id))!.State.ShouldBeOfType<Order.Paid>("reads see the transaction's own appends");
             await tx.RollbackAsync();
@@ -40,7 +40,7 @@ public sealed class TransactionalEventStoreTests : IAsyncLifetime
         await using (var tx = await connection.BeginTransactionAsync())
         {
             (await Inbox.TryRecordAsync(new(connection, tx), orders.Tenant, "payments", "m-1", "t.v1", default)).ShouldBeTrue();
-            await new OrderHandler(new TransactionalEventStore(db.EventStore, connection, tx))
+            await new OrderHandler(new TransactionalEventStore(db.EventStore, tx))
                 .Handle(orders.Context(), new PayOrder(id, 25.00m, "psp-1", DateTimeOffset.UtcNow, "psp"), null);
             await tx.CommitAsync();
         }
@@ -57,7 +57,7 @@ public sealed class TransactionalEventStoreTests : IAsyncLifetime
 
         await using var connection = await db.AppDataSource.OpenConnectionAsync();
         await using var tx = await connection.BeginTransactionAsync();
-        var store = new TransactionalEventStore(db.EventStore, connection, tx);
+        var store = new TransactionalEventStore(db.EventStore, tx);
         var stale = new StreamAppend(OrderStreams.For(id), ExpectedVersion.Exactly(1), [TestEvents.Event()]);
         await Should.ThrowAsync<ConcurrencyException>(() => store.AppendAsync(orders.Tenant, [stale]));
         await Should.ThrowAsync<ArgumentException>(() => store.AppendAsync(orders.Tenant, [stale with { Expected = ExpectedVersion.Any }]));
