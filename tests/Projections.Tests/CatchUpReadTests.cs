@@ -6,9 +6,10 @@ using Npgsql;
 namespace Ledger.Projections.Tests;
 
 /// <summary>
-/// The catch-up read (<see cref="IEventStore.ReadAllAsync"/>) takes a page from the chain's seq_id index, joining each
-/// entry to its Marten event: its cost must not grow with the events after the position, or a catch-up of a million
-/// events reads the log again per page.
+/// The sealed ledger's catch-up read (<see cref="IEventStore.ReadAllAsync"/>: the relay's and the exports', no longer
+/// the read models', which Marten's daemon feeds) takes a page from the chain's seq_id index, joining each entry to its
+/// Marten event: its cost must not grow with the events after the position, or a catch-up of a million events reads
+/// the log again per page. (It sits here for the generated history it needs.)
 /// </summary>
 public sealed class CatchUpReadTests : IAsyncLifetime
 {
