@@ -47,6 +47,8 @@ internal static class EventStoreServices
                 return options;
             })
             .AddAsyncDaemon(DaemonMode.HotCold);
+        // Marten leaves a paused subscription paused; the sealer must not stay so.
+        services.AddHostedService<SealerWatchService>();
         services.AddSingleton(sp => new MartenEventStore(sp.GetRequiredService<IDocumentStore>(),
             sp.GetRequiredService<LedgerDataSources>().App, sp.GetRequiredService<EventShapes>(), LedgerJson.Options));
         services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<MartenEventStore>());
