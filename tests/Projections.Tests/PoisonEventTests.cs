@@ -92,6 +92,34 @@ public sealed class PoisonEventTests : IAsyncLifetime
         await _db.CaughtUpAsync([EventLogProjection.ProjectionName]);
     }
 
+    [Fact]
+    public async Task A_projection_stopped_by_a_cause_since_put_right_is_retried_on_the_same_event_skipping_nothing()
+    {
+        var tenant = TestDatabase.NewTenant();
+        var blocked = Guid.CreateVersion7();
+        await using (var refuse = _db.AdminDataSource.CreateCommand("ALTER TABLE orders_rm_g1 ADD CONSTRAINT no_blocked CHECK (customer_id <> 'blocked')"))
+            await refuse.ExecuteNonQueryAsync();
+        await OrderHistory.AppendOrdersAsync(_db.Store, tenant, 5, seed: 7);
+        await _db.Store.AppendAsync(tenant, [OrderHistory.Stream(blocked, OrderHistory.Lifecycle(blocked, 0, OrderHistory.Start, customer: "blocked"))]);
+
+        await using var daemon = DaemonHarness.Start(_db, "a", [new OrdersProjection()]);
+        var stopped = await Eventually.Until(() => _db.LiveStateAsync(OrdersProjection.ProjectionName),
+            c => c.Status == ProjectionGeneration.Failed, TimeSpan.FromSeconds(30), "the orders projection to stop");
+        await Should.ThrowAsync<ProjectionNotStoppedException>(() => ProjectionRetries.RetryAsync(_db.AdminDataSource, "test_event_log"));
+
+        await using (var fix = _db.AdminDataSource.CreateCommand("ALTER TABLE orders_rm_g1 DROP CONSTRAINT no_blocked"))
+            await fix.ExecuteNonQueryAsync();
+        (await ProjectionRetries.RetryAsync(_db.AdminDataSource, OrdersProjection.ProjectionName)).ShouldBe(1);
+        await _db.CaughtUpAsync([OrdersProjection.ProjectionName]);
+
+        (await _db.AdminDataSource.ScalarAsync<long>("SELECT count(*) FROM orders_rm_g1 WHERE order_id = $1", blocked)).ShouldBe(1);
+        (await _db.AdminDataSource.ScalarAsync<long>("SELECT count(*) FROM projection_skips")).ShouldBe(0);
+        // The failure is forgotten once the projection got past the event.
+        await Eventually.Until(() => _db.LiveStateAsync(OrdersProjection.ProjectionName),
+            s => s.Attempts == 0 && s.FailingEventId is null, TimeSpan.FromSeconds(10), "the failure to be forgotten");
+        stopped.FailingEventId.ShouldNotBeNull();
+    }
+
     /// <summary>What <c>ledger.projection.stopped</c> reports for a shard right now (-1: nothing).</summary>
     private static int StoppedGauge(string shard)
     {

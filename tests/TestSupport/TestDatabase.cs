@@ -68,6 +68,9 @@ public sealed class TestDatabase : IAsyncDisposable
     public MartenEventStore EventStore { get; }
     public SealProgress Progress { get; }
 
+    /// <summary>The daemon that runs the sealer, once sealing started.</summary>
+    public IProjectionDaemon? SealingDaemon => _daemon;
+
     /// <summary>Pulsed after each sealed page; passed on to other processes as NOTIFY, as the Host does.</summary>
     public AppendSignal Signal { get; } = new();
 

@@ -20,10 +20,11 @@ internal static class ProjectionsCommand
 {
     public static Command Create()
     {
-        var command = new Command("projections", "The projections that keep the read models: status, blue/green rebuilds, skipping a poison event.");
+        var command = new Command("projections", "The projections that keep the read models: status, blue/green rebuilds, skipping or retrying a poison event.");
         command.Subcommands.Add(Status());
         command.Subcommands.Add(ProjectionsRebuildCommand.Create());
         command.Subcommands.Add(ProjectionsSkipCommand.Create());
+        command.Subcommands.Add(ProjectionsRetryCommand.Create());
         return command;
     }
 
@@ -45,7 +46,8 @@ internal static class ProjectionsCommand
                 if (row.State.Contains(' ', StringComparison.Ordinal)) await output.WriteLineAsync($"    {row.State}");
                 if (row.FailingEventId is { } failing)
                     await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                        $"    stopped on event {failing} after {row.Attempts} attempt(s): {row.LastError}\n    skip it with: ledger projections skip {row.Name} --event {failing} --reason \"...\""));
+                        $"    stopped on event {failing} after {row.Attempts} attempt(s): {row.LastError}\n    skip it with: ledger projections skip {row.Name} --event {failing} --reason \"...\"" +
+                        $"\n    or, once its cause is put right, try it again with: ledger projections retry {row.Name}"));
             }
             return rows.Any(r => r.State == "failed") ? 3 : 0;
         });

@@ -51,6 +51,8 @@ internal static class EventStoreServices
             // Wolverine's envelope storage in the store's schema, on the application's connection; Marten's own
             // HotCold daemon keeps distributing the sealer and projections (Wolverine's managed distribution is off).
             .IntegrateWithWolverine();
+        // Marten leaves a paused subscription paused; the sealer must not stay so.
+        services.AddHostedService<SealerWatchService>();
         services.AddSingleton(sp => new MartenEventStore(sp.GetRequiredService<IDocumentStore>(),
             sp.GetRequiredService<LedgerDataSources>().App, sp.GetRequiredService<EventShapes>(), LedgerJson.Options));
         services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<MartenEventStore>());

@@ -1,6 +1,7 @@
 using Ledger.EventStore;
 using Ledger.EventStore.MartenStore;
 using Ledger.Host.Errors;
+using Ledger.Host.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -17,17 +18,11 @@ internal static class SealedEndpoint
 {
     public const string NotSealed = "ledger.not_sealed";
     public const string InvalidPosition = "ledger.invalid_position";
-    private const string MinPositionHeader = "X-Ledger-Min-Position";
 
     public static async Task<Results<Ok<SealedView>, ProblemHttpResult>> Sealed(
         [Microsoft.AspNetCore.Mvc.FromQuery(Name = "min_position")] string? minPosition, HttpContext http, SealProgress progress, IOptions<AuditorOptions> options, CancellationToken ct)
     {
-        var text = http.Request.Headers.TryGetValue(MinPositionHeader, out var header) ? header.ToString() : minPosition;
-        GlobalPosition? wanted = null;
-        if (text is not null)
-            wanted = GlobalPosition.TryParse(text, out var position) ? position
-                : throw new RequestRejectedException(StatusCodes.Status400BadRequest, InvalidPosition,
-                    $"{MinPositionHeader} must be a position as write responses give it in X-Ledger-Position (a sequence number).");
+        var wanted = MinPosition.From(http.Request, minPosition, InvalidPosition);
 
         if (wanted is { } target
             && !await progress.WaitForAsync(target.Seq, TimeSpan.FromSeconds(options.Value.SealWaitSeconds), ct))

@@ -12,7 +12,7 @@ namespace Ledger.Host.ReadModels;
 /// </summary>
 internal sealed record ReportRequest(int Limit, string? Cursor, GlobalPosition? MinPosition, bool Csv, Func<string, string?> Query)
 {
-    public const string MinPositionHeader = "X-Ledger-Min-Position";
+    public const string MinPositionHeader = Http.MinPosition.Header;
     private static readonly string[] Common = ["limit", "cursor", "min_position"];
 
     public static ReportRequest From(HttpRequest request, IReadOnlyCollection<string> filters)
@@ -34,13 +34,8 @@ internal sealed record ReportRequest(int Limit, string? Cursor, GlobalPosition? 
         var cursor = query.TryGetValue("cursor", out var c) ? c.ToString() : null;
         if (cursor is { Length: 0 or > 2048 }) throw Rejected(InvalidReportQueryException.InvalidCursor, "The cursor is not one this API issued.");
 
-        var positionText = request.Headers.TryGetValue(MinPositionHeader, out var header) ? header.ToString()
-            : query.TryGetValue("min_position", out var q) ? q.ToString() : null;
-        GlobalPosition? minPosition = null;
-        if (positionText is not null)
-            minPosition = GlobalPosition.TryParse(positionText, out var position)
-                ? position
-                : throw Rejected(ReadModelProblemCodes.InvalidPosition, $"{MinPositionHeader} must be a position as write responses give it in X-Ledger-Position (a sequence number).");
+        var minPosition = Http.MinPosition.From(request, query.TryGetValue("min_position", out var q) ? q.ToString() : null,
+            ReadModelProblemCodes.InvalidPosition);
 
         return new ReportRequest(Guard(() => ReportLimits.Check(limit)), cursor, minPosition, WantsCsv(request),
             name => query.TryGetValue(name, out var value) ? value.ToString() : null);

@@ -51,7 +51,7 @@ public sealed record ProjectionGeneration(string Name, int Generation, string St
         await using var command = db.CreateCommand("""
             UPDATE projection_generations SET attempts = 0, failing_event_id = NULL, failing_seq = NULL, last_error = NULL,
                    updated_at = clock_timestamp()
-             WHERE name = $1 AND generation = $2 AND status = 'running' AND attempts > 0
+             WHERE name = $1 AND generation = $2 AND status = 'running' AND (attempts > 0 OR failing_event_id IS NOT NULL)
             """);
         command.Parameters.Add(new() { Value = Name });
         command.Parameters.Add(new() { Value = Generation });

@@ -43,5 +43,29 @@ public static class ProjectionSkips
     }
 }
 
+/// <summary>
+/// An operator's decision to try a stopped projection again on the event it stopped on, once what made it fail is put
+/// right (a constraint fixed, a right granted back): nothing is skipped, the attempts start over.
+/// </summary>
+public static class ProjectionRetries
+{
+    /// <summary>Sets the failed generations of <paramref name="name"/> running again; returns how many.</summary>
+    /// <exception cref="ProjectionNotStoppedException">no generation of it is stopped.</exception>
+    public static async Task<int> RetryAsync(NpgsqlDataSource admin, string name, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(admin);
+        await using var retry = admin.CreateCommand("""
+            UPDATE projection_generations SET status = 'running', attempts = 0, updated_at = clock_timestamp()
+             WHERE name = $1 AND status = 'failed'
+            """);
+        retry.Parameters.Add(new() { Value = name });
+        var resumed = await retry.ExecuteNonQueryAsync(ct);
+        return resumed > 0 ? resumed : throw new ProjectionNotStoppedException(name);
+    }
+}
+
+public sealed class ProjectionNotStoppedException(string name)
+    : Exception($"Projection '{name}' is not stopped on a failing event; there is nothing to retry.");
+
 public sealed class ProjectionSkipRefusedException(string name, Guid eventId)
     : Exception($"Projection '{name}' is not stopped on event {eventId}; only the event a projection stopped on can be skipped.");

@@ -15,7 +15,8 @@ namespace Ledger.Projections.OnMarten;
 /// transaction that is rolled back, to find the event that fails; the attempt is recorded, and the shard restarted
 /// after a backoff, until <see cref="ProjectionOptions.MaxAttempts"/> — then the generation is <c>failed</c>: an
 /// Error log naming the event and the kind of error (never the message, which may quote data), the stopped metric,
-/// health degraded. It resumes only when an operator skips that event (<see cref="ProjectionSkips"/>).
+/// health degraded. It resumes only when an operator skips that event (<see cref="ProjectionSkips"/>). A page whose
+/// events all apply alone failed for a passing reason and is retried with backoff until it goes through.
 /// </summary>
 public sealed partial class ProjectionSupervisor(
     IDocumentStore store, NpgsqlDataSource db, IReadOnlyList<ReadModelProjection> projections, ProjectionOptions options, ILogger logger)
@@ -95,7 +96,10 @@ public sealed partial class ProjectionSupervisor(
         var shard = projection.ShardName;
         var failure = await FindFailureAsync(projection, position, ct);
         var attempts = failure.EventId == state.FailingEventId ? state.Attempts + 1 : 1;
-        var stop = attempts >= options.MaxAttempts;
+        // Stopped for good only on an event that fails alone (an operator can judge and skip it). A page that failed
+        // though each of its events applies alone failed for a passing reason (a deadlock, a connection lost, a right
+        // missing for a while): it is retried with backoff for as long as it takes, never marked failed.
+        var stop = failure.EventId is not null && attempts >= options.MaxAttempts;
         await state.RecordFailureAsync(db, failure.EventId, failure.Sequence, attempts, failure.Error, stop, ct);
         var eventId = failure.EventId?.ToString() ?? "(not found: the page failed as a whole)";
         if (stop)

@@ -124,7 +124,7 @@ public sealed partial class ReadModelProjection : IProjection
 
     /// <summary>
     /// <c>$n</c> parameters as Marten's <c>?</c> placeholders, one value per occurrence; a DateTimeOffset goes as UTC
-    /// (Npgsql's timestamptz takes no other offset); Marten sends a null as SQL NULL.
+    /// (Npgsql's timestamptz takes no other offset); <see cref="StatementOperation"/> sends a null as SQL NULL.
     /// </summary>
     internal static (string Sql, object?[] Parameters) Placeholders(string sql, IReadOnlyList<object?> parameters)
     {

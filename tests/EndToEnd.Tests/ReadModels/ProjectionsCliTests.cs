@@ -43,6 +43,9 @@ public sealed class ProjectionsCliTests(ReportsAppFixture app) : IClassFixture<R
         body.GetProperty("items").GetArrayLength().ShouldBe(4);
 
         (await Ledger("projections", "rebuild", "nonesuch")).ExitCode.ShouldBe(2);
+        // Nothing is stopped: nothing to retry (exit 1); an unknown name is a usage error (exit 2).
+        (await Ledger("projections", "retry", "orders")).ExitCode.ShouldBe(1);
+        (await Ledger("projections", "retry", "nonesuch")).ExitCode.ShouldBe(2);
     }
 
     [Fact]
