@@ -18,7 +18,18 @@ public static class LedgerEntryPoint
         // WebApplicationFactory passes its settings in.
         var webArgs = args.Length > 0 && args[0] == "serve" ? args[1..] : args;
         await using var app = LedgerWebApp.Build(webArgs);
-        await app.RunAsync();
-        return 0;
+        try
+        {
+            await app.RunAsync();
+            return 0;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Most often at start: Wolverine registers this node in the database before the host serves, so a host
+            // whose database is unreachable stops here, and its orchestrator (compose, systemd) starts it again.
+            // One line that says why instead of an unhandled exception's dump; the full error is logged above it.
+            app.Logger.LogCritical("Ledger stopped: {Reason}", e.GetBaseException().Message);
+            return 1;
+        }
     }
 }
