@@ -21,15 +21,23 @@ public static class LedgerEntryPoint
         try
         {
             await app.RunAsync();
-            return 0;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (LogStopped(app, e))
         {
-            // Most often at start: Wolverine registers this node in the database before the host serves, so a host
-            // whose database is unreachable stops here, and its orchestrator (compose, systemd) starts it again.
-            // One line that says why instead of an unhandled exception's dump; the full error is logged above it.
-            app.Logger.LogCritical("Ledger stopped: {Reason}", e.GetBaseException().Message);
-            return 1;
+            // Never reached: the filter only logs. The error goes on to the caller, who owns the exit code (and
+            // WebApplicationFactory, which runs this entry point in tests, must see the host's own start-up error).
         }
+        return 0;
+    }
+
+    /// <summary>
+    /// One line that says why Ledger stopped, before the exception's dump. Most often at start: Wolverine registers
+    /// this node in the database before the host serves, so a host whose database is unreachable stops here, and its
+    /// orchestrator (compose, systemd) starts it again.
+    /// </summary>
+    private static bool LogStopped(WebApplication app, Exception e)
+    {
+        if (e is not (OperationCanceledException or HostAbortedException)) app.Logger.LogCritical("Ledger stopped: {Reason}", e.GetBaseException().Message);
+        return false;
     }
 }
