@@ -16,6 +16,7 @@ using Ledger.Host.Orders;
 using Ledger.Host.RateLimiting;
 using Ledger.Host.ReadModels;
 using Ledger.Host.WritePath;
+using Wolverine;
 
 namespace Ledger.Host;
 
@@ -36,6 +37,8 @@ public static class LedgerWebApp
             KestrelRejectionHeaders.Add(kestrel);
         });
 
+        // Wolverine's runtime beside today's code: no handlers, routes or listeners of its own yet (LedgerWolverine).
+        builder.Host.UseWolverine(LedgerWolverine.Configure);
         builder.Services.AddLedgerLogging();
         builder.Services.AddLedgerTelemetry();
         builder.Services.AddLedgerGracefulShutdown();

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Ledger.EndToEnd.Tests;
 
@@ -67,24 +68,42 @@ public sealed class PlatformTests(LedgerAppFixture app) : IClassFixture<LedgerAp
     }
 
     [Fact]
-    public async Task Ready_is_503_when_the_database_is_unreachable()
+    public async Task A_host_whose_database_is_unreachable_does_not_start_and_names_the_database()
     {
-        await using var broken = await app.HostWith(host => host
+        // Wolverine registers this node in the database before the host starts (DurabilityMode.Balanced), so a host
+        // without its database fails fast and its orchestrator restarts it (docs/operations.md, "Start-up").
+        var error = await Should.ThrowAsync<Exception>(() => app.HostWith(host => host
             .ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["ConnectionStrings:Ledger"] = "Host=127.0.0.1;Port=1;Username=nobody;Database=none;Timeout=2",
                 ["Ledger:Database:MigrateOnStart"] = "false",
+            }))));
+        error.ToString().ShouldContain("127.0.0.1:1");
+    }
+
+    [Fact]
+    public async Task Ready_is_503_while_the_database_is_unreachable_and_200_once_it_is_back()
+    {
+        var direct = new NpgsqlConnectionStringBuilder(app.Db.AppConnectionString);
+        await using var proxy = new TcpProxy(direct.Host!, direct.Port);
+        var proxied = new NpgsqlConnectionStringBuilder(app.Db.AppConnectionString) { Host = "127.0.0.1", Port = proxy.Port, Timeout = 2 };
+        await using var host = await app.HostWith(h => h
+            .ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Ledger"] = proxied.ConnectionString,
+                ["Ledger:Database:MigrateOnStart"] = "false",
             })));
-        await broken.Scenario(x =>
-        {
-            x.Get.Url("/health/ready");
-            x.StatusCodeShouldBe(HttpStatusCode.ServiceUnavailable);
-        });
-        await broken.Scenario(x =>
-        {
-            x.Get.Url("/health/live");
-            x.StatusCodeShouldBeOk();
-        });
+        var client = host.Client();
+        (await client.GetAsync("/health/ready")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        proxy.Cut();
+        await Eventually.Until(() => client.GetAsync("/health/ready"), r => r.StatusCode == HttpStatusCode.ServiceUnavailable,
+            TimeSpan.FromSeconds(30), "ready to answer 503 without the database");
+        (await client.GetAsync("/health/live")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        proxy.Restore();
+        await Eventually.Until(() => client.GetAsync("/health/ready"), r => r.StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30), "ready to answer 200 once the database is back");
     }
 }
 

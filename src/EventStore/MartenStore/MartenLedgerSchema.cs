@@ -8,7 +8,7 @@ namespace Ledger.EventStore.MartenStore;
 
 /// <summary>
 /// Creates and upgrades the event store's schema with the owner's connection: Marten's own objects first (Weasel, as
-/// <c>db-apply</c> does), then Ledger's migrations: the chain, views, append-only triggers and the application role's
+/// <c>db-apply</c> does), then Wolverine's envelope storage (<see cref="WolverineEnvelopeStorage"/>), then Ledger's migrations: the chain, views, append-only triggers and the application role's
 /// rights (<see cref="MigrationSet.LedgerChain"/>) and every module's, ordered and checksummed. The application connects with a role that can
 /// change none of it.
 /// </summary>
@@ -33,6 +33,8 @@ public static class MartenLedgerSchema
         }
         try
         {
+            // Before the migrations: their grants (grants.sql) give the application role its rights on these tables.
+            await WolverineEnvelopeStorage.ApplyAsync(admin, schema, ct);
             await Migrations.Migrator.MigrateAsync(admin, schema, appRole, modules, ct);
         }
         finally

@@ -9,6 +9,7 @@ using Ledger.Host.ReadModels;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Ledger.Host.Configuration;
 using Marten;
+using Wolverine.Marten;
 
 namespace Ledger.Host.Events;
 
@@ -46,7 +47,10 @@ internal static class EventStoreServices
                 if (readModels.Enabled) options.AddReadModels(readModels.Projections, readModels.Options);
                 return options;
             })
-            .AddAsyncDaemon(DaemonMode.HotCold);
+            .AddAsyncDaemon(DaemonMode.HotCold)
+            // Wolverine's envelope storage in the store's schema, on the application's connection; Marten's own
+            // HotCold daemon keeps distributing the sealer and projections (Wolverine's managed distribution is off).
+            .IntegrateWithWolverine();
         // Marten leaves a paused subscription paused; the sealer must not stay so.
         services.AddHostedService<SealerWatchService>();
         services.AddSingleton(sp => new MartenEventStore(sp.GetRequiredService<IDocumentStore>(),

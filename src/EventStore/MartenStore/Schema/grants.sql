@@ -19,5 +19,17 @@ BEGIN
         EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %s', t, '{app_role}');
     END LOOP;
 END $grants$;
+-- Wolverine's envelope storage (WolverineEnvelopeStorage, created by the owner beside Marten's): its durability agent
+-- and leader, running as the application, insert, claim (UPDATE owner_id), move and delete envelopes, register and
+-- reap nodes and their agent assignments, and write node records. Row rights only; the tables themselves stay the owner's.
+DO $wolverine$
+DECLARE t text;
+BEGIN
+    FOR t IN SELECT quote_ident(tablename) FROM pg_tables
+              WHERE schemaname = current_schema() AND tablename LIKE 'wolverine\_%'
+    LOOP
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %s', t, '{app_role}');
+    END LOOP;
+END $wolverine$;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {app_role};
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {schema} TO {app_role};

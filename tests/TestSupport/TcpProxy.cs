@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Ledger.Messaging.Tests.Infrastructure;
+namespace Ledger.TestSupport;
 
 /// <summary>
-/// A loopback TCP forwarder to a server (the test PostgreSQL), so one test can take "the database" away from one
+/// A loopback TCP forwarder to a server (the test PostgreSQL or RabbitMQ), so one test can take "the database" away from one
 /// component without touching the server everyone else uses: <see cref="Cut"/> drops every forwarded connection
 /// and refuses new ones until <see cref="Restore"/>.
 /// </summary>
