@@ -137,6 +137,9 @@ public sealed class CliTests(LedgerAppFixture app) : IClassFixture<LedgerAppFixt
         stdout.ShouldNotContain("Asynchronous projection and projection rebuilds"); // Marten's projections: Ledger's rebuild is blue/green
         stdout.ShouldNotContain("Applies all outstanding changes"); // JasperFx's db-apply: migrate is
         (await Ledger("help", "projections")).Stdout.ShouldContain("rebuild");
+        var nothing = await Ledger("help", "no-such-command");
+        nothing.ExitCode.ShouldBe(1);
+        nothing.Stderr.ShouldContain("there is no command 'no-such-command'");
 
         var assert = await Ledger("db-assert", "--help");
         assert.ExitCode.ShouldBe(0, assert.Stderr);

@@ -66,7 +66,17 @@ public static class LedgerCli
     {
         var names = new Argument<string[]>("command") { Description = "The command (and sub-command) to describe.", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("help", "Describe the commands, or one command's arguments and options.") { names };
-        command.SetAction((parse, ct) => root.Parse([.. parse.GetValue(names) ?? [], "--help"]).InvokeAsync(parse.InvocationConfiguration, ct));
+        command.SetAction(async (parse, ct) =>
+        {
+            var path = parse.GetValue(names) ?? [];
+            var target = root.Parse([.. path, "--help"]);
+            if (target.UnmatchedTokens.Count > 0 && target.CommandResult.Command is not JasperFxCommand)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"help: there is no command '{string.Join(' ', path)}'; ledger --help lists them.");
+                return 1;
+            }
+            return await target.InvokeAsync(parse.InvocationConfiguration, ct);
+        });
         return command;
     }
 
