@@ -17,7 +17,7 @@ public sealed class CliTests(LedgerAppFixture app) : IClassFixture<LedgerAppFixt
             RedirectStandardError = true,
             WorkingDirectory = Path.GetTempPath(),
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ledger.dll"));
+        start.ArgumentList.Add(HostOutput.LedgerDll);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         start.Environment["Ledger__Auth__SigningKeyPath"] = app.SigningKeyPath;

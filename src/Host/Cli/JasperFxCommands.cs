@@ -15,9 +15,21 @@ namespace Ledger.Host.Cli;
 internal static class JasperFxCommands
 {
     /// <summary>
-    /// Every JasperFx command of JasperFx and of the extension assemblies (Weasel, Marten, Wolverine), found as
-    /// JasperFx's command line finds them. Its "Searching … for commands" lines are diagnostics and go to nowhere here.
+    /// The assemblies whose JasperFx commands Ledger offers, named rather than found: JasperFx's own discovery
+    /// (<c>RegisterCommandsFromExtensionAssemblies</c>) opens every DLL in the application's folder on each run of any
+    /// command — slow for <c>ledger token</c>, and it fails outright where a DLL there references an assembly that is
+    /// not (a test runner's folder: FsCheck's FSharp.Core). A package upgrade that moves commands shows in CliTests.
     /// </summary>
+    private static readonly System.Reflection.Assembly[] CommandAssemblies =
+    [
+        typeof(RunCommand).Assembly, // JasperFx: run, codegen, describe, resources, check-env
+        typeof(JasperFx.Events.IEvent).Assembly, // projections, event and stream queries
+        typeof(Weasel.Core.Migrations.DatabaseBase<>).Assembly, // db-apply, db-assert, db-patch, db-dump, db-list
+        typeof(Marten.DocumentStore).Assembly,
+        typeof(Wolverine.WolverineOptions).Assembly, // storage, capabilities, describe-event-model …
+    ];
+
+    /// <summary>Every JasperFx command of <see cref="CommandAssemblies"/>, named and described as JasperFx does.</summary>
     public static IReadOnlyList<(string Name, string Description, Type Type)> Discover()
     {
         var factory = new CommandFactory();
@@ -25,8 +37,7 @@ internal static class JasperFxCommands
         AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) });
         try
         {
-            factory.RegisterCommands(typeof(RunCommand).Assembly);
-            factory.RegisterCommandsFromExtensionAssemblies();
+            foreach (var assembly in CommandAssemblies) factory.RegisterCommands(assembly);
         }
         finally
         {
