@@ -17,7 +17,7 @@ public sealed class CliTests(LedgerAppFixture app) : IClassFixture<LedgerAppFixt
             RedirectStandardError = true,
             WorkingDirectory = Path.GetTempPath(),
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ledger.dll"));
+        start.ArgumentList.Add(HostOutput.LedgerDll);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         start.Environment["Ledger__Auth__SigningKeyPath"] = app.SigningKeyPath;
@@ -124,5 +124,52 @@ public sealed class CliTests(LedgerAppFixture app) : IClassFixture<LedgerAppFixt
             ("cli invoicing exchange-rates set", Application.Audit.AuditResult.Failure, "validation.invalid_format"),
         ], ignoreOrder: true);
         (await Ledger("verify", "--tenant", tenant)).ExitCode.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task One_help_lists_Ledger_and_JasperFx_commands_and_Ledger_wins_a_name_clash()
+    {
+        var (exitCode, stdout, stderr) = await Ledger("--help");
+        exitCode.ShouldBe(0, stderr);
+        foreach (var command in new[] { "token", "verify", "export", "verify-export", "dlq", "projections", "db-apply, migrate", "invoicing, settings", "run, serve",
+                     "db-assert", "db-patch", "codegen", "storage", "resources", "describe" })
+            stdout.ShouldContain($"  {command} ");
+        stdout.ShouldNotContain("Asynchronous projection and projection rebuilds"); // Marten's projections: Ledger's rebuild is blue/green
+        stdout.ShouldNotContain("Applies all outstanding changes"); // JasperFx's db-apply: migrate is
+        (await Ledger("help", "projections")).Stdout.ShouldContain("rebuild");
+        var nothing = await Ledger("help", "no-such-command");
+        nothing.ExitCode.ShouldBe(1);
+        nothing.Stderr.ShouldContain("there is no command 'no-such-command'");
+
+        var assert = await Ledger("db-assert", "--help");
+        assert.ExitCode.ShouldBe(0, assert.Stderr);
+        assert.Stdout.ShouldContain("ledger db-assert");
+        assert.Stdout.ShouldContain("--database");
+        var storage = await Ledger("help", "storage");
+        storage.ExitCode.ShouldBe(0, storage.Stderr);
+        storage.Stdout.ShouldContain("clear|counts");
+    }
+
+    [Fact]
+    public async Task JasperFx_commands_run_on_the_Host_db_assert_passes_on_the_migrated_schema_and_db_apply_is_migrate()
+    {
+        var apply = await Ledger("db-apply");
+        apply.ExitCode.ShouldBe(0, apply.Stderr);
+        apply.Stdout.ShouldContain($"schema {app.Db.Schema} is up to date");
+
+        var assert = await Ledger("db-assert");
+        assert.ExitCode.ShouldBe(0, assert.Stdout + assert.Stderr);
+        assert.Stdout.ShouldContain("No database differences detected");
+
+        var counts = await Ledger("storage", "counts");
+        counts.ExitCode.ShouldBe(0, counts.Stdout + counts.Stderr);
+        counts.Stdout.ShouldContain("Incoming");
+
+        var codegen = await Ledger("codegen", "preview"); // TypeLoadMode.Static, no Roslyn: writing the code needs none
+        codegen.ExitCode.ShouldBe(0, codegen.Stdout + codegen.Stderr);
+        codegen.Stdout.ShouldContain("namespace Internal.Generated");
+
+        var unknown = await Ledger("db-assert", "--no-such-flag");
+        unknown.ExitCode.ShouldBe(1);
     }
 }

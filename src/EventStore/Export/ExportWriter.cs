@@ -25,7 +25,12 @@ public sealed class ExportWriter(NpgsqlDataSource dataSource, CheckpointStore ch
 
     /// <exception cref="ExportRefusedException">the key is not the active key of the history, or the entry before the range is not stored.</exception>
     /// <exception cref="IOException">the folder is not empty.</exception>
-    public async Task<ExportManifest> WriteAsync(string tenantId, long from, long? to, string directory, CheckpointKey key, CancellationToken ct = default)
+    public async Task<ExportManifest> WriteAsync(string tenantId, long from, long? to, string directory, CheckpointKey key, CancellationToken ct = default) =>
+        await WriteAsync(tenantId, from, to, directory, key, progress: null, ct);
+
+    /// <summary>As above, reporting each page of entries written to <paramref name="progress"/> (the CLI's progress line).</summary>
+    public async Task<ExportManifest> WriteAsync(
+        string tenantId, long from, long? to, string directory, CheckpointKey key, IProgress<ExportProgress>? progress, CancellationToken ct = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(from, 1);
         ArgumentNullException.ThrowIfNull(key);
@@ -56,6 +61,7 @@ public sealed class ExportWriter(NpgsqlDataSource dataSource, CheckpointStore ch
                     entries.WriteByte((byte)'\n');
                     (count, last) = (count + 1, entry.ChainHash);
                 }
+                if (page.Count > 0) progress?.Report(new ExportProgress(page[^1].ChainSeq, end, count));
                 if (page.Count < pageSize) break;
                 next = page[^1].ChainSeq + 1;
             }

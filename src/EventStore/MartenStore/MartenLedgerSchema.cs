@@ -26,6 +26,9 @@ public static class MartenLedgerSchema
         {
             options.Connection(admin);
             LedgerMarten.Configure(options, schema, shapes, json);
+            // The document IntegrateWithWolverine maps on the Host's store (Wolverine's outbox operations name it), as
+            // Wolverine maps it, so the schema is what the Host's configuration describes and `ledger db-assert` agrees.
+            options.Schema.For<Wolverine.Envelope>().SingleTenanted().DoNotPartition();
             options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
         }))
         {

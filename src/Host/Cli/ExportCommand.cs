@@ -50,7 +50,9 @@ internal static class ExportCommand
             ExportManifest manifest;
             try
             {
-                manifest = await writer.WriteAsync(tenantId, first, last, folder, key, ct);
+                var progress = new ProgressLine(error, "export");
+                manifest = await writer.WriteAsync(tenantId, first, last, folder, key, progress, ct);
+                progress.Finish();
                 if (archive) ExportArchive.Pack(folder, path);
             }
             catch (ExportRefusedException e)

@@ -4,7 +4,8 @@ using Ledger.Host.Invoicing;
 namespace Ledger.Host.Cli;
 
 /// <summary>
-/// <c>ledger invoicing issuer|tax-rules|tax-categories|exchange-rates …</c>: a tenant's invoicing settings, for
+/// <c>ledger invoicing issuer|tax-rules|tax-categories|exchange-rates …</c> (alias <c>settings</c>, the name issue 14
+/// gives it): a tenant's invoicing settings, for
 /// operators at the database (ConnectionStrings:Ledger). Bodies are the API's (docs/invoicing.md), inline or
 /// <c>--file</c>; each change is validated, versioned (<c>--if-match</c>) and audited exactly as through the API.
 /// Output is JSON on standard output; a refusal is the problem as JSON on standard error, exit code 1.
@@ -14,6 +15,7 @@ internal static class InvoicingCommand
     public static Command Create()
     {
         var command = new Command("invoicing", "A tenant's invoicing settings: issuer profile, tax rules and categories, exchange rates.");
+        command.Aliases.Add("settings");
         command.Subcommands.Add(Issuer());
         command.Subcommands.Add(TaxRules());
         command.Subcommands.Add(TaxCategories());

@@ -4,12 +4,18 @@ using Ledger.Host.Configuration;
 
 namespace Ledger.Host.Cli;
 
-/// <summary><c>ledger migrate</c>: applies every module's migrations with the admin connection, then exits.</summary>
+/// <summary>
+/// <c>ledger migrate</c> (alias <c>db-apply</c>): creates or upgrades the whole schema with the owner's connection
+/// (<see cref="LedgerSchema"/>: Marten's objects, Wolverine's envelope storage, Ledger's migrations and the application
+/// role's grants), then exits. It is also <c>db-apply</c> because JasperFx's db-apply would apply only Marten's objects,
+/// and with the Host's connection, whose role may not change the schema.
+/// </summary>
 internal static class MigrateCommand
 {
     public static Command Create()
     {
-        var command = new Command("migrate", "Create or upgrade the Ledger schema, every module's tables (ConnectionStrings:LedgerAdmin).");
+        var command = new Command("migrate", "Create or upgrade the Ledger schema: Marten's and Wolverine's tables, every module's migrations and the grants (ConnectionStrings:LedgerAdmin).");
+        command.Aliases.Add("db-apply");
         command.SetAction(async (parse, ct) =>
         {
             var configuration = LedgerConfiguration.ForCli(LedgerConfiguration.CliEnvironmentName());

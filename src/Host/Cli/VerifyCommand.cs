@@ -59,8 +59,13 @@ internal static class VerifyCommand
             var verifier = new SignedChainVerifier(dataSources.App, new SigningKeyHistory(dataSources.App), new CheckpointStore(dataSources.App));
             var tenantId = parse.GetRequiredValue(tenant);
             var step = await verifier.StepAsync(tenantId, parse.GetValue(from), parse.GetValue(to), null, EntriesPerStep, evidence, ct);
+            var progress = new ProgressLine(error, $"verify {tenantId}");
             while (step.Status == VerificationStatus.InProgress)
+            {
+                progress.Report(step.VerifiedThrough, step.To, step.EntriesChecked);
                 step = await verifier.StepAsync(tenantId, step.From, step.To, step.Cursor, EntriesPerStep, evidence, ct);
+            }
+            progress.Finish();
 
             await output.WriteLineAsync(evidence.TrustedKeys is null
                 ? "keys: the key history in the database (pass --jwks with the key set you kept to trust your own copy)"

@@ -131,6 +131,7 @@ public sealed class AuditorTamperTests(AuditorAppFixture app) : IClassFixture<Au
         var export = await app.LedgerAsync("export", "--tenant", tenant, folder);
         export.ExitCode.ShouldBe(0, export.Stderr);
         export.Stdout.ShouldContain($"exported tenant {tenant}, positions 1..10: 10 entries, 2 checkpoints");
+        export.Stderr.ShouldContain("export: position 10/10, 10 entries"); // progress goes to standard error, never to the result
 
         var accepted = await app.LedgerAsync("verify-export", folder, "--jwks", jwks);
         accepted.ExitCode.ShouldBe(0, accepted.Stdout + accepted.Stderr);
