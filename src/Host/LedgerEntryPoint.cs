@@ -1,3 +1,4 @@
+using JasperFx;
 using Ledger.Host.Cli;
 
 namespace Ledger.Host;
@@ -13,6 +14,13 @@ public static class LedgerEntryPoint
         ArgumentNullException.ThrowIfNull(args);
         if (args.Length > 0 && CliWords.Contains(args[0]))
             return await LedgerCli.RunAsync(args);
+
+        // Wolverine's generated handlers, written out to be committed (`make codegen`) and loaded statically at run time.
+        if (args.Length > 0 && args[0] == "codegen")
+        {
+            await using var host = LedgerWebApp.Build([]);
+            return await host.RunJasperFxCommands(args);
+        }
 
         // Anything else is host configuration (`--environment=…`, `--urls …`), which is also how
         // WebApplicationFactory passes its settings in.

@@ -92,6 +92,9 @@ public sealed class ConsumerSettings
     /// </summary>
     public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>How often handled rows older than <see cref="InboxRetention"/> are deleted (Wolverine's <c>HandledMessageCleanupPollingTime</c>).</summary>
+    public TimeSpan InboxPurgeInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How often the dead-letter storage is counted per consumer (metrics, health).</summary>
     public TimeSpan DeadLetterProbeInterval { get; set; } = TimeSpan.FromSeconds(15);
 }

@@ -41,7 +41,7 @@ public sealed partial class InboundCommands(
     MartenEventStore store,
     IWolverineRuntime runtime,
     MessagingMetrics metrics,
-    IServiceProvider services,
+    AppendSignal signal,
     ILogger<InboundCommands> logger)
 {
     public const string Origin = "rabbitmq";
@@ -100,7 +100,7 @@ public sealed partial class InboundCommands(
         envelope.Status = EnvelopeStatus.Handled;
         metrics.RecordHandled(consumer.Name, "applied");
         // Wakes this process's readers (projections, the publisher) at once rather than at their next poll.
-        services.GetService<AppendSignal>()?.Pulse();
+        signal.Pulse();
     }
 
     private IMessageDatabase Inbox => runtime.Storage as IMessageDatabase
@@ -116,7 +116,7 @@ public sealed partial class InboundCommands(
             await tx.LockAuditStreamAsync(context.TenantId, entity, CancellationToken.None);
             await tx.AppendAsync(context.TenantId, [tx.AuditAppend(entity, AuditEventCodec.ToAppend(entry, context))], CancellationToken.None);
             await tx.CommitAsync(CancellationToken.None);
-            services.GetService<AppendSignal>()?.Pulse();
+            signal.Pulse();
         }
         catch (Exception e)
         {

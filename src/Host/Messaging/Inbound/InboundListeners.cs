@@ -23,6 +23,7 @@ public static class InboundListeners
         ArgumentNullException.ThrowIfNull(options);
         foreach (var consumer in InboundConsumers.All) options.Discovery.IncludeType(consumer.Handler);
         options.Services.AddWolverineExtension<InboundMessagingExtension>();
+        options.Services.AddSingleton<InboundCommands>();
         options.Services.AddHostedService<DeadLetterProbe>();
     }
 
@@ -32,6 +33,13 @@ public static class InboundListeners
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(settings);
         options.Durability.KeepAfterMessageHandling = settings.Consumers.InboxRetention;
+        options.Durability.HandledMessageCleanupPollingTime = settings.Consumers.InboxPurgeInterval;
+        // A message is acknowledged to RabbitMQ once it is in the inbox; if its host dies before handling it, another
+        // host takes it over once the dead one's node is stale (no health check for this long) and ejected. Wolverine's
+        // default minute is long for an order waiting on its payment; a node wrongly taken for dead costs nothing worse
+        // than a rolled-back duplicate (InboundCommands marks the inbox in the command's own transaction).
+        options.Durability.HealthCheckPollingTime = TimeSpan.FromSeconds(5);
+        options.Durability.StaleNodeTimeout = TimeSpan.FromSeconds(20);
         options.Policies.Add(new InboundErrorPolicy(settings.Consumers));
         if (rabbit is null || !settings.Consumers.Enabled) return;
 
