@@ -165,7 +165,7 @@ public class MessagingAppFixture : IAsyncLifetime
         return messages;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (host is not null) await host.DisposeAsync();
         try
