@@ -46,7 +46,7 @@ public sealed class InboundFailureTests(MessagingAppFixture app) : IClassFixture
         }
 
         letter.Attempts.ShouldBe(MaxAttempts);
-        letter.ErrorType.ShouldBe("Npgsql.PostgresException");
+        letter.ErrorType.ShouldBe("Marten.Exceptions.MartenCommandException"); // Marten wraps the database's error
         letter.ErrorMessage!.ShouldContain("simulated failure");
         letter.ErrorCode.ShouldBeNull("a failure, not a refusal: it has no code");
         (await gateway.PaidCountAsync(order)).ShouldBe(0);
