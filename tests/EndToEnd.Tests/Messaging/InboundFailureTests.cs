@@ -63,6 +63,27 @@ public sealed class InboundFailureTests(MessagingAppFixture app) : IClassFixture
     }
 
     [Fact]
+    public async Task Replaying_a_dead_letter_whose_message_was_handled_meanwhile_changes_nothing()
+    {
+        var gateway = new Inbound(app);
+        var order = await gateway.Clerk.CreateAsync();
+        var message = Guid.NewGuid();
+        await gateway.ConfirmAsync(message, order); // refused: no payment requested
+        await gateway.WaitForDeadLettersAsync(l => l.MessageId == message.ToString("D"), 1);
+        (await gateway.Clerk.PostAsync($"/api/orders/{order}/payment-requests")).EnsureSuccessStatusCode();
+        await gateway.ConfirmAsync(message, order); // the gateway sends it again: handled
+        await gateway.WaitPaidAsync(order);
+
+        (await gateway.DeadLetters.ReplayAsync(message.ToString("D"), "payments", default)).ShouldHaveSingleItem();
+        await Eventually.Until(() => gateway.DeadLetters.ListAsync("payments", 1000, default),
+            l => l.All(x => x.MessageId != message.ToString("D")), Inbound.Timeout, "the replayed letter to leave the dead letters");
+        (await gateway.PaidCountAsync(order)).ShouldBe(1);
+        (await gateway.InboxStatusAsync(message)).ShouldBe("Handled");
+        (await gateway.MessageAuditAsync(order)).Select(a => a.Entry.Result).ShouldBe([AuditResult.Failure, AuditResult.Success],
+            "the refusal and the copy that was applied; the replay ran nothing");
+    }
+
+    [Fact]
     public async Task Dead_letters_are_listed_per_consumer_found_by_id_counted_and_purged()
     {
         var gateway = new Inbound(app);
