@@ -2,6 +2,7 @@ using System.Text;
 using Ledger.Application.Audit;
 using Ledger.Application.Orders;
 using Ledger.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ledger.EndToEnd.Tests.Messaging;
 
@@ -72,6 +73,9 @@ public sealed class InboundConsumerTests(MessagingAppFixture app) : IClassFixtur
         audit.Entry.Result.ShouldBe(AuditResult.Failure);
         audit.Entry.Code.ShouldBe("order.payment_not_requested");
         audit.Entry.Streams.ShouldBeNull();
+        var metrics = app.Host.Services.GetRequiredService<Ledger.Messaging.Diagnostics.MessagingMetrics>();
+        await Eventually.Until(() => Task.FromResult(metrics.DeadLetterSizes.GetValueOrDefault("payments")), n => n >= 1, Inbound.Timeout,
+            "the dead-letter size gauge");
     }
 
     [Fact]
