@@ -4,6 +4,7 @@ using Ledger.Domain;
 using Ledger.EventStore;
 using Ledger.EventStore.MartenStore;
 using Ledger.EventStore.Notifications;
+using Ledger.EventStore.Telemetry;
 using Ledger.Host.Configuration;
 using Ledger.Host.WritePath;
 using Ledger.Messaging.Diagnostics;
@@ -62,6 +63,9 @@ public sealed partial class InboundCommands(
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(command);
         var client = new AuditClient(null, message.Envelope.Producer);
+        // The handling joins the producer's trace (its traceparent), as the command's appends under it do.
+        using var span = LedgerTelemetry.StartMessageSpan(LedgerTelemetry.ConsumerHandleSpan, System.Diagnostics.ActivityKind.Consumer,
+            envelope.Headers.GetValueOrDefault(InboundHeaders.TraceParent), message.MessageType);
         await using (var tx = await WriteTransaction.BeginAsync(db.App, db.Schema, store, ct))
         {
             await tx.LockAuditStreamAsync(context.TenantId, entity, ct);
