@@ -6,6 +6,7 @@
 #   make services-up    start local PostgreSQL (127.0.0.1:55432) and RabbitMQ (127.0.0.1:55672)
 #   make services-down  stop the servers that services-up / run started
 #   make bench          run the benchmark harness (Release), if there is one
+#   make codegen        regenerate Wolverine's handlers into src/Host/Internal/Generated (commit them; a test fails when stale)
 #   make openapi        regenerate schemas/openapi.json from what the Host serves at /openapi/v1.json
 #   make clean          dotnet clean + test results; `make distclean` also stops servers and wipes .run
 #
@@ -29,7 +30,7 @@ TEST_ARGS ?=
 # A test that runs this long without finishing is considered hung: the run is aborted (and fails).
 TEST_HANG_TIMEOUT ?= 15m
 
-.PHONY: build test run services-up services-down bench openapi clean distclean
+.PHONY: build test run services-up services-down bench codegen openapi clean distclean
 
 build:
 	dotnet build $(SOLUTION) -c $(CONFIGURATION) --nologo
@@ -52,6 +53,14 @@ run:
 	@echo ""
 	scripts/services.sh exec --keep --app-env -- \
 	  dotnet run --project src/Host -c $(CONFIGURATION) --no-build --no-launch-profile -- serve
+
+# Wolverine loads its handlers statically (TypeLoadMode.Static, no Roslyn at run time): the generated code is
+# committed, and GeneratedCodeTests fails when it no longer matches what the Host would generate.
+codegen:
+	dotnet build src/Host -c $(CONFIGURATION) --nologo -v q
+	rm -rf src/Host/Internal/Generated
+	cd src/Host && ../../ledger codegen write
+	dotnet build src/Host -c $(CONFIGURATION) --nologo -v q
 
 services-up:
 	scripts/services.sh up

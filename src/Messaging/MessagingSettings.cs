@@ -59,12 +59,15 @@ public sealed class RelaySettings
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 }
 
-/// <summary><c>Ledger:Messaging:Consumers</c>: retries and dead letters of every inbound consumer.</summary>
+/// <summary>
+/// <c>Ledger:Messaging:Consumers</c>: the inbound consumers (Wolverine listeners with the durable inbox), their retries,
+/// dead letters and inbox retention.
+/// </summary>
 public sealed class ConsumerSettings
 {
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Deliveries of one message before it is dead-lettered (the first one included).</summary>
+    /// <summary>Attempts at one message before it is dead-lettered (the first one included; Wolverine allows up to 25).</summary>
     public int MaxAttempts { get; set; } = 5;
 
     /// <summary>Wait before the first retry; each next one waits twice as long, up to <see cref="MaxRetryDelay"/>.</summary>
@@ -75,18 +78,23 @@ public sealed class ConsumerSettings
     /// <summary>
     /// Wait before re-trying a message that failed because the database was unreachable. Such a failure is not
     /// the message's fault, so it does not use up an attempt: the message waits out the outage instead of
-    /// landing in the dead-letter queue.
+    /// landing in the dead letters.
     /// </summary>
     public TimeSpan OutageRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Unacknowledged deliveries per consumer; messages are applied one at a time.</summary>
+    /// <summary>Unacknowledged deliveries per consumer (RabbitMQ prefetch).</summary>
     public ushort Prefetch { get; set; } = 16;
 
-    /// <summary>Wait before reconnecting a consumer whose connection broke; doubles up to <see cref="MaxReconnectDelay"/>.</summary>
-    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+    /// <summary>
+    /// How long a handled message's id stays in the inbox (Wolverine's <c>KeepAfterMessageHandling</c>): a copy of it
+    /// arriving within this window is discarded as a duplicate; after it, the row is purged. Size it against the
+    /// longest a producer may redeliver (the gateway's retries, a republished backlog).
+    /// </summary>
+    public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);
 
-    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>How often handled rows older than <see cref="InboxRetention"/> are deleted (Wolverine's <c>HandledMessageCleanupPollingTime</c>).</summary>
+    public TimeSpan InboxPurgeInterval { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>How often each consumer measures its dead-letter queue (metrics, health).</summary>
+    /// <summary>How often the dead-letter storage is counted per consumer (metrics, health).</summary>
     public TimeSpan DeadLetterProbeInterval { get; set; } = TimeSpan.FromSeconds(15);
 }

@@ -17,6 +17,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly List<TcpClient> open = [];
     private readonly Task accepting;
     private volatile bool down;
+    private int refused;
 
     public TcpProxy(string targetHost, int targetPort)
     {
@@ -39,6 +40,9 @@ public sealed class TcpProxy : IAsyncDisposable
 
     public void Restore() => down = false;
 
+    /// <summary>Connections refused while cut: a component's attempts to reach the server, to count rather than sleep.</summary>
+    public int Refused => Volatile.Read(ref refused);
+
     private async Task AcceptAsync()
     {
         while (!stop.IsCancellationRequested)
@@ -54,6 +58,7 @@ public sealed class TcpProxy : IAsyncDisposable
             }
             if (down)
             {
+                Interlocked.Increment(ref refused);
                 client.Dispose();
                 continue;
             }

@@ -19,5 +19,6 @@ public static class Scenarios
         yield return ("8", () => new KeyedBurstScenario(database).RunAsync());
         yield return ("9", () => new ChainDesignsScenario(settings, database, payloads).RunAsync());
         yield return ("10", () => new SealLagScenario(settings, database, payloads).RunAsync());
+        yield return ("11", () => new InboundScenario(settings, database).RunAsync());
     }
 }

@@ -3,20 +3,21 @@ using System.Globalization;
 using System.Text.Json;
 using Ledger.Host.Configuration;
 using Ledger.Host.Messaging;
-using Ledger.Messaging.DeadLetters;
+using Ledger.Host.Messaging.Inbound;
 
 namespace Ledger.Host.Cli;
 
 /// <summary>
-/// <c>ledger dlq list|show &lt;id&gt;|replay [--all|&lt;id&gt;]|purge --yes</c>: the consumers' dead-letter queues.
-/// Replaying sends a message back to its consumer as a first attempt; one whose effect already happened changes
-/// nothing (the consumer's inbox knows its id).
+/// <c>ledger dlq list|show &lt;id&gt;|replay [--all|&lt;id&gt;]|purge --yes</c>: the consumers' dead letters, in Wolverine's
+/// storage (<c>wolverine_dead_letters</c>, in the database: <c>ConnectionStrings:Ledger</c>). Replaying hands a message
+/// back to its consumer as a first attempt (a running Host picks it up within seconds); one whose effect already
+/// happened changes nothing (the inbox knows its id).
 /// </summary>
 internal static class DlqCommand
 {
     public static Command Create()
     {
-        var command = new Command("dlq", "Inspect, replay or purge the inbound consumers' dead-letter queues (ConnectionStrings:RabbitMq).");
+        var command = new Command("dlq", "Inspect, replay or purge the inbound consumers' dead letters (in the database, ConnectionStrings:Ledger).");
         command.Subcommands.Add(List());
         command.Subcommands.Add(Show());
         command.Subcommands.Add(Replay());
@@ -24,7 +25,7 @@ internal static class DlqCommand
         return command;
     }
 
-    private static Option<string?> ConsumerOption() => new("--consumer") { Description = "Only this consumer's queue (default: every consumer)." };
+    private static Option<string?> ConsumerOption() => new("--consumer") { Description = "Only this consumer's dead letters (default: every consumer's)." };
 
     private static Command List()
     {
@@ -42,7 +43,7 @@ internal static class DlqCommand
             await output.WriteLineAsync("CONSUMER\tMESSAGE_ID\tTYPE\tATTEMPTS\tFAILED_AT\tREASON");
             foreach (var l in letters)
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"{l.Consumer}\t{l.MessageId}\t{l.MessageType}\t{l.Attempts}\t{l.FailedAt}\t{Reason(l)}"));
+                    $"{l.Consumer}\t{l.MessageId}\t{l.MessageType}\t{l.Attempts}\t{l.FailedAt:O}\t{Reason(l)}"));
             return 0;
         }));
         return command;
@@ -67,7 +68,7 @@ internal static class DlqCommand
             await output.WriteLineAsync($"error code:     {l.ErrorCode}");
             await output.WriteLineAsync($"error message:  {l.ErrorMessage}");
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"attempts:       {l.Attempts}"));
-            await output.WriteLineAsync($"failed at:      {l.FailedAt}");
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"failed at:      {l.FailedAt:O}"));
             await output.WriteLineAsync($"original queue: {l.OriginalQueue}");
             await output.WriteLineAsync("body:");
             await output.WriteLineAsync(Pretty(l.Body));
@@ -117,25 +118,21 @@ internal static class DlqCommand
         return command;
     }
 
-    private static async Task<int> Run(ParseResult parse, Func<DeadLetterQueues, TextWriter, Task<int>> action)
+    private static async Task<int> Run(ParseResult parse, Func<InboundDeadLetters, TextWriter, Task<int>> action)
     {
         var configuration = LedgerConfiguration.ForCli(LedgerConfiguration.CliEnvironmentName());
-        var settings = MessagingConfiguration.Settings(configuration);
-        if (MessagingConfiguration.BrokerUri(configuration) is not { } uri)
+        var (host, deadLetters) = InboundDeadLetters.Open(configuration);
+        using (host)
         {
-            await parse.InvocationConfiguration.Error.WriteLineAsync($"ConnectionStrings:{MessagingConfiguration.ConnectionName} is not configured");
-            return 2;
-        }
-        await using var broker = new Ledger.Messaging.Broker.BrokerConnection(uri, settings,
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<Ledger.Messaging.Broker.BrokerConnection>.Instance);
-        try
-        {
-            return await action(new DeadLetterQueues(broker, MessagingConfiguration.ConsumerQueues(settings)), parse.InvocationConfiguration.Output);
-        }
-        catch (ArgumentException e)
-        {
-            await parse.InvocationConfiguration.Error.WriteLineAsync(e.Message);
-            return 2;
+            try
+            {
+                return await action(deadLetters, parse.InvocationConfiguration.Output);
+            }
+            catch (ArgumentException e)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync(e.Message);
+                return 2;
+            }
         }
     }
 

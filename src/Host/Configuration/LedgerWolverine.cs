@@ -19,15 +19,16 @@ internal static class LedgerWolverine
         // The Host's own assembly, named rather than guessed from the entry assembly (a test runner's, under
         // WebApplicationFactory).
         options.ApplicationAssembly = typeof(LedgerWolverine).Assembly;
-        // No handlers yet. Conventional discovery would take Ledger's own *Handler classes (OrderHandler,
-        // PaymentResultHandler) as Wolverine handlers and start handling their messages beside the code that does.
+        // Handlers are named one by one (InboundListeners.Register). Conventional discovery would take Ledger's own
+        // *Handler classes (OrderHandler, PaymentResultHandler) as Wolverine handlers beside the code that runs them.
         options.Discovery.DisableConventionalDiscovery();
         // The application's role cannot run DDL: the owner creates Wolverine's tables with Marten's and Ledger's
         // (MartenLedgerSchema, WolverineEnvelopeStorage); at start-up Wolverine only checks they are there.
         options.AutoBuildMessageStorageOnStartup = AutoCreate.None;
         // Static: load pre-generated handler types and never compile at run time (this Wolverine brings no Roslyn;
-        // WolverineFx.RuntimeCompilation would). With no handlers there is nothing to generate yet, so start-up
-        // costs no code generation at all; the first handlers come with `codegen write` output committed beside them.
+        // WolverineFx.RuntimeCompilation would): the handlers' `codegen write` output is committed in Internal/Generated
+        // (`make codegen`; GeneratedCodeTests fails when it is stale).
         options.CodeGeneration.TypeLoadMode = TypeLoadMode.Static;
+        Messaging.Inbound.InboundListeners.Register(options);
     }
 }

@@ -1,5 +1,4 @@
 using Ledger.Messaging;
-using Ledger.Messaging.Broker;
 
 namespace Ledger.Host.Messaging;
 
@@ -17,8 +16,4 @@ public static class MessagingConfiguration
 
     public static Uri? BrokerUri(IConfiguration configuration) =>
         configuration.GetConnectionString(ConnectionName) is { Length: > 0 } uri ? new Uri(uri) : null;
-
-    /// <summary>The queues of every consumer this Host runs (the CLI's dead-letter commands act on them).</summary>
-    public static IReadOnlyList<ConsumerQueues> ConsumerQueues(MessagingSettings settings) =>
-        [.. LedgerConsumers.Names.Select(name => Ledger.Messaging.Broker.ConsumerQueues.For(name, settings))];
 }

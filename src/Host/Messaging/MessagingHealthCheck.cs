@@ -22,7 +22,6 @@ internal sealed class MessagingHealthCheck(MessagingRuntime runtime, MessagingMe
             ["outbox_backlog"] = relay?.Backlog ?? metrics.OutboxBacklog,
             ["relay_here"] = relay?.IsRelay ?? false,
             ["relay_position"] = relay?.Position.ToString() ?? "",
-            ["consumers_consuming"] = runtime.Consumers.Count(c => c.IsConsuming),
             ["dead_letters"] = metrics.DeadLetterSizes.Values.Sum(),
         };
         if (relay?.LastError is { } error) data["relay_last_error"] = error;

@@ -1,5 +1,4 @@
 using Ledger.Messaging.Broker;
-using Ledger.Messaging.Consumers;
 using Ledger.Messaging.Relay;
 
 namespace Ledger.Host.Messaging;
@@ -11,18 +10,11 @@ internal sealed class RelayService(MessagingRuntime runtime) : BackgroundService
         runtime.Relay is { } relay ? relay.RunAsync(stoppingToken) : Task.CompletedTask;
 }
 
-/// <summary>Runs every inbound consumer, each reconnecting on its own.</summary>
-internal sealed class ConsumersService(MessagingRuntime runtime) : BackgroundService
-{
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(runtime.Consumers.Select(c => c.RunAsync(stoppingToken)));
-}
-
 /// <summary>
-/// The messaging components of this process, built once: none when no broker is configured, the relay and the
-/// consumers each only when enabled.
+/// The relay's messaging components of this process, built once: none when no broker is configured, the relay only
+/// when enabled. (The inbound consumers are Wolverine listeners: Messaging/Inbound.)
 /// </summary>
-internal sealed class MessagingRuntime(BrokerConnection? broker, OutboxRelay? relay, IReadOnlyList<MessageConsumer> consumers, bool configured)
+internal sealed class MessagingRuntime(BrokerConnection? broker, OutboxRelay? relay, bool configured)
     : IAsyncDisposable
 {
     public bool Configured { get; } = configured;
@@ -30,8 +22,6 @@ internal sealed class MessagingRuntime(BrokerConnection? broker, OutboxRelay? re
     public BrokerConnection? Broker { get; } = broker;
 
     public OutboxRelay? Relay { get; } = relay;
-
-    public IReadOnlyList<MessageConsumer> Consumers { get; } = consumers;
 
     public async ValueTask DisposeAsync()
     {

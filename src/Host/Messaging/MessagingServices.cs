@@ -4,13 +4,12 @@ using Ledger.EventStore.Notifications;
 using Ledger.Host.Configuration;
 using Ledger.Messaging;
 using Ledger.Messaging.Broker;
-using Ledger.Messaging.Consumers;
 using Ledger.Messaging.Diagnostics;
 using Ledger.Messaging.Relay;
 
 namespace Ledger.Host.Messaging;
 
-/// <summary>Registration of the outbox relay, the inbound consumers, their metrics and their health check.</summary>
+/// <summary>Registration of the outbox relay, the messaging metrics and the health check (the inbound consumers are Wolverine's: Messaging/Inbound).</summary>
 public static class MessagingServices
 {
     public static IServiceCollection AddLedgerMessaging(this IServiceCollection services)
@@ -19,7 +18,6 @@ public static class MessagingServices
         services.AddSingleton(sp => new MessagingMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton(CreateRuntime);
         services.AddHostedService<RelayService>();
-        services.AddHostedService<ConsumersService>();
         // "ready" is the readiness tag of /health/ready (Health/HealthEndpoints).
         services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
             "messaging",
@@ -35,7 +33,7 @@ public static class MessagingServices
         {
             sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MessagingServices))
                 .LogWarning("ConnectionStrings:RabbitMq is not set: nothing is published or consumed; events wait in the outbox");
-            return new MessagingRuntime(null, null, [], configured: false);
+            return new MessagingRuntime(null, null, configured: false);
         }
 
         var broker = new BrokerConnection(uri, settings, sp.GetRequiredService<ILogger<BrokerConnection>>(), sp.GetRequiredService<TimeProvider>());
@@ -48,10 +46,6 @@ public static class MessagingServices
             ? new OutboxRelay(store, db.App, db.Schema, new LedgerIntegrationCatalogue(), broker, settings, metrics,
                 sp.GetRequiredService<ILogger<OutboxRelay>>(), sp.GetService<AppendSignal>(), clock)
             : null;
-        var consumers = settings.Consumers.Enabled
-            ? LedgerConsumers.All(sp).Select(definition => new MessageConsumer(definition, broker, db.App, settings, metrics,
-                sp.GetRequiredService<ILogger<MessageConsumer>>(), clock)).ToList()
-            : [];
-        return new MessagingRuntime(broker, relay, consumers, configured: true);
+        return new MessagingRuntime(broker, relay, configured: true);
     }
 }

@@ -35,6 +35,11 @@ internal sealed class WriteTransaction : IAsyncDisposable
         _schema = schema;
     }
 
+    /// <summary>The open connection and its transaction, for writes of others that must commit with this one (Wolverine's inbox mark).</summary>
+    public NpgsqlConnection Connection => _connection;
+
+    public NpgsqlTransaction Transaction => _transaction;
+
     public static async Task<WriteTransaction> BeginAsync(NpgsqlDataSource dataSource, string schema, MartenEventStore store, CancellationToken ct)
     {
         var connection = await dataSource.OpenConnectionAsync(ct);

@@ -77,12 +77,8 @@ public class MessagingAppFixture : IAsyncLifetime
         foreach (var (key, value) in MoreSettings) Settings[key] = value;
         host = await InMemoryHost.StartAsync(Settings);
         Tokens = new TestTokens(Host.Services.GetRequiredService<LedgerSigningKeys>(), Issuer, Audience);
-        var delays = new Ledger.Messaging.Consumers.RetrySchedule(new()
-        {
-            FirstRetryDelay = TimeSpan.FromMilliseconds(100), MaxRetryDelay = TimeSpan.FromSeconds(1), OutageRetryDelay = TimeSpan.FromMilliseconds(500),
-        }).AllDelays.ToList();
-        foreach (var consumer in Ledger.Host.Messaging.MessagingConfiguration.ConsumerQueues(new() { QueuePrefix = QueuePrefix }))
-            queues.AddRange([consumer.Main, consumer.DeadLetters, .. delays.Select(consumer.Retry)]);
+        foreach (var consumer in Ledger.Host.Messaging.Inbound.InboundConsumers.All)
+            queues.Add(QueuePrefix + consumer.Name);
     }
 
     public HttpClient Client() => Host.Client();
@@ -110,17 +106,24 @@ public class MessagingAppFixture : IAsyncLifetime
     }
 
     /// <summary>Publishes as the payment gateway would (to the exchange, persistent, with confirm).</summary>
-    public async Task PublishAsync(string type, Guid messageId, string tenant, string name, object payload)
-    {
-        var body = Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(new
+    public Task PublishAsync(string type, Guid messageId, string tenant, string name, object payload) =>
+        PublishRawAsync(type, messageId.ToString("D"), Body(messageId, tenant, name, payload));
+
+    /// <summary>An integration envelope as the gateway writes it, its event id <paramref name="eventId"/>.</summary>
+    public static byte[] Body(Guid eventId, string tenant, string name, object payload) =>
+        Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(new
         {
-            event_id = messageId, event_name = name, event_version = 1, occurred_at = DateTimeOffset.UtcNow, tenant_id = tenant,
-            correlation_id = "gw-" + messageId.ToString("N")[..8], causation_id = (string?)null, trace_id = (string?)null,
+            event_id = eventId, event_name = name, event_version = 1, occurred_at = DateTimeOffset.UtcNow, tenant_id = tenant,
+            correlation_id = "gw-" + eventId.ToString("N")[..8], causation_id = (string?)null, trace_id = (string?)null,
             producer = "payments-gateway", actor = (string?)null, payload,
         }));
+
+    /// <summary>Publishes a body as it is (not JSON, perhaps), with the given AMQP message id and type.</summary>
+    public async Task PublishRawAsync(string type, string? messageId, byte[] body)
+    {
         await using var connection = await new ConnectionFactory { Uri = BrokerUri }.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true));
-        var properties = new BasicProperties { MessageId = messageId.ToString("D"), Type = type, Persistent = true, ContentType = "application/json" };
+        var properties = new BasicProperties { MessageId = messageId, Type = type, Persistent = true, ContentType = "application/json" };
         await channel.BasicPublishAsync(Exchange, type, mandatory: true, properties, body);
     }
 
@@ -162,7 +165,7 @@ public class MessagingAppFixture : IAsyncLifetime
         return messages;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (host is not null) await host.DisposeAsync();
         try

@@ -1,4 +1,3 @@
-using Ledger.Messaging.Consumers;
 using Ledger.Messaging.Diagnostics;
 using Ledger.Messaging.Relay;
 using Ledger.TestSupport;
@@ -7,7 +6,7 @@ namespace Ledger.Messaging.Tests.Infrastructure;
 
 /// <summary>
 /// A fresh schema (event store + messaging migrations) and a private corner of the test broker, with helpers to
-/// run relays and consumers as a Host would, and to stop them gracefully or kill them.
+/// run relays as a Host would, and to stop them gracefully or kill them.
 /// </summary>
 public sealed class MessagingHarness : IAsyncDisposable
 {
@@ -40,14 +39,6 @@ public sealed class MessagingHarness : IAsyncDisposable
         return Start(connection, relay, relay.RunAsync);
     }
 
-    public Running StartConsumer(ConsumerDefinition definition, Npgsql.NpgsqlDataSource? dataSource = null)
-    {
-        var connection = Broker.Connect();
-        var consumer = new MessageConsumer(definition, connection, dataSource ?? Db.AppDataSource, Broker.Settings, Metrics, Logs.For<MessageConsumer>());
-        Broker.Track(consumer.Queues, new RetrySchedule(Broker.Settings.Consumers).AllDelays);
-        return Start(connection, consumer, consumer.RunAsync);
-    }
-
     private Running Start(Broker.BrokerConnection connection, object component, Func<CancellationToken, Task> run)
     {
         var stop = new CancellationTokenSource();
@@ -66,7 +57,7 @@ public sealed class MessagingHarness : IAsyncDisposable
     }
 }
 
-/// <summary>A running relay or consumer.</summary>
+/// <summary>A running relay.</summary>
 public sealed class Running(object component, Broker.BrokerConnection connection, CancellationTokenSource stop, Task task) : IAsyncDisposable
 {
     private bool stopped;

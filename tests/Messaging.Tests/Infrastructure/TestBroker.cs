@@ -28,11 +28,6 @@ public sealed class TestBroker : IAsyncDisposable
             ClientName = "ledger-test",
             Heartbeat = TimeSpan.FromSeconds(5),
             Relay = { PollInterval = TimeSpan.FromMilliseconds(50), LeaseRetryInterval = TimeSpan.FromMilliseconds(200), RetryDelay = TimeSpan.FromMilliseconds(100), MaxRetryDelay = TimeSpan.FromSeconds(1) },
-            Consumers =
-            {
-                FirstRetryDelay = TimeSpan.FromMilliseconds(100), MaxRetryDelay = TimeSpan.FromSeconds(1), OutageRetryDelay = TimeSpan.FromMilliseconds(300),
-                ReconnectDelay = TimeSpan.FromMilliseconds(100), MaxReconnectDelay = TimeSpan.FromSeconds(1), DeadLetterProbeInterval = TimeSpan.FromMilliseconds(200),
-            },
         };
     }
 
@@ -77,14 +72,6 @@ public sealed class TestBroker : IAsyncDisposable
         await using var connection = await new ConnectionFactory { Uri = Uri }.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         return await channel.MessageCountAsync(queue);
-    }
-
-    /// <summary>Deletes the consumer's queues too (main, delay queues, dead letters), by prefix.</summary>
-    public void Track(ConsumerQueues consumer, IEnumerable<TimeSpan> delays)
-    {
-        queues.Add(consumer.Main);
-        queues.Add(consumer.DeadLetters);
-        queues.AddRange(delays.Select(consumer.Retry));
     }
 
     public async ValueTask DisposeAsync()

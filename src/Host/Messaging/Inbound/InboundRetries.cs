@@ -1,9 +1,14 @@
-namespace Ledger.Messaging.Consumers;
+using Ledger.Messaging;
+
+namespace Ledger.Host.Messaging.Inbound;
 
 /// <summary>Exponential backoff between attempts: the first retry waits the first delay, each next one twice as long.</summary>
-public sealed class RetrySchedule(ConsumerSettings settings)
+public sealed class InboundRetries(ConsumerSettings settings)
 {
-    public int MaxAttempts => Math.Max(1, settings.MaxAttempts);
+    /// <summary>Wolverine's ceiling on the slots of one failure rule.</summary>
+    public const int MaxAttemptsAllowed = 25;
+
+    public int MaxAttempts => Math.Clamp(settings.MaxAttempts, 1, MaxAttemptsAllowed);
 
     /// <summary>The wait after attempt <paramref name="failedAttempt"/> failed, before the next one.</summary>
     public TimeSpan DelayAfter(int failedAttempt)
@@ -12,9 +17,8 @@ public sealed class RetrySchedule(ConsumerSettings settings)
         return TimeSpan.FromMilliseconds(Math.Min(ms, settings.MaxRetryDelay.TotalMilliseconds));
     }
 
-    /// <summary>Every delay a message of this consumer can wait (one delay queue each).</summary>
-    public IEnumerable<TimeSpan> AllDelays =>
-        Enumerable.Range(1, Math.Max(0, MaxAttempts - 1)).Select(DelayAfter).Append(settings.OutageRetryDelay).Distinct();
+    /// <summary>The cooldowns of every retry a message gets before it is dead-lettered.</summary>
+    public TimeSpan[] Cooldowns => [.. Enumerable.Range(1, MaxAttempts - 1).Select(DelayAfter)];
 
     public TimeSpan OutageDelay => settings.OutageRetryDelay;
 }
