@@ -5,10 +5,10 @@ using Wolverine;
 namespace Ledger.Host.Configuration;
 
 /// <summary>
-/// Wolverine in the Host, beside today's code (issue 14, step 1): its runtime, durable envelope storage (through
-/// Marten's <c>IntegrateWithWolverine</c>, in Ledger's schema) and its durability and leader agents run, but no
-/// handler, route or listener is Wolverine's yet; the hand-written command path, relay and consumers still do
-/// every job. Later steps move them here one at a time.
+/// Wolverine in the Host (issue 14, one module at a time): its runtime, durable envelope storage (through Marten's
+/// <c>IntegrateWithWolverine</c>, in Ledger's schema), its durability and leader agents, and the inbound consumers as
+/// RabbitMQ listeners with the durable inbox (<see cref="Messaging.Inbound.InboundListeners"/>). The command path and
+/// the outbox relay are still Ledger's own (docs/wolverine.md, "Still to move").
 /// </summary>
 internal static class LedgerWolverine
 {
