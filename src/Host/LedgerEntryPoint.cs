@@ -6,7 +6,7 @@ namespace Ledger.Host;
 public static class LedgerEntryPoint
 {
     private static readonly HashSet<string> CliWords =
-        new(StringComparer.Ordinal) { "token", "migrate", "verify", "export", "checkpoints", "verify-export", "dlq", "relay", "projections", "invoicing", "--help", "-h", "-?", "--version" };
+        new(StringComparer.Ordinal) { "token", "migrate", "verify", "export", "checkpoints", "verify-export", "dlq", "outbox", "projections", "invoicing", "--help", "-h", "-?", "--version" };
 
     public static async Task<int> RunAsync(string[] args)
     {

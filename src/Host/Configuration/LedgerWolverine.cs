@@ -29,5 +29,7 @@ internal static class LedgerWolverine
         // WolverineFx.RuntimeCompilation would). With no handlers there is nothing to generate yet, so start-up
         // costs no code generation at all; the first handlers come with `codegen write` output committed beside them.
         options.CodeGeneration.TypeLoadMode = TypeLoadMode.Static;
+        // RabbitMQ (the outbox's exchange), once the host's configuration is final (Messaging/LedgerRabbitMq).
+        options.Services.AddSingleton<IWolverineExtension, Ledger.Host.Messaging.LedgerBrokerExtension>();
     }
 }

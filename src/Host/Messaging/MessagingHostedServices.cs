@@ -1,15 +1,7 @@
 using Ledger.Messaging.Broker;
 using Ledger.Messaging.Consumers;
-using Ledger.Messaging.Relay;
 
 namespace Ledger.Host.Messaging;
-
-/// <summary>Runs the outbox relay (it waits for the lease when another process is the relay).</summary>
-internal sealed class RelayService(MessagingRuntime runtime) : BackgroundService
-{
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        runtime.Relay is { } relay ? relay.RunAsync(stoppingToken) : Task.CompletedTask;
-}
 
 /// <summary>Runs every inbound consumer, each reconnecting on its own.</summary>
 internal sealed class ConsumersService(MessagingRuntime runtime) : BackgroundService
@@ -19,17 +11,15 @@ internal sealed class ConsumersService(MessagingRuntime runtime) : BackgroundSer
 }
 
 /// <summary>
-/// The messaging components of this process, built once: none when no broker is configured, the relay and the
-/// consumers each only when enabled.
+/// The inbound consumers of this process, built once: none when no broker is configured or consumers are off.
+/// (Publishing is Wolverine's: see <see cref="LedgerRabbitMq"/>.)
 /// </summary>
-internal sealed class MessagingRuntime(BrokerConnection? broker, OutboxRelay? relay, IReadOnlyList<MessageConsumer> consumers, bool configured)
+internal sealed class MessagingRuntime(BrokerConnection? broker, IReadOnlyList<MessageConsumer> consumers, bool configured)
     : IAsyncDisposable
 {
     public bool Configured { get; } = configured;
 
     public BrokerConnection? Broker { get; } = broker;
-
-    public OutboxRelay? Relay { get; } = relay;
 
     public IReadOnlyList<MessageConsumer> Consumers { get; } = consumers;
 

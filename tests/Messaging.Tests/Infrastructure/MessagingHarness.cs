@@ -1,17 +1,17 @@
 using Ledger.Messaging.Consumers;
 using Ledger.Messaging.Diagnostics;
-using Ledger.Messaging.Relay;
 using Ledger.TestSupport;
 
 namespace Ledger.Messaging.Tests.Infrastructure;
 
 /// <summary>
 /// A fresh schema (event store + messaging migrations) and a private corner of the test broker, with helpers to
-/// run relays and consumers as a Host would, and to stop them gracefully or kill them.
+/// run publishers and consumers as a Host would, and to stop them gracefully or kill them.
 /// </summary>
 public sealed class MessagingHarness : IAsyncDisposable
 {
     private readonly List<Running> running = [];
+    private readonly List<PublisherHost> publishers = [];
 
     private MessagingHarness(TestDatabase db, TestBroker broker)
     {
@@ -30,15 +30,10 @@ public sealed class MessagingHarness : IAsyncDisposable
     public static async Task<MessagingHarness> CreateAsync(string? virtualHost = null) =>
         new(await TestDatabase.CreateAsync(MessagingMigrations.Set), new TestBroker(virtualHost));
 
-    /// <summary>A relay over the test store, or over <paramref name="store"/> (a test's decorator of it).</summary>
-    public Running StartRelay(Action<OutboxRelay>? configure = null, EventStore.IEventStore? store = null)
-    {
-        var connection = Broker.Connect();
-        var relay = new OutboxRelay(store ?? Db.EventStore, Db.AppDataSource, Db.Schema, new LedgerCatalogue(), connection,
-            Broker.Settings, Metrics, Logs.For<OutboxRelay>());
-        configure?.Invoke(relay);
-        return Start(connection, relay, relay.RunAsync);
-    }
+    /// <summary>A publishing process over the test store (Marten's daemon with the outbox shard, Wolverine, RabbitMQ).</summary>
+    public Task<PublisherHost> StartPublisherAsync() => PublisherHost.StartAsync(this);
+
+    internal void Track(PublisherHost publisher) => publishers.Add(publisher);
 
     public Running StartConsumer(ConsumerDefinition definition, Npgsql.NpgsqlDataSource? dataSource = null)
     {
@@ -60,13 +55,14 @@ public sealed class MessagingHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var handle in running) await handle.DisposeAsync();
+        foreach (var publisher in publishers) await publisher.DisposeAsync();
         await Broker.DisposeAsync();
         Metrics.Dispose();
         await Db.DisposeAsync();
     }
 }
 
-/// <summary>A running relay or consumer.</summary>
+/// <summary>A running consumer.</summary>
 public sealed class Running(object component, Broker.BrokerConnection connection, CancellationTokenSource stop, Task task) : IAsyncDisposable
 {
     private bool stopped;

@@ -27,7 +27,6 @@ public sealed class TestBroker : IAsyncDisposable
             QueuePrefix = $"test.{id}.",
             ClientName = "ledger-test",
             Heartbeat = TimeSpan.FromSeconds(5),
-            Relay = { PollInterval = TimeSpan.FromMilliseconds(50), LeaseRetryInterval = TimeSpan.FromMilliseconds(200), RetryDelay = TimeSpan.FromMilliseconds(100), MaxRetryDelay = TimeSpan.FromSeconds(1) },
             Consumers =
             {
                 FirstRetryDelay = TimeSpan.FromMilliseconds(100), MaxRetryDelay = TimeSpan.FromSeconds(1), OutageRetryDelay = TimeSpan.FromMilliseconds(300),
