@@ -40,6 +40,17 @@ public sealed class OutboxSettings
 
     /// <summary>How often a Host measures the outbox backlog (metrics, health): the shard's lag and the unsent envelopes.</summary>
     public TimeSpan MonitorInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How often each host tells Wolverine it is alive (its node heartbeat), and after how long without one a host
+    /// counts as dead: its unsent envelopes are then handed to the living hosts, which send them. Wolverine's own defaults
+    /// (10 s, 1 min) leave a killed host's messages waiting a minute or two; the publishing shard itself moves with
+    /// Marten's HotCold leadership, within seconds.
+    /// </summary>
+    public TimeSpan HostHeartbeat { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <inheritdoc cref="HostHeartbeat"/>
+    public TimeSpan DeadHostTimeout { get; set; } = TimeSpan.FromSeconds(20);
 }
 
 /// <summary><c>Ledger:Messaging:Consumers</c>: retries and dead letters of every inbound consumer.</summary>

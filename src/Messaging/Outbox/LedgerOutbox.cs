@@ -36,6 +36,9 @@ public static class LedgerOutbox
         // The exchange is declared on the first send (Wolverine declares an endpoint's objects when it initializes the
         // endpoint, only with AutoProvision on), so a broker that forgot it, or a new virtual host, gets it back.
         rabbit.AutoProvision();
+        // A killed host's stored envelopes are sent by the others once it counts as dead (OutboxSettings.DeadHostTimeout).
+        options.Durability.HealthCheckPollingTime = settings.Outbox.HostHeartbeat;
+        options.Durability.StaleNodeTimeout = settings.Outbox.DeadHostTimeout;
         options.PublishMessagesToRabbitMqExchange<IntegrationMessage>(settings.Exchange, message => message.RoutingKey)
             .UseDurableOutbox()
             .UseInterop(new IntegrationMessageMapper())

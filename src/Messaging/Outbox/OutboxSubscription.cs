@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Text.Json;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Ledger.EventStore.MartenStore;
+using Ledger.EventStore.Telemetry;
 using Ledger.Messaging.Contracts;
 using Ledger.Messaging.Diagnostics;
 using Marten;
@@ -48,6 +50,7 @@ public sealed class OutboxSubscription : BatchSubscription
     {
         ArgumentNullException.ThrowIfNull(page);
         ArgumentNullException.ThrowIfNull(bus);
+        var traced = LedgerTelemetry.Source.HasListeners();
         var published = 0;
         var passed = 0;
         foreach (var stored in page.Events)
@@ -68,7 +71,9 @@ public sealed class OutboxSubscription : BatchSubscription
             var message = IntegrationMessage.For(recorded, integration, publishing.Producer);
             var delivery = new DeliveryOptions();
             foreach (var (name, value) in message.Headers()) delivery.Headers[name] = value;
-            await bus.PublishAsync(message, delivery).ConfigureAwait(false);
+            // A span per message only when something listens: parsing each traceparent for nobody costs a share of a publish.
+            using (var span = traced ? LedgerTelemetry.StartMessageSpan(LedgerTelemetry.OutboxPublishSpan, ActivityKind.Producer, message.TraceParent, message.RoutingKey) : null)
+                await bus.PublishAsync(message, delivery).ConfigureAwait(false);
             published++;
         }
         metrics.RecordPublished(published, passed);
