@@ -12,7 +12,7 @@ namespace Ledger.Host.Invoicing;
 
 /// <summary>
 /// Invoicing's composition: settings (issuer profiles, tax rules, exchange rates), the issuers, the fiscal authority
-/// (the simulator unless another adapter is configured), the contingency signer, and the background stamping worker.
+/// (the simulator unless another adapter is configured) behind its circuit breaker, the contingency signer, and the background stamping worker.
 /// </summary>
 public static class InvoicingServices
 {
@@ -24,7 +24,10 @@ public static class InvoicingServices
 
     public static IServiceCollection AddLedgerInvoicing(this IServiceCollection services)
     {
-        services.AddOptions<StampingOptions>().BindConfiguration(StampingOptions.Section);
+        services.AddOptions<StampingOptions>().BindConfiguration(StampingOptions.Section)
+            .Validate(o => o.Breaker.IsValid, $"{StampingOptions.Section}:Breaker: FailureRatio must be in (0, 1], "
+                + "MinimumThroughput at least 2, SamplingDuration and BreakDuration between 0.5 s and 1 day.")
+            .ValidateOnStart();
         services.AddOptions<InvoicingOptions>().BindConfiguration(InvoicingOptions.Section);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<StampingOptions>>().Value);
         services.AddSingleton(sp => new IssuerProfiles(sp.GetRequiredService<LedgerDataSources>().App,
@@ -44,7 +47,17 @@ public static class InvoicingServices
         services.AddSingleton<InvoicingSettings>();
         services.AddSingleton<VeriFactuPredecessor>();
         services.AddSingleton<SimulatedFiscalAuthority>();
-        services.AddSingleton<IFiscalAuthority>(sp => sp.GetRequiredService<SimulatedFiscalAuthority>());
+        services.AddSingleton(sp => new GuardedFiscalAuthority(sp.GetRequiredService<SimulatedFiscalAuthority>(),
+            sp.GetRequiredService<StampingOptions>().Breaker, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IFiscalAuthority>(sp =>
+        {
+            if (!sp.GetRequiredService<StampingOptions>().Breaker.Enabled) return sp.GetRequiredService<SimulatedFiscalAuthority>();
+            var guarded = sp.GetRequiredService<GuardedFiscalAuthority>();
+            StampingMetrics.Observe(guarded);
+            return guarded;
+        });
+        // "ready" is the readiness tag of /health/ready (Health/HealthEndpoints).
+        services.AddHealthChecks().AddCheck<FiscalAuthorityHealthCheck>("fiscal_authority", tags: ["ready"]);
         services.AddSingleton(sp => ContingencyKeys.Load(sp.GetRequiredService<IOptions<InvoicingOptions>>().Value,
             sp.GetRequiredService<ILogger<ContingencySigner>>()));
         services.AddSingleton<DocumentStamper>();

@@ -49,9 +49,12 @@ public sealed class InvoicingTestBed : IAsyncDisposable
     /// <summary>Another issuer, as another process would have: its own in-process series gate.</summary>
     public InvoiceIssuer NewIssuer() => new(Db.Store, Issuers, Rules, Rates, Signal);
 
-    public DocumentStamper NewStamper() => new(Db.Store, Authority, Signer, Issuers, Options, TimeProvider.System);
+    public DocumentStamper NewStamper(IFiscalAuthority? authority = null) =>
+        new(Db.Store, authority ?? Authority, Signer, Issuers, Options, TimeProvider.System);
 
-    public StampingWorker NewWorker() => new(Queue, NewStamper(), Options, Signal, TimeProvider.System);
+    /// <param name="authority">The authority the worker calls: the simulator unless given (a guarded one, say).</param>
+    public StampingWorker NewWorker(IFiscalAuthority? authority = null) =>
+        new(Queue, NewStamper(authority), Options, Signal, TimeProvider.System);
 
     public CommandContext Context(DateTimeOffset? now = null, string correlation = "corr-1") =>
         new(Tenant, "clerk-1", now ?? DateTimeOffset.UtcNow, correlation, null, "trace-1", "test");

@@ -34,11 +34,11 @@ public sealed class StampingTests : IAsyncLifetime
         await bed.DisposeAsync();
     }
 
-    private void StartWorkers(int count)
+    private void StartWorkers(int count, IFiscalAuthority? authority = null)
     {
         for (var i = 0; i < count; i++)
         {
-            var worker = bed.NewWorker();
+            var worker = bed.NewWorker(authority);
             workers.Add(Task.Run(() => worker.RunAsync(stop.Token)));
         }
     }
@@ -95,6 +95,39 @@ public sealed class StampingTests : IAsyncLifetime
         }
         bed.Authority.Stamps.Keys.Order().ShouldBe(ids.Order());
         await Eventually.Until(bed.QueueLength, n => n == 0, what: "an empty queue");
+    }
+
+    [Fact]
+    public async Task While_the_authority_keeps_failing_its_circuit_opens_invoices_are_sealed_at_once_and_all_reconcile_after_a_probe()
+    {
+        var guarded = new GuardedFiscalAuthority(bed.Authority, new AuthorityBreakerOptions
+        {
+            MinimumThroughput = 3, SamplingDuration = TimeSpan.FromSeconds(30), BreakDuration = TimeSpan.FromSeconds(2),
+        });
+        bed.Authority.GoDown();
+        StartWorkers(2, guarded);
+        var first = await Issue(3);
+        await Eventually.Until(() => Task.FromResult(guarded.State), s => s == Polly.CircuitBreaker.CircuitState.Open, what: "the circuit to open");
+        await WaitUntil(first, i => i.Stamping is InvoiceStamping.Contingency, "the first invoices' seals", TimeSpan.FromSeconds(15));
+
+        // While open: no call, and no waiting for the cut-off (two seconds after issue here) to seal.
+        var callsWhenOpened = bed.Authority.Calls;
+        var later = await Issue(5);
+        var sealedLater = await WaitUntil(later, i => i.Stamping is InvoiceStamping.Contingency, "the later invoices' seals", TimeSpan.FromSeconds(15));
+        foreach (var invoice in sealedLater)
+        {
+            var seal = ((InvoiceStamping.Contingency)invoice.Stamping).Seal;
+            (seal.SignedAt - invoice.Facts.IssuedAt).ShouldBeLessThan(bed.Options.Deadline - bed.Options.ContingencyReserve, "sealed before the cut-off");
+        }
+        bed.Authority.Calls.ShouldBeLessThanOrEqualTo(callsWhenOpened + 2, "at most a probe per break while down");
+
+        bed.Authority.Answer();
+        var ids = first.Concat(later).ToArray();
+        await WaitUntil(ids, i => i.Stamping is InvoiceStamping.Stamped, "reconciliation after the probe", TimeSpan.FromSeconds(30));
+        guarded.State.ShouldBe(Polly.CircuitBreaker.CircuitState.Closed);
+        foreach (var id in ids)
+            (await bed.InvoiceEvents(id)).OfType<InvoiceStamped>().ShouldHaveSingleItem().Reconciled.ShouldBeTrue();
+        bed.Authority.Stamps.Keys.Order().ShouldBe(ids.Order());
     }
 
     [Fact]

@@ -8,7 +8,8 @@ namespace Ledger.Application.Invoicing.Stamping;
 
 /// <summary>
 /// One stamping attempt for one invoice: ask the authority (within what is left before the contingency cut-off, or
-/// the call timeout while reconciling) and record its answer; past the cut-off, record a contingency seal instead.
+/// the call timeout while reconciling) and record its answer; past the cut-off, or while the
+/// authority's circuit is open (<see cref="GuardedFiscalAuthority"/>), record a contingency seal instead.
 /// Every record is decided against the invoice as just read and appended with that version expected, so when two
 /// workers race on one invoice, one append wins and the other, re-reading, finds the answer recorded and records
 /// nothing: an invoice is stamped once, however many attempts overlap.
@@ -58,6 +59,11 @@ public sealed class DocumentStamper(
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             error = $"the authority did not answer within {timeout.TotalMilliseconds:0} ms";
+        }
+        catch (FiscalAuthorityCircuitOpenException e) when (!reconciling)
+        {
+            // The authority keeps failing and is not being called: seal now rather than spend the deadline waiting.
+            return await SealAsync(tenantId, invoice.Facts, e.Message, ct).ConfigureAwait(false);
         }
         catch (FiscalAuthorityUnavailableException e)
         {

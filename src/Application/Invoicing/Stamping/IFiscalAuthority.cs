@@ -41,4 +41,4 @@ public abstract record StampResponse
 }
 
 /// <summary>The authority did not answer now; the same request may succeed later (a transient failure).</summary>
-public sealed class FiscalAuthorityUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+public class FiscalAuthorityUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

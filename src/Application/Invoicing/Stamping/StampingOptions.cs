@@ -37,6 +37,9 @@ public sealed class StampingOptions
 
     public int MaxParallelism { get; set; } = 8;
 
+    /// <summary>When to stop calling an authority that keeps failing (<see cref="GuardedFiscalAuthority"/>).</summary>
+    public AuthorityBreakerOptions Breaker { get; set; } = new();
+
     /// <summary>The wait before attempt <paramref name="failures"/> + 1: exponential, capped, with jitter so retries spread.</summary>
     public TimeSpan Backoff(int failures, TimeSpan cap)
     {
