@@ -31,7 +31,7 @@ public sealed class MessagingHarness : IAsyncDisposable
         new(await TestDatabase.CreateAsync(MessagingMigrations.Set), new TestBroker(virtualHost));
 
     /// <summary>A publishing process over the test store (Marten's daemon with the outbox shard, Wolverine, RabbitMQ).</summary>
-    public Task<PublisherHost> StartPublisherAsync() => PublisherHost.StartAsync(this);
+    public Task<PublisherHost> StartPublisherAsync(Uri? broker = null) => PublisherHost.StartAsync(this, broker: broker);
 
     internal void Track(PublisherHost publisher) => publishers.Add(publisher);
 

@@ -30,7 +30,8 @@ public sealed class PublisherHost : IAsyncDisposable
 
     public IServiceProvider Services => host.Services;
 
-    public static async Task<PublisherHost> StartAsync(MessagingHarness h, TestLogs? logs = null)
+    /// <param name="broker">The broker's address for this process only (a <see cref="TcpProxy"/> a test can cut); the test broker's by default.</param>
+    public static async Task<PublisherHost> StartAsync(MessagingHarness h, TestLogs? logs = null, Uri? broker = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing" });
         builder.Logging.ClearProviders();
@@ -58,7 +59,7 @@ public sealed class PublisherHost : IAsyncDisposable
             options.CodeGeneration.TypeLoadMode = TypeLoadMode.Static;
             var rabbit = options.UseRabbitMq(factory =>
             {
-                factory.Uri = h.Broker.Uri;
+                factory.Uri = broker ?? h.Broker.Uri;
                 factory.ClientProvidedName = settings.ClientName;
                 factory.RequestedHeartbeat = settings.Heartbeat;
             });

@@ -39,6 +39,9 @@ public sealed class TestBroker : IAsyncDisposable
 
     public Uri Uri { get; }
 
+    /// <summary>This broker's address through <paramref name="proxy"/> (same credentials and virtual host).</summary>
+    public Uri Through(TcpProxy proxy) => new UriBuilder(Uri) { Host = "127.0.0.1", Port = proxy.Port }.Uri;
+
     public MessagingSettings Settings { get; }
 
     public BrokerConnection Connect() => new(Uri, Settings, NullLogger<BrokerConnection>.Instance);
