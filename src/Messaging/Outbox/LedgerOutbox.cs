@@ -1,3 +1,4 @@
+using Ledger.EventStore.MartenStore;
 using Ledger.Messaging.Contracts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -17,10 +18,11 @@ public static class LedgerOutbox
 {
     /// <summary>
     /// Every <see cref="IntegrationMessage"/> goes to the topic exchange <see cref="MessagingSettings.Exchange"/> with
-    /// its message type as routing key, through Wolverine's durable outbox, with Ledger's body bytes
-    /// (<see cref="IntegrationMessageSerializer"/>) and AMQP properties (<see cref="IntegrationMessageMapper"/>).
-    /// Channels are created with publisher confirms and confirm tracking, so Wolverine's sender only counts a message
-    /// sent (and deletes its outbox row) once the broker confirmed it. The exchange is declared (durable topic) the
+    /// its message type as routing key, sent inline (the caller awaits the send; <see cref="OutboxSubscription"/> keeps a
+    /// page's sends in flight together), with Ledger's body bytes (<see cref="IntegrationMessageSerializer"/>) and AMQP
+    /// properties (<see cref="IntegrationMessageMapper"/>). Channels are created with publisher confirms and confirm
+    /// tracking, so a send completes only once the broker confirmed the message; a failure is recorded for the page by
+    /// <see cref="OutboxSendFailures"/>. The exchange is declared (durable topic) the
     /// first time a message is sent to it, as the relay did; nothing else is provisioned here.
     /// </summary>
     public static void PublishTo(WolverineOptions options, RabbitMqTransportExpression rabbit, MessagingSettings settings)
@@ -40,7 +42,8 @@ public static class LedgerOutbox
         options.Durability.HealthCheckPollingTime = settings.Outbox.HostHeartbeat;
         options.Durability.StaleNodeTimeout = settings.Outbox.DeadHostTimeout;
         options.PublishMessagesToRabbitMqExchange<IntegrationMessage>(settings.Exchange, message => message.RoutingKey)
-            .UseDurableOutbox()
+            .SendInline()
+            .ConfigureSending(OutboxSendFailures.Configure)
             .UseInterop(new IntegrationMessageMapper())
             .DefaultSerializer(new IntegrationMessageSerializer());
     }
@@ -53,6 +56,8 @@ public static class LedgerOutbox
     public static IServiceCollection AddLedgerOutbox(this IServiceCollection services)
     {
         services.SubscribeToEventsWithServices<OutboxSubscription>(ServiceLifetime.Singleton);
+        // A page whose messages the broker did not confirm fails, and Marten pauses the shard; it must not stay paused.
+        SubscriptionWatchService.Add(services, OutboxSubscription.ShardName, "stored events after it are not published");
         services.AddHostedService<OutboxSchemaGuard>();
         return services;
     }

@@ -8,6 +8,7 @@ using Ledger.Messaging.Contracts;
 using Ledger.Messaging.Diagnostics;
 using Marten;
 using Wolverine;
+using Wolverine.Runtime;
 using Wolverine.Marten.Subscriptions;
 
 namespace Ledger.Messaging.Outbox;
@@ -17,13 +18,13 @@ public sealed record OutboxPublishing(EventShapes Shapes, JsonSerializerOptions 
 
 /// <summary>
 /// The event store as the outbox: a subscription on Marten's async daemon (one more shard beside the chain sealer and
-/// the projections, so HotCold runs it on one host and moves it when that host dies). Wolverine runs each page through
-/// its subscription runner: the <see cref="IMessageBus"/> handed in here is enlisted in Wolverine's durable outbox
-/// inside the page's own Marten transaction, so the outgoing envelopes and the shard's new position commit together,
-/// and Wolverine sends them to RabbitMQ (publisher confirms) after the commit. A crash after the commit leaves them in
-/// <c>wolverine_outgoing_envelopes</c>, and Wolverine's durability agent sends them again; a crash before it leaves the
-/// page unprocessed, and the daemon runs it again. Each catalogued event is published once into the outbox,
-/// at-least-once onto the exchange (consumers deduplicate by <c>message_id</c> = event id); internal events are passed.
+/// the projections, so HotCold runs it on one host and moves it when that host dies). Each page's messages are sent
+/// through Wolverine's inline RabbitMQ endpoint (publisher confirms), all at once, and the page returns only when every
+/// one was confirmed; Marten then commits the shard's new position. A send that failed (<see cref="OutboxSendFailures"/>)
+/// fails the page: the shard pauses where it was, its watch restarts it, and the page is published again, so the shard
+/// never moves past an unconfirmed message. At-least-once onto the exchange (consumers deduplicate by
+/// <c>message_id</c> = event id); internal events are passed. Wolverine's durable outbox is not used: its agent sends one
+/// envelope per broker round trip, and the store already holds what must be published (docs/wolverine.md).
 /// </summary>
 public sealed class OutboxSubscription : BatchSubscription
 {
@@ -35,12 +36,14 @@ public sealed class OutboxSubscription : BatchSubscription
 
     private readonly OutboxPublishing publishing;
     private readonly MessagingMetrics metrics;
+    private readonly IWolverineRuntime runtime;
 
-    public OutboxSubscription(OutboxPublishing publishing, MessagingMetrics metrics, MessagingSettings settings) : base(Name)
+    public OutboxSubscription(OutboxPublishing publishing, MessagingMetrics metrics, MessagingSettings settings, IWolverineRuntime runtime) : base(Name)
     {
         ArgumentNullException.ThrowIfNull(settings);
         this.publishing = publishing;
         this.metrics = metrics;
+        this.runtime = runtime;
         // Events per page: one Marten transaction stores the page's outgoing envelopes and moves the shard.
         Options.BatchSize = settings.Outbox.BatchSize;
     }
@@ -53,6 +56,9 @@ public sealed class OutboxSubscription : BatchSubscription
         var traced = LedgerTelemetry.Source.HasListeners();
         var published = 0;
         var passed = 0;
+        // Not the bus handed in: that one is enlisted in the page's transaction and would send only after the commit.
+        var sender = new MessageBus(runtime);
+        var sends = new List<(IntegrationMessage Message, Task Send)>(page.Events.Count);
         foreach (var stored in page.Events)
         {
             if (EventShapes.IsTombstone(stored))
@@ -73,9 +79,13 @@ public sealed class OutboxSubscription : BatchSubscription
             foreach (var (name, value) in message.Headers()) delivery.Headers[name] = value;
             // A span per message only when something listens: parsing each traceparent for nobody costs a share of a publish.
             using (var span = traced ? LedgerTelemetry.StartMessageSpan(LedgerTelemetry.OutboxPublishSpan, ActivityKind.Producer, message.TraceParent, message.RoutingKey) : null)
-                await bus.PublishAsync(message, delivery).ConfigureAwait(false);
+                sends.Add((message, sender.PublishAsync(message, delivery).AsTask()));
             published++;
         }
+        await Task.WhenAll(sends.Select(s => s.Send)).ConfigureAwait(false);
+        var failed = sends.Select(s => OutboxSendFailures.Take(s.Message)).Where(e => e is not null).ToList();
+        if (failed.Count > 0)
+            throw new AggregateException($"{failed.Count} of {sends.Count} messages of the page were not confirmed by the broker; the page is published again", failed!);
         metrics.RecordPublished(published, passed);
     }
 }

@@ -17,7 +17,7 @@ namespace Ledger.Messaging.Tests.Infrastructure;
 
 /// <summary>
 /// A process that publishes the test store's integration events as the Host does: Marten's HotCold daemon running
-/// the outbox shard (<see cref="LedgerOutbox.AddLedgerOutbox"/>), Wolverine with its durable outbox in the test schema,
+/// the outbox shard (<see cref="LedgerOutbox.AddLedgerOutbox"/>), Wolverine with its storage in the test schema,
 /// and the RabbitMQ route of <see cref="LedgerOutbox.PublishTo"/> to the test broker. The test database seals on its own
 /// daemon; this one only publishes. Two of them over one schema elect one publisher, as two Hosts do.
 /// </summary>

@@ -4,7 +4,9 @@ using Ledger.Messaging.Contracts;
 using Ledger.Messaging.Outbox;
 using Ledger.Messaging.Tests.Infrastructure;
 using Ledger.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 using RabbitMQ.Client;
+using IProjectionCoordinator = Marten.Events.Daemon.Coordination.IProjectionCoordinator;
 
 namespace Ledger.Messaging.Tests.Outbox;
 
@@ -125,7 +127,7 @@ public sealed class OutboxPublishingTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Envelopes_left_in_the_outbox_by_a_stopped_process_are_sent_by_the_next_from_their_stored_headers()
+    public async Task Messages_the_broker_refused_hold_the_shard_back_and_are_published_from_the_store_once_it_accepts_them()
     {
         await using var observer = await h.Broker.BindQueueAsync("commerce.order.#");
         var full = $"{h.Broker.Settings.QueuePrefix}full";
@@ -136,18 +138,23 @@ public sealed class OutboxPublishingTests : IAsyncLifetime
             new Dictionary<string, object?> { ["x-max-length"] = 0, ["x-overflow"] = "reject-publish" });
         await channel.QueueBindAsync(full, h.Broker.Settings.Exchange, "commerce.order.#");
 
-        var first = await h.StartPublisherAsync();
+        var publisher = await h.StartPublisherAsync();
+        var before = (await OutboxInspection.ReadAsync(h.Db.AppDataSource, default)).Position;
         var orders = new TestOrders(h.Db.Store, TestDatabase.NewTenant());
         var events = new List<RecordedEvent>();
         for (var i = 0; i < 10; i++) events.AddRange(await orders.EventsAsync(await orders.CreateAsync()));
-        await Waits.ForShard(h, events.Max(e => e.Position));
-        (await OutboxInspection.ReadAsync(h.Db.AppDataSource, default)).OutgoingEnvelopes.ShouldBe(10, "stored with their page, refused by the broker");
-        await first.StopAsync();
+        // The nacked page fails and Marten pauses the shard where it was: nothing refused is passed.
+        var daemon = publisher.Services.GetRequiredService<IProjectionCoordinator>().DaemonForMainDatabase();
+        await Eventually.Until(() => Task.FromResult(daemon.CurrentAgents().FirstOrDefault(a => a.Name.Identity == OutboxSubscription.ShardName)?.Status),
+            s => s == JasperFx.AgentStatus.Paused, Waits.Timeout, "the outbox shard paused by the refused page");
+        (await OutboxInspection.ReadAsync(h.Db.AppDataSource, default)).Position.ShouldBeLessThan(events.Min(e => e.Position.Seq),
+            "the shard does not move past messages the broker refused");
+        before.ShouldBeLessThan(events.Min(e => e.Position.Seq));
 
+        // Once the broker accepts them, the watch restarts the shard and the page is published again from the store.
         await channel.QueueDeleteAsync(full, ifUnused: false, ifEmpty: false);
-        await h.StartPublisherAsync();
         var received = await Waits.ForDistinct(observer, [.. events.Select(e => e.EventId)]);
-        await Waits.ForOutboxEmpty(h);
+        await Waits.ForShard(h, events.Max(e => e.Position));
 
         var catalogue = new LedgerCatalogue();
         foreach (var stored in events)
@@ -156,7 +163,6 @@ public sealed class OutboxPublishingTests : IAsyncLifetime
             copies.ShouldNotBeEmpty();
             foreach (var message in copies)
             {
-                // Recovered from the table (no message object): the same bytes, properties and headers.
                 message.Bytes.ShouldBe(IntegrationMessage.For(stored, catalogue.Translate(stored)!, "ledger").Body);
                 message.RoutingKey.ShouldBe("commerce.order.created.v1");
                 message.Properties.CorrelationId.ShouldBe(stored.Metadata.CorrelationId);
