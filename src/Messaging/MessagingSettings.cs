@@ -23,40 +23,34 @@ public sealed class MessagingSettings
     /// <summary>AMQP heartbeat: how soon a silently dead broker connection is noticed.</summary>
     public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(10);
 
-    public RelaySettings Relay { get; set; } = new();
+    public OutboxSettings Outbox { get; set; } = new();
 
     public ConsumerSettings Consumers { get; set; } = new();
 }
 
-/// <summary><c>Ledger:Messaging:Relay</c>: the outbox relay.</summary>
-public sealed class RelaySettings
+/// <summary><c>Ledger:Messaging:Outbox</c>: publishing the store's integration events through Wolverine's outbox.</summary>
+public sealed class OutboxSettings
 {
-    public bool Enabled { get; set; } = true;
+    /// <summary>
+    /// Events per page of the publishing shard: one Marten transaction stores a page's outgoing envelopes and moves
+    /// the shard past it, and Wolverine sends them after the commit. Larger pages cost fewer commits; the price is a
+    /// larger transaction and, after a crash before its commit, a larger page processed again.
+    /// </summary>
+    public int BatchSize { get; set; } = 500;
 
-    /// <summary>The checkpoint row and the advisory lease are named after it.</summary>
-    public string Name { get; set; } = "relay";
+    /// <summary>How often a Host measures the outbox backlog (metrics, health): the shard's lag and the unsent envelopes.</summary>
+    public TimeSpan MonitorInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Events read and published per round; the checkpoint moves once per batch, after all its confirms. Each batch ends
-    /// with a wait for its last confirm and costs a lease check and a checkpoint write, so larger batches drain a backlog
-    /// faster (figures in docs/performance.md, relay); the price is up to one batch published again after a failure,
-    /// and two batches of events in memory (the one published and the one read ahead).
+    /// How often each host tells Wolverine it is alive (its node heartbeat), and after how long without one a host
+    /// counts as dead: its unsent envelopes are then handed to the living hosts, which send them. Wolverine's own defaults
+    /// (10 s, 1 min) leave a killed host's messages waiting a minute or two; the publishing shard itself moves with
+    /// Marten's HotCold leadership, within seconds.
     /// </summary>
-    public int BatchSize { get; set; } = 2000;
+    public TimeSpan HostHeartbeat { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How often the store is polled when no in-process append wakes the relay (appends of other processes).</summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
-
-    /// <summary>How often a process that is not the relay tries to become it (the holder may have died).</summary>
-    public TimeSpan LeaseRetryInterval { get; set; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>How long the broker may take to confirm a batch before the batch counts as failed (and is re-sent).</summary>
-    public TimeSpan ConfirmTimeout { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>First wait after a failure (broker or database down); doubles up to <see cref="MaxRetryDelay"/>.</summary>
-    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
-
-    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+    /// <inheritdoc cref="HostHeartbeat"/>
+    public TimeSpan DeadHostTimeout { get; set; } = TimeSpan.FromSeconds(20);
 }
 
 /// <summary>

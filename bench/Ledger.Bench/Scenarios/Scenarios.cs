@@ -14,7 +14,7 @@ public static class Scenarios
         yield return ("3", () => new BulkScenario(settings, database, payloads).RunAsync());
         yield return ("4", () => new HttpScenario(settings, database).RunAsync());
         yield return ("5", () => new ProjectionScenario(settings, database).RunAsync());
-        yield return ("6", () => new RelayScenario(settings, database).RunAsync());
+        yield return ("6", () => new OutboxScenario(settings, database).RunAsync());
         yield return ("7", () => new VerificationScenario(settings, database, payloads).RunAsync());
         yield return ("8", () => new KeyedBurstScenario(database).RunAsync());
         yield return ("9", () => new ChainDesignsScenario(settings, database, payloads).RunAsync());

@@ -6,7 +6,7 @@ namespace Ledger.EventStore.Telemetry;
 /// <summary>
 /// Ledger's own traces and the event store's meter. Every module starts its spans on <see cref="Source"/> (one
 /// <see cref="ActivitySource"/> named <c>Ledger</c>, which the Host exports) with the span names below, so one trace
-/// reads HTTP → append → relay publish → consumer handling. A module's meter is named <c>Ledger.&lt;Module&gt;</c>: the
+/// reads HTTP → append → outbox publish → consumer handling. A module's meter is named <c>Ledger.&lt;Module&gt;</c>: the
 /// Host collects every meter whose name starts with <see cref="MeterPrefix"/>, with no registration.
 /// </summary>
 public static class LedgerTelemetry
@@ -25,8 +25,11 @@ public static class LedgerTelemetry
 
     /// <summary>The projection daemon applying one batch of events to one projection.</summary>
 
-    /// <summary>The relay publishing one integration event (child of the trace its event was appended in).</summary>
-    public const string RelayPublishSpan = "ledger.relay.publish";
+    /// <summary>
+    /// The outbox publishing one integration event into Wolverine's outbox, in the page that stores it (child of the
+    /// trace its event was appended in; the send to the broker is Wolverine's own span).
+    /// </summary>
+    public const string OutboxPublishSpan = "ledger.outbox.publish";
 
     /// <summary>A consumer handling one inbound message (child of the message's <c>traceparent</c>).</summary>
     public const string ConsumerHandleSpan = "ledger.consumer.handle";
@@ -102,7 +105,7 @@ public static class LedgerTelemetry
     }
 
     /// <summary>
-    /// A span about one message (<see cref="RelayPublishSpan"/>, <see cref="ConsumerHandleSpan"/>), in the trace its W3C
+    /// A span about one message (<see cref="OutboxPublishSpan"/>, <see cref="ConsumerHandleSpan"/>), in the trace its W3C
     /// <c>traceparent</c> names, so the request that appended an event, the relay's publish and the consumer's handling
     /// share one trace id. Null when nobody listens (no exporter configured).
     /// </summary>

@@ -44,7 +44,7 @@ public static class LedgerCli
             CheckpointsCommand.Create(),
             VerifyExportCommand.Create(),
             DlqCommand.Create(),
-            RelayCommand.Create(),
+            OutboxCommand.Create(),
             ProjectionsCommand.Create(),
             InvoicingCommand.Create(),
         };

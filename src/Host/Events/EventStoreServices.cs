@@ -52,7 +52,7 @@ internal static class EventStoreServices
             // HotCold daemon keeps distributing the sealer and projections (Wolverine's managed distribution is off).
             .IntegrateWithWolverine();
         // Marten leaves a paused subscription paused; the sealer must not stay so.
-        services.AddHostedService<SealerWatchService>();
+        SubscriptionWatchService.Add(services, SubscriptionWatch.SealerShard, SubscriptionWatch.SealerStalled);
         services.AddSingleton(sp => new MartenEventStore(sp.GetRequiredService<IDocumentStore>(),
             sp.GetRequiredService<LedgerDataSources>().App, sp.GetRequiredService<EventShapes>(), LedgerJson.Options));
         services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<MartenEventStore>());

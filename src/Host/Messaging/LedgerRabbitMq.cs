@@ -1,3 +1,4 @@
+using Ledger.Messaging.Outbox;
 using Wolverine;
 using Wolverine.RabbitMQ;
 using Wolverine.RabbitMQ.Internal;
@@ -5,23 +6,41 @@ using Wolverine.RabbitMQ.Internal;
 namespace Ledger.Host.Messaging;
 
 /// <summary>
-/// Ledger's one RabbitMQ transport in Wolverine (<c>ConnectionStrings:RabbitMq</c>, an AMQP URI), with publisher
-/// confirms on every channel it creates. Null when no broker is configured: nothing is published or consumed then.
+/// The Host's one RabbitMQ transport (<c>UseRabbitMq</c>): the broker of <c>ConnectionStrings:RabbitMq</c>, channels with
+/// publisher confirms, and the outbox's route to the integration exchange (<see cref="LedgerOutbox.PublishTo"/>).
+/// Inbound listeners are added on the expression this returns.
 /// </summary>
-/// <remarks>
-/// Minimal stand-in written on the inbound branch so it builds; the outbox branch owns this file and the lead keeps
-/// that one at merge. Inbound adds its listeners through <see cref="Inbound.InboundListeners"/>, taking this expression.
-/// </remarks>
-internal static class LedgerRabbitMq
+public static class LedgerRabbitMq
 {
+    /// <summary>
+    /// The transport, or null when no broker is configured: then nothing is published (the publishing shard does not
+    /// run, see <see cref="MessagingServices"/>) and events wait in the store until one is.
+    /// </summary>
     public static RabbitMqTransportExpression? Configure(WolverineOptions options, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (MessagingConfiguration.BrokerUri(configuration) is not { } uri) return null;
-        return options.UseRabbitMq(uri).ConfigureChannelCreation(channel =>
+        var settings = MessagingConfiguration.Settings(configuration);
+        var rabbit = options.UseRabbitMq(factory =>
         {
-            channel.PublisherConfirmationsEnabled = true;
-            channel.PublisherConfirmationTrackingEnabled = true;
+            factory.Uri = uri;
+            factory.ClientProvidedName = settings.ClientName;
+            factory.RequestedHeartbeat = settings.Heartbeat;
         });
+        LedgerOutbox.PublishTo(options, rabbit, settings);
+        return rabbit;
     }
+}
+
+/// <summary>
+/// Applies <see cref="LedgerRabbitMq"/> and the inbound listeners (<see cref="Inbound.InboundListeners"/>) when
+/// Wolverine's options are built, with the host's final configuration. The
+/// Host composes Wolverine before a test host's configuration overrides are in (they arrive when the host is built), so
+/// reading the broker's address in <c>LedgerWolverine.Configure</c> itself would miss them; Wolverine applies
+/// extensions registered in the container when it builds its options, after that.
+/// </summary>
+internal sealed class LedgerBrokerExtension(IConfiguration configuration) : IWolverineExtension
+{
+    public void Configure(WolverineOptions options) =>
+        Inbound.InboundListeners.Configure(options, LedgerRabbitMq.Configure(options, configuration), MessagingConfiguration.Settings(configuration));
 }

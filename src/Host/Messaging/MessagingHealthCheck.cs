@@ -4,29 +4,31 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Ledger.Host.Messaging;
 
 /// <summary>
-/// Messaging's part of readiness. A broker outage degrades the service but does not make it unready: commands
-/// still commit, their events wait in the outbox and go out when the broker is back. The data says how many.
+/// Messaging's part of readiness. A broker outage degrades the service but does not make it unready: commands still
+/// commit, and their events wait in the store until the outbox's shard publishes them. Degraded while the shard has
+/// stored events to pass and has not moved for <see cref="Stalled"/> (the broker is away or refusing, or the shard is
+/// paused); the data says how far behind it is.
 /// </summary>
-internal sealed class MessagingHealthCheck(MessagingRuntime runtime, MessagingMetrics metrics) : IHealthCheck
+internal sealed class MessagingHealthCheck(IConfiguration configuration, MessagingMetrics metrics, OutboxMonitor outbox, TimeProvider clock)
+    : IHealthCheck
 {
+    private static readonly TimeSpan Stalled = TimeSpan.FromSeconds(10);
+
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (runtime.Broker is not { } broker)
-            return Task.FromResult(HealthCheckResult.Healthy("messaging is not configured (no ConnectionStrings:RabbitMq); events wait in the outbox"));
+        if (MessagingConfiguration.BrokerUri(configuration) is null)
+            return Task.FromResult(HealthCheckResult.Healthy("messaging is not configured (no ConnectionStrings:RabbitMq); events wait in the store"));
 
-        var state = broker.State;
-        var relay = runtime.Relay?.Status;
+        var last = outbox.Last;
         var data = new Dictionary<string, object>
         {
-            ["broker"] = state.ToString(),
-            ["outbox_backlog"] = relay?.Backlog ?? metrics.OutboxBacklog,
-            ["relay_here"] = relay?.IsRelay ?? false,
-            ["relay_position"] = relay?.Position.ToString() ?? "",
+            ["outbox_backlog"] = metrics.OutboxBacklog,
+            ["outbox_position"] = last?.Position ?? 0,
             ["dead_letters"] = metrics.DeadLetterSizes.Values.Sum(),
         };
-        if (relay?.LastError is { } error) data["relay_last_error"] = error;
-        return Task.FromResult(state.Connected
-            ? HealthCheckResult.Healthy("broker connected", data)
-            : HealthCheckResult.Degraded($"broker unreachable since {state.Since:O}: {state.LastError}", data: data));
+        if (last is { Lag: > 0, PositionUpdatedAt: { } moved } && clock.GetUtcNow() - moved > Stalled)
+            return Task.FromResult(HealthCheckResult.Degraded(
+                $"the outbox has not published since {moved:O} with {last.Lag} stored events to pass; they wait in the store", data: data));
+        return Task.FromResult(HealthCheckResult.Healthy("the outbox is keeping up", data));
     }
 }

@@ -1,51 +1,54 @@
-using Ledger.EventStore;
+using Ledger.Application.Json;
 using Ledger.EventStore.MartenStore;
-using Ledger.EventStore.Notifications;
 using Ledger.Host.Configuration;
 using Ledger.Messaging;
 using Ledger.Messaging.Broker;
+using Ledger.Messaging.Consumers;
 using Ledger.Messaging.Diagnostics;
-using Ledger.Messaging.Relay;
+using Ledger.Messaging.Outbox;
+using Marten;
 
 namespace Ledger.Host.Messaging;
 
-/// <summary>Registration of the outbox relay, the messaging metrics and the health check (the inbound consumers are Wolverine's: Messaging/Inbound).</summary>
+/// <summary>Registration of the outbox's publishing shard, the messaging metrics and the health check (the inbound listeners: Messaging/Inbound).</summary>
 public static class MessagingServices
 {
     public static IServiceCollection AddLedgerMessaging(this IServiceCollection services)
     {
         services.AddSingleton(sp => MessagingConfiguration.Settings(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton(sp => new MessagingMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
-        services.AddSingleton(CreateRuntime);
-        services.AddHostedService<RelayService>();
+        services.AddSingleton(sp => new OutboxPublishing(sp.GetRequiredService<EventShapes>(), LedgerJson.Options,
+            new LedgerIntegrationCatalogue(), sp.GetRequiredService<MessagingSettings>().Producer));
+        AddOutboxWhenBrokerConfigured(services);
+        services.AddSingleton<OutboxMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxMonitor>());
         // "ready" is the readiness tag of /health/ready (Health/HealthEndpoints).
         services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
             "messaging",
-            sp => new MessagingHealthCheck(sp.GetRequiredService<MessagingRuntime>(), sp.GetRequiredService<MessagingMetrics>()),
+            sp => new MessagingHealthCheck(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<MessagingMetrics>(),
+                sp.GetRequiredService<OutboxMonitor>(), sp.GetRequiredService<TimeProvider>()),
             failureStatus: null, tags: ["ready"]));
         return services;
     }
 
-    private static MessagingRuntime CreateRuntime(IServiceProvider sp)
+    /// <summary>
+    /// <see cref="LedgerOutbox.AddLedgerOutbox"/>, except that the shard joins Marten's daemon only when a broker is
+    /// configured: without a route a page would be passed and its messages dropped, so with no broker the shard does
+    /// not run and events wait in the store. Whether one is configured is known only once the host's configuration is
+    /// final (see <see cref="LedgerBrokerExtension"/>), so Wolverine's registration of the shard (a Marten configuration
+    /// step) is kept and run behind that check.
+    /// </summary>
+    private static void AddOutboxWhenBrokerConfigured(IServiceCollection services)
     {
-        var settings = sp.GetRequiredService<MessagingSettings>();
-        if (MessagingConfiguration.BrokerUri(sp.GetRequiredService<IConfiguration>()) is not { } uri)
+        foreach (var descriptor in new ServiceCollection().AddLedgerOutbox())
         {
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(MessagingServices))
-                .LogWarning("ConnectionStrings:RabbitMq is not set: nothing is published or consumed; events wait in the outbox");
-            return new MessagingRuntime(null, null, configured: false);
+            if (descriptor.ImplementationInstance is IConfigureMarten subscribe)
+                services.ConfigureMarten((sp, options) =>
+                {
+                    if (MessagingConfiguration.BrokerUri(sp.GetRequiredService<IConfiguration>()) is not null) subscribe.Configure(sp, options);
+                });
+            else
+                services.Add(descriptor);
         }
-
-        var broker = new BrokerConnection(uri, settings, sp.GetRequiredService<ILogger<BrokerConnection>>(), sp.GetRequiredService<TimeProvider>());
-        var db = sp.GetRequiredService<LedgerDataSources>();
-        var metrics = sp.GetRequiredService<MessagingMetrics>();
-        var clock = sp.GetRequiredService<TimeProvider>();
-        // The store itself, not the write-path decorator: the relay only reads.
-        var store = sp.GetRequiredService<MartenEventStore>();
-        var relay = settings.Relay.Enabled
-            ? new OutboxRelay(store, db.App, db.Schema, new LedgerIntegrationCatalogue(), broker, settings, metrics,
-                sp.GetRequiredService<ILogger<OutboxRelay>>(), sp.GetService<AppendSignal>(), clock)
-            : null;
-        return new MessagingRuntime(broker, relay, configured: true);
     }
 }

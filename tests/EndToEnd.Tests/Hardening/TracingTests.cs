@@ -40,7 +40,7 @@ public sealed class TracingTests(LedgerAppFixture app) : IClassFixture<LedgerApp
     }
 
     [Fact]
-    public async Task One_trace_id_links_the_request_the_relay_publish_and_the_consumer_handling()
+    public async Task One_trace_id_links_the_request_the_outbox_publish_and_the_consumer_handling()
     {
         var spans = new ConcurrentBag<Activity>();
         using var listener = new ActivityListener
@@ -69,9 +69,9 @@ public sealed class TracingTests(LedgerAppFixture app) : IClassFixture<LedgerApp
 
         bool Has(string span, string type) => spans.Any(a => a.OperationName == span && a.TraceId.ToHexString() == trace
             && (string?)a.GetTagItem(LedgerTelemetry.Tags.MessageType) == type);
-        await Eventually.Until(() => Task.FromResult(Has(LedgerTelemetry.RelayPublishSpan, "commerce.order.paid.v1")
+        await Eventually.Until(() => Task.FromResult(Has(LedgerTelemetry.OutboxPublishSpan, "commerce.order.paid.v1")
             && Has(LedgerTelemetry.ConsumerHandleSpan, "commerce.order.paid.v1")), done => done, TimeSpan.FromSeconds(30),
-            "the relay's publish and the consumer's handling in the payment's trace");
+            "the outbox's publish and the consumer's handling in the payment's trace");
         // The invoice the consumer issued is appended in the same trace.
         spans.ShouldContain(a => a.OperationName == LedgerTelemetry.AppendSpan && a.TraceId.ToHexString() == trace
             && (string?)a.GetTagItem(LedgerTelemetry.Tags.Tenant) == tenant && a.Parent != null && a.Parent.OperationName == LedgerTelemetry.ConsumerHandleSpan);

@@ -31,8 +31,11 @@ public class MessagingAppFixture : IAsyncLifetime
 
     public TestTokens Tokens { get; private set; } = null!;
 
-    /// <summary>Whether the in-memory Host runs the relay (a test of relay processes turns it off).</summary>
-    protected virtual bool RelayInMemoryHost => true;
+    /// <summary>
+    /// Whether an in-memory Host runs beside the test (a test of publishing processes turns it off: the publishing shard
+    /// runs on whichever Host leads Marten's daemon, and an in-memory one would take it).
+    /// </summary>
+    protected virtual bool InMemoryHost => true;
 
     /// <summary>Settings a derived fixture adds or overrides (for the in-memory Host and the processes alike).</summary>
     protected virtual IReadOnlyDictionary<string, string?> MoreSettings { get; } = new Dictionary<string, string?>();
@@ -64,10 +67,9 @@ public class MessagingAppFixture : IAsyncLifetime
             ["Ledger:Auth:SigningKeyPath"] = Path.Combine(keyDirectory, "signing-key.pem"),
             ["Ledger:Messaging:Exchange"] = Exchange,
             ["Ledger:Messaging:QueuePrefix"] = QueuePrefix,
-            ["Ledger:Messaging:Relay:Enabled"] = RelayInMemoryHost ? "true" : "false",
-            ["Ledger:Messaging:Relay:PollInterval"] = "00:00:00.050",
-            ["Ledger:Messaging:Relay:LeaseRetryInterval"] = "00:00:00.200",
-            ["Ledger:Messaging:Relay:MaxRetryDelay"] = "00:00:01",
+            ["Ledger:Messaging:Outbox:MonitorInterval"] = "00:00:00.200",
+            ["Ledger:Messaging:Outbox:HostHeartbeat"] = "00:00:01",
+            ["Ledger:Messaging:Outbox:DeadHostTimeout"] = "00:00:05",
             ["Ledger:Messaging:Consumers:FirstRetryDelay"] = "00:00:00.100",
             ["Ledger:Messaging:Consumers:MaxRetryDelay"] = "00:00:01",
             ["Ledger:Messaging:Consumers:OutageRetryDelay"] = "00:00:00.500",
@@ -75,8 +77,11 @@ public class MessagingAppFixture : IAsyncLifetime
             ["Serilog:MinimumLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in MoreSettings) Settings[key] = value;
-        host = await InMemoryHost.StartAsync(Settings);
-        Tokens = new TestTokens(Host.Services.GetRequiredService<LedgerSigningKeys>(), Issuer, Audience);
+        if (InMemoryHost)
+        {
+            host = await Infrastructure.InMemoryHost.StartAsync(Settings);
+            Tokens = new TestTokens(Host.Services.GetRequiredService<LedgerSigningKeys>(), Issuer, Audience);
+        }
         foreach (var consumer in Ledger.Host.Messaging.Inbound.InboundConsumers.All)
             queues.Add(QueuePrefix + consumer.Name);
     }

@@ -44,7 +44,7 @@ public sealed class MessagingEndToEndTests(MessagingAppFixture app) : IClassFixt
     }
 
     [Fact]
-    public async Task Ledger_dlq_and_relay_commands_list_show_replay_and_purge_dead_letters()
+    public async Task Ledger_dlq_and_outbox_commands_list_show_replay_and_purge_dead_letters()
     {
         var tenant = TestDatabase.NewTenant();
         var clerk = new OrderApi(app.Client(), app.Tokens.For(tenant, "clerk"), tenant, app.Db.Store);
@@ -76,12 +76,13 @@ public sealed class MessagingEndToEndTests(MessagingAppFixture app) : IClassFixt
         purge.ExitCode.ShouldBe(0, purge.Stderr);
         purge.Stdout.ShouldContain("purged 1 message(s) from payments");
 
-        var status = await app.RunLedgerAsync("relay", "status");
+        var status = await app.RunLedgerAsync("outbox", "status");
         status.ExitCode.ShouldBe(0, status.Stderr);
-        status.Stdout.ShouldContain("running:  yes");
+        status.Stdout.ShouldContain("shard:    ledger_outbox:All");
         status.Stdout.ShouldContain("broker:   reachable");
-        status.Stdout.ShouldMatch(@"position: \d+ ");
-        status.Stdout.ShouldMatch(@"backlog:  \d+ event\(s\)");
+        status.Stdout.ShouldMatch(@"position: [1-9]\d* of \d+ \(moved ");
+        status.Stdout.ShouldMatch(@"lag:      \d+ event\(s\)");
+        status.Stdout.ShouldMatch(@"unsent:   \d+ message\(s\)");
     }
 
     private async Task PublishPaymentAsync(Guid messageId, string tenant, Guid order, string? payloadTenant = null)

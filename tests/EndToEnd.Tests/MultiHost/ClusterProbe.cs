@@ -9,10 +9,11 @@ namespace Ledger.EndToEnd.Tests.MultiHost;
 public sealed class ClusterProbe(TestDatabase db)
 {
     /// <summary>
-    /// The roles held under an advisory lock: the relay, the checkpoint signer (Ledger's leases), and Marten's async
-    /// daemon (its HotCold leadership: the chain sealer and every read model's projection).
+    /// The roles held under an advisory lock: the checkpoint signer (Ledger's lease), and Marten's async daemon (its
+    /// HotCold leadership: the chain sealer, every read model's projection, and the outbox's publishing shard
+    /// <c>ledger_outbox:All</c>, which took over the relay's lease).
     /// </summary>
-    public static IReadOnlyList<string> LeasedRoles { get; } = ["relay", "checkpointer", MartenDaemon];
+    public static IReadOnlyList<string> LeasedRoles { get; } = ["checkpointer", MartenDaemon];
 
     public const string MartenDaemon = "marten-daemon";
 
@@ -52,7 +53,7 @@ public sealed class ClusterProbe(TestDatabase db)
     }
 }
 
-/// <summary>A queue of the test's own, bound to the cluster's exchange with <c>#</c>: every message the relay publishes.</summary>
+/// <summary>A queue of the test's own, bound to the cluster's exchange with <c>#</c>: every message the outbox publishes.</summary>
 public sealed class BrokerTap : IAsyncDisposable
 {
     private readonly IConnection _connection;
@@ -71,7 +72,7 @@ public sealed class BrokerTap : IAsyncDisposable
     {
         var connection = await new ConnectionFactory { Uri = new Uri(uri), ClientProvidedName = "ledger-test-tap" }.CreateConnectionAsync();
         var channel = await connection.CreateChannelAsync();
-        // Declared as the relay declares it (durable topic), whichever of the two comes first.
+        // Declared as the outbox declares it (durable topic), whichever of the two comes first.
         await channel.ExchangeDeclareAsync(exchange, ExchangeType.Topic, durable: true, autoDelete: false);
         var queue = (await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true)).QueueName;
         await channel.QueueBindAsync(queue, exchange, "#");

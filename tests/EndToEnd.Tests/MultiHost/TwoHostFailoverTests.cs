@@ -12,7 +12,7 @@ namespace Ledger.EndToEnd.Tests.MultiHost;
 /// <summary>
 /// Two real Hosts on one database and broker, load through both, one killed with SIGKILL mid-load. Proves by counting
 /// that no order, payment, published event, invoice or stamp was lost or written twice, that every tenant's chain still
-/// verifies and is signed up to its head, and that every background role (relay, projections, checkpoints, stamping)
+/// verifies and is signed up to its head, and that every background role (the outbox's publishing shard, projections, checkpoints, stamping)
 /// carried on in the survivor. Clients retry a request that died with its host on the other one, with the same
 /// Idempotency-Key, as a client behind a load balancer would.
 /// </summary>
@@ -28,7 +28,8 @@ public sealed class TwoHostFailoverTests
         ["Ledger:Checkpoints:EveryEntries"] = "20",
         ["Ledger:Checkpoints:EverySeconds"] = "1",
         ["Ledger:Checkpoints:PollSeconds"] = "0.5",
-        ["Ledger:Messaging:Relay:LeaseRetryInterval"] = "00:00:00.500",
+        ["Ledger:Messaging:Outbox:HostHeartbeat"] = "00:00:01",
+        ["Ledger:Messaging:Outbox:DeadHostTimeout"] = "00:00:05",
         ["Ledger:Messaging:Consumers:FirstRetryDelay"] = "00:00:00.200",
         ["Ledger:Invoicing:Stamping:Lease"] = "00:00:03",
         ["Ledger:Shutdown:TimeoutSeconds"] = "10",
@@ -63,8 +64,9 @@ public sealed class TwoHostFailoverTests
         await using var tap = await BrokerTap.CreateAsync(LedgerCluster.BrokerUri, cluster.Prefix + ".events");
 
         var holders = await Eventually.Until(() => probe.RoleHoldersAsync([a, b]), h => h.Count == ClusterProbe.LeasedRoles.Count, left(), "every role to be taken");
-        // The victim is the host holding the relay, so the kill takes the outbox's publisher down mid-batch.
-        var (victim, survivor) = holders["relay"] == "ledger-a" ? (a, b) : (b, a);
+        // The victim is the host leading Marten's daemon, which runs the outbox's publishing shard, so the kill takes the
+        // publisher down mid-stream (its unsent envelopes are the survivor's to send once it counts as dead).
+        var (victim, survivor) = holders[ClusterProbe.MartenDaemon] == "ledger-a" ? (a, b) : (b, a);
 
         var driver = new OrderDriver([a, b], victim, tenants.ToDictionary(t => t, t => cluster.Tokens.For(t, LedgerRoles.Clerk)));
         var load = driver.RunAsync(Orders, Workers);

@@ -33,7 +33,7 @@ public sealed class SealerWatchTests : IAsyncLifetime
         Status(daemon).ShouldBe(JasperFx.AgentStatus.Paused);
         (await _ledger.Progress.ReadAsync()).ShouldBeLessThan(written.LastPosition.Seq);
 
-        var watch = new SealerWatch(NullLogger.Instance) { Interval = TimeSpan.FromMilliseconds(50), BaseDelay = TimeSpan.FromMilliseconds(100) };
+        var watch = new SubscriptionWatch(NullLogger.Instance, SubscriptionWatch.SealerShard, SubscriptionWatch.SealerStalled) { Interval = TimeSpan.FromMilliseconds(50), BaseDelay = TimeSpan.FromMilliseconds(100) };
         using var stop = new CancellationTokenSource();
         var watching = watch.RunAsync(() => daemon, stop.Token);
         (await _ledger.Progress.WaitForAsync(written.LastPosition.Seq, TimeSpan.FromSeconds(30))).ShouldBeTrue("the watch restarts the sealer");

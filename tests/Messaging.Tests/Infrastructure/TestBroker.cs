@@ -27,7 +27,6 @@ public sealed class TestBroker : IAsyncDisposable
             QueuePrefix = $"test.{id}.",
             ClientName = "ledger-test",
             Heartbeat = TimeSpan.FromSeconds(5),
-            Relay = { PollInterval = TimeSpan.FromMilliseconds(50), LeaseRetryInterval = TimeSpan.FromMilliseconds(200), RetryDelay = TimeSpan.FromMilliseconds(100), MaxRetryDelay = TimeSpan.FromSeconds(1) },
         };
     }
 
@@ -35,9 +34,10 @@ public sealed class TestBroker : IAsyncDisposable
 
     public Uri Uri { get; }
 
-    public MessagingSettings Settings { get; }
+    /// <summary>This broker's address through <paramref name="proxy"/> (same credentials and virtual host).</summary>
+    public Uri Through(TcpProxy proxy) => new UriBuilder(Uri) { Host = "127.0.0.1", Port = proxy.Port }.Uri;
 
-    public BrokerConnection Connect() => new(Uri, Settings, NullLogger<BrokerConnection>.Instance);
+    public MessagingSettings Settings { get; }
 
     /// <summary>A queue bound to this broker's exchange, collecting what arrives (an "other system").</summary>
     public async Task<TestQueue> BindQueueAsync(params string[] routingKeys)
@@ -52,7 +52,7 @@ public sealed class TestBroker : IAsyncDisposable
     {
         await using var connection = await new ConnectionFactory { Uri = Uri }.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true));
-        await BrokerTopology.DeclareExchangeAsync(channel, Settings.Exchange, default);
+        await channel.ExchangeDeclareAsync(Settings.Exchange, RabbitMQ.Client.ExchangeType.Topic, durable: true, autoDelete: false);
         var properties = new BasicProperties { MessageId = messageId, Type = type ?? routingKey, Persistent = true, ContentType = "application/json", Headers = headers };
         await channel.BasicPublishAsync(Settings.Exchange, routingKey, mandatory: false, properties, body);
     }

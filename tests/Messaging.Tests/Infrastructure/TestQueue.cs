@@ -8,6 +8,11 @@ namespace Ledger.Messaging.Tests.Infrastructure;
 /// <summary>A message as an outside system received it.</summary>
 public sealed record ReceivedMessage(string RoutingKey, string? MessageId, string? Type, bool Persistent, IDictionary<string, object?> Headers, string Body)
 {
+    /// <summary>Every AMQP property as received, and the body's exact bytes (the wire contract).</summary>
+    public IReadOnlyBasicProperties Properties { get; init; } = null!;
+
+    public byte[] Bytes { get; init; } = [];
+
     public JsonElement Json => JsonDocument.Parse(Body).RootElement.Clone();
 
     public string? Header(string name) => Headers.TryGetValue(name, out var v) ? v switch { byte[] b => Encoding.UTF8.GetString(b), _ => v?.ToString() } : null;
@@ -34,7 +39,7 @@ public sealed class TestQueue : IAsyncDisposable
         await using (var connection = await new ConnectionFactory { Uri = uri }.CreateConnectionAsync())
         await using (var channel = await connection.CreateChannelAsync())
         {
-            await Broker.BrokerTopology.DeclareExchangeAsync(channel, exchange, default);
+            await channel.ExchangeDeclareAsync(exchange, RabbitMQ.Client.ExchangeType.Topic, durable: true, autoDelete: false);
             await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false);
             foreach (var key in routingKeys) await channel.QueueBindAsync(name, exchange, key);
         }
@@ -60,7 +65,7 @@ public sealed class TestQueue : IAsyncDisposable
                     }
                     received.Enqueue(new ReceivedMessage(got.RoutingKey, got.BasicProperties.MessageId, got.BasicProperties.Type,
                         got.BasicProperties.Persistent, new Dictionary<string, object?>(got.BasicProperties.Headers ?? new Dictionary<string, object?>()),
-                        Encoding.UTF8.GetString(got.Body.Span)));
+                        Encoding.UTF8.GetString(got.Body.Span)) { Properties = got.BasicProperties, Bytes = got.Body.ToArray() });
                     await channel.BasicAckAsync(got.DeliveryTag, false, ct);
                 }
             }

@@ -1,5 +1,5 @@
 using Ledger.EventStore;
-using Ledger.Messaging.Relay;
+using Ledger.Messaging.Outbox;
 using Ledger.TestSupport;
 
 namespace Ledger.Messaging.Tests.Infrastructure;
@@ -16,17 +16,13 @@ public static class Waits
             r => r.Select(m => m.MessageId).ToHashSet().IsSupersetOf(ids.Select(i => (string?)i.ToString("D"))),
             timeout ?? Timeout, $"{ids.Count} distinct messages on {queue.Name}");
 
-    /// <summary>
-    /// Until the store's global read reaches <paramref name="position"/>. A read only returns transactions older than every
-    /// running one on the server, and other tests' transactions can hold that back for a while; a test that counts on
-    /// the relay's batch boundaries waits for this before starting the relay, so every batch it reads is full.
-    /// </summary>
-    public static Task ForReadable(MessagingHarness harness, GlobalPosition position) =>
-        Eventually.Until(async () => (await harness.Db.Store.ReadAllAsync(GlobalPosition.Start, 10_000)).LastOrDefault()?.Position ?? GlobalPosition.Start,
-            p => p >= position, Timeout, $"the store readable up to {position}");
+    /// <summary>Until the outbox shard has passed <paramref name="position"/> (its page, and the envelopes, committed).</summary>
+    public static Task ForShard(MessagingHarness harness, GlobalPosition position) =>
+        Eventually.Until(async () => (await OutboxInspection.ReadAsync(harness.Db.AppDataSource, default)).Position,
+            p => p >= position.Seq, Timeout, $"the outbox shard at {position}");
 
-    /// <summary>Until the relay's checkpoint is at or past <paramref name="position"/>.</summary>
-    public static Task ForCheckpoint(MessagingHarness harness, GlobalPosition position, string relay = "relay") =>
-        Eventually.Until(async () => (await new RelayCheckpoints(harness.Db.AppDataSource).FindAsync(relay, default))?.Position ?? GlobalPosition.Start,
-            p => p >= position, Timeout, $"relay checkpoint at {position}");
+    /// <summary>Until Wolverine's outbox holds no envelope: every stored message was confirmed by the broker.</summary>
+    public static Task ForOutboxEmpty(MessagingHarness harness) =>
+        Eventually.Until(async () => (await OutboxInspection.ReadAsync(harness.Db.AppDataSource, default)).OutgoingEnvelopes,
+            n => n == 0, Timeout, "the outbox empty");
 }

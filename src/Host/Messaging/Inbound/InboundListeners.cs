@@ -15,14 +15,13 @@ public static class InboundListeners
 {
     /// <summary>
     /// From <c>LedgerWolverine.Configure</c>: the handlers (always, so <c>codegen</c> writes them whether a broker is
-    /// configured or not) and the extension that adds listeners and policies from the configuration once it is final
-    /// (a test host's settings included).
+    /// configured or not). The listeners and policies come from the configuration once it is final (a test host's
+    /// settings included), through <see cref="LedgerBrokerExtension"/>.
     /// </summary>
     public static void Register(WolverineOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         foreach (var consumer in InboundConsumers.All) options.Discovery.IncludeType(consumer.Handler);
-        options.Services.AddWolverineExtension<InboundMessagingExtension>();
         options.Services.AddSingleton<InboundCommands>();
         options.Services.AddHostedService<DeadLetterProbe>();
     }
@@ -34,12 +33,6 @@ public static class InboundListeners
         ArgumentNullException.ThrowIfNull(settings);
         options.Durability.KeepAfterMessageHandling = settings.Consumers.InboxRetention;
         options.Durability.HandledMessageCleanupPollingTime = settings.Consumers.InboxPurgeInterval;
-        // A message is acknowledged to RabbitMQ once it is in the inbox; if its host dies before handling it, another
-        // host takes it over once the dead one's node is stale (no health check for this long) and ejected. Wolverine's
-        // default minute is long for an order waiting on its payment; a node wrongly taken for dead costs nothing worse
-        // than a rolled-back duplicate (InboundCommands marks the inbox in the command's own transaction).
-        options.Durability.HealthCheckPollingTime = TimeSpan.FromSeconds(5);
-        options.Durability.StaleNodeTimeout = TimeSpan.FromSeconds(20);
         options.Policies.Add(new InboundErrorPolicy(settings.Consumers));
         if (rabbit is null || !settings.Consumers.Enabled) return;
 
@@ -75,11 +68,4 @@ public static class InboundListeners
         ArgumentNullException.ThrowIfNull(settings);
         return settings.QueuePrefix + consumer.Name;
     }
-}
-
-/// <summary>Adds the listeners and policies once the host's configuration is final (Wolverine applies extensions at start).</summary>
-internal sealed class InboundMessagingExtension(IConfiguration configuration) : IWolverineExtension
-{
-    public void Configure(WolverineOptions options) =>
-        InboundListeners.Configure(options, LedgerRabbitMq.Configure(options, configuration), MessagingConfiguration.Settings(configuration));
 }

@@ -2,51 +2,55 @@ using System.Diagnostics;
 using Ledger.Application.Orders;
 using Ledger.Domain.Orders;
 using Ledger.EventStore;
-using Ledger.Messaging.Relay;
+using Ledger.Messaging.Outbox;
 using Ledger.TestSupport;
 using RabbitMQ.Client;
+using Xunit.Abstractions;
 
 namespace Ledger.EndToEnd.Tests.Messaging;
 
-/// <summary>The fixture's in-memory Host does not relay: the relays of this test are real <c>ledger serve</c> processes.</summary>
-public sealed class ProcessRelayFixture : MessagingAppFixture
+/// <summary>No in-memory Host: the publishers of this test are real <c>ledger serve</c> processes.</summary>
+public sealed class ProcessPublisherFixture : MessagingAppFixture
 {
-    protected override bool RelayInMemoryHost => false;
+    protected override bool InMemoryHost => false;
 }
 
 /// <summary>
-/// A Host process relaying a backlog is killed (SIGKILL: no shutdown, no flush) mid-stream and another one
-/// started: every event reaches the exchange at least once, and deduplicating by message id exactly once.
+/// A Host process publishing a backlog is killed (SIGKILL: no shutdown, no flush) mid-stream and another one started:
+/// every event reaches the exchange at least once, and deduplicating by message id exactly once. What the dead process
+/// had stored in Wolverine's outbox but not had confirmed is sent by the new one once the dead one counts as dead.
 /// </summary>
-public sealed class RelayProcessCrashTests(ProcessRelayFixture app) : IClassFixture<ProcessRelayFixture>
+public sealed class PublisherProcessCrashTests(ProcessPublisherFixture app, ITestOutputHelper output) : IClassFixture<ProcessPublisherFixture>
 {
     private const int Events = 3000;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
     [Fact]
-    public async Task A_relay_process_killed_mid_stream_and_a_new_one_started_publish_every_event_once_after_dedup()
+    public async Task A_publisher_process_killed_mid_stream_and_a_new_one_started_publish_every_event_once_after_dedup()
     {
         var observer = await app.BindObserverAsync("commerce.order.created.v1");
         var tenant = TestDatabase.NewTenant();
         AppendResult last = null!;
+        // Appended before any Host runs (so before any sealer): the store itself, which returns at commit.
         for (var i = 0; i < Events / 100; i++)
-            last = await app.Db.Store.AppendAsync(tenant, [.. Enumerable.Range(0, 100).Select(_ => NewOrder())]);
-        var checkpoints = new RelayCheckpoints(app.Db.AppDataSource);
+            last = await app.Db.EventStore.AppendAsync(tenant, [.. Enumerable.Range(0, 100).Select(_ => NewOrder())]);
 
-        using (var doomed = StartRelayProcess())
+        OutboxState atKill;
+        using (var doomed = StartPublisherProcess())
         {
             await Eventually.Until(() => QueueDepthAsync(observer), n => n >= 300, Timeout, "the first process to be publishing");
             doomed.Kill(entireProcessTree: true);
             await doomed.WaitForExitAsync();
+            atKill = await OutboxInspection.ReadAsync(app.Db.AppDataSource, default);
         }
-        var atKill = (await checkpoints.FindAsync("relay", default))?.Position ?? GlobalPosition.Start;
-        atKill.ShouldBeLessThan(last.LastPosition, "killed in the middle of the stream");
+        var sentBeforeKill = await QueueDepthAsync(observer);
+        (atKill.Position < last.LastPosition.Seq || atKill.OutgoingEnvelopes > 0).ShouldBeTrue($"killed in the middle of the stream ({atKill})");
 
-        using var successor = StartRelayProcess();
+        using var successor = StartPublisherProcess();
         try
         {
-            await Eventually.Until(async () => (await checkpoints.FindAsync("relay", default))?.Position ?? GlobalPosition.Start,
-                p => p >= last.LastPosition, Timeout, "the second process to finish the stream");
+            await Eventually.Until(() => OutboxInspection.ReadAsync(app.Db.AppDataSource, default),
+                s => s.Position >= last.LastPosition.Seq && s.OutgoingEnvelopes == 0, Timeout, "the second process to finish the stream");
         }
         finally
         {
@@ -55,15 +59,16 @@ public sealed class RelayProcessCrashTests(ProcessRelayFixture app) : IClassFixt
 
         var received = await MessagingAppFixture.DrainAsync(observer);
         var ids = received.Select(m => m.BasicProperties.MessageId).ToList();
+        output.WriteLine($"killed at shard position {atKill.Position} of {last.LastPosition.Seq} with {atKill.OutgoingEnvelopes} envelope(s) unsent " +
+            $"and {sentBeforeKill} message(s) on the queue; received {ids.Count} messages, {ids.Count - ids.Distinct().Count()} duplicate(s)");
         ids.Count.ShouldBeGreaterThanOrEqualTo(Events);
         ids.Distinct().Count().ShouldBe(Events, "every event exactly once after deduplication");
     }
 
-    private Process StartRelayProcess()
+    private Process StartPublisherProcess()
     {
         var start = app.LedgerProcess("serve");
-        start.Environment["Ledger__Messaging__Relay__Enabled"] = "true";
-        start.Environment["Ledger__Messaging__Relay__BatchSize"] = "100";
+        start.Environment["Ledger__Messaging__Outbox__BatchSize"] = "100";
         start.Environment["Ledger__Messaging__Consumers__Enabled"] = "false";
         start.RedirectStandardOutput = false;
         start.RedirectStandardError = false;
