@@ -2,8 +2,6 @@ using Ledger.Application.Json;
 using Ledger.EventStore.MartenStore;
 using Ledger.Host.Configuration;
 using Ledger.Messaging;
-using Ledger.Messaging.Broker;
-using Ledger.Messaging.Consumers;
 using Ledger.Messaging.Diagnostics;
 using Ledger.Messaging.Outbox;
 using Marten;

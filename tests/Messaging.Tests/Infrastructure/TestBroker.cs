@@ -1,5 +1,4 @@
 using Ledger.Messaging;
-using Ledger.Messaging.Broker;
 using Ledger.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using RabbitMQ.Client;
