@@ -44,7 +44,7 @@ public sealed class OutboxSubscription : BatchSubscription
         this.publishing = publishing;
         this.metrics = metrics;
         this.runtime = runtime;
-        // Events per page: one Marten transaction stores the page's outgoing envelopes and moves the shard.
+        // Events per page: a page's messages are in flight together, and one Marten transaction moves the shard past them.
         Options.BatchSize = settings.Outbox.BatchSize;
     }
 
