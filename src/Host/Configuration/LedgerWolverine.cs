@@ -7,8 +7,9 @@ namespace Ledger.Host.Configuration;
 /// <summary>
 /// Wolverine in the Host (issue 14, one module at a time): its runtime, durable envelope storage (through Marten's
 /// <c>IntegrateWithWolverine</c>, in Ledger's schema), its durability and leader agents, and the inbound consumers as
-/// RabbitMQ listeners with the durable inbox (<see cref="Messaging.Inbound.InboundListeners"/>). The command path and
-/// the outbox relay are still Ledger's own (docs/wolverine.md, "Still to move").
+/// RabbitMQ listeners with the durable inbox (<see cref="Messaging.Inbound.InboundListeners"/>), and the outbox's route
+/// to the integration exchange (<see cref="Messaging.LedgerRabbitMq"/>). The HTTP command path and the stamping queue
+/// are still Ledger's own (docs/wolverine.md, "Still to move").
 /// </summary>
 internal static class LedgerWolverine
 {

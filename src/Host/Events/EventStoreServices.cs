@@ -36,7 +36,7 @@ internal static class EventStoreServices
                 LedgerMarten.Configure(options, db.Schema, sp.GetRequiredService<EventShapes>(), LedgerJson.Options);
                 // Marten's commands are logged without their data (its daemon logs through the host's loggers, from DI).
                 options.Logger(new LedgerMartenLogger(sp.GetRequiredService<ILogger<LedgerMartenLogger>>()));
-                // After each sealed page: wake this process's readers (projections, relay) and, through the
+                // After each sealed page: pulse the append signal and, through the
                 // AppendNotifier, the other processes'.
                 options.Events.Subscribe(new ChainSealer(db.App, through =>
                 {

@@ -4,7 +4,7 @@ using Ledger.Messaging.Contracts;
 
 namespace Ledger.Host.Messaging;
 
-/// <summary>The application's declared catalogue (which events leave Ledger, as what), as the relay reads it.</summary>
+/// <summary>The application's declared catalogue (which events leave Ledger, as what), as the outbox reads it.</summary>
 internal sealed class LedgerIntegrationCatalogue : IIntegrationEventCatalogue
 {
     public IReadOnlyCollection<string> PublishedTypes => IntegrationCatalogue.PublishedTypes;

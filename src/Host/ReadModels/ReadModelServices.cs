@@ -19,7 +19,7 @@ namespace Ledger.Host.ReadModels;
 /// <summary>
 /// Registration of the read side: the read models' projections on Marten's async daemon (<c>Ledger:Projections</c>,
 /// registered with the store in <see cref="Events.EventStoreServices"/>) and their supervisor, the append signal and
-/// its notifications between processes (the relay waits on it), the report readers, and the projections' part of
+/// its notifications between processes (nothing waits on them since the relay went: to delete, issue 14), the report readers, and the projections' part of
 /// readiness.
 /// </summary>
 public static class ReadModelServices
@@ -34,8 +34,8 @@ public static class ReadModelServices
         services.AddSingleton(sp => new LiveReadModels(sp.GetRequiredService<IOptions<ProjectionOptions>>().Value,
             sp.GetRequiredService<LedgerDataSources>().App, sp.GetRequiredService<EventShapes>()));
         services.AddHostedService<ProjectionSupervisorService>();
-        // One signal per process: the chain sealer pulses it after each sealed page, other processes' NOTIFY too; the
-        // relay waits on it.
+        // One signal per process: the chain sealer pulses it after each sealed page, other processes' NOTIFY too.
+        // Nothing waits on it since the relay went (Marten's daemon polls); it and its NOTIFY/LISTEN are to be deleted.
         services.TryAddSingleton<AppendSignal>();
         services.AddSingleton(sp => new AppendNotifier(sp.GetRequiredService<LedgerDataSources>().App, sp.GetRequiredService<AppendSignal>()));
         services.AddHostedService<AppendNotificationsService>();

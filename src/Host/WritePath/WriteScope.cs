@@ -211,7 +211,7 @@ internal sealed partial class WriteScope(
         _gateHold = null;
     }
 
-    // Wakes this process's readers (projections, relay) at once rather than at their next poll.
+    // Pulses the append signal (nothing waits on it since the relay went; to be deleted with it).
     private void Committed() => services.GetService<AppendSignal>()?.Pulse();
 
     private sealed class Exit : IDisposable

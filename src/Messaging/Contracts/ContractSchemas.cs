@@ -7,7 +7,7 @@ namespace Ledger.Messaging.Contracts;
 /// <summary>
 /// The JSON Schemas of every integration message (schemas/ in the repository, embedded in this assembly),
 /// by message type (<c>commerce.order.paid.v1</c>, from the file name). Consumers validate every message
-/// against its schema before applying it; tests validate every message the relay publishes.
+/// against its schema before applying it; tests validate every message the outbox publishes.
 /// </summary>
 public sealed class ContractSchemas
 {

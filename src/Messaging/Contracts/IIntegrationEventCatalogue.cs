@@ -8,7 +8,7 @@ namespace Ledger.Messaging.Contracts;
 /// </summary>
 public interface IIntegrationEventCatalogue
 {
-    /// <summary>Every message type the relay may publish (<c>name.vN</c>); each must have a schema.</summary>
+    /// <summary>Every message type the outbox may publish (<c>name.vN</c>); each must have a schema.</summary>
     IReadOnlyCollection<string> PublishedTypes { get; }
 
     /// <summary>The integration event <paramref name="recorded"/> is published as, or null when it stays internal.</summary>

@@ -120,7 +120,7 @@ public sealed record IntegrationEnvelope(
     }
 
     /// <summary>
-    /// One buffer and one writer per thread, reset for each envelope: the relay writes hundreds of envelopes a batch,
+    /// One buffer and one writer per thread, reset for each envelope: the outbox writes hundreds of envelopes a page,
     /// and a fresh stream and writer for each cost more than the JSON itself. The writer's options are the defaults,
     /// as they always were, so the bytes do not change.
     /// </summary>
