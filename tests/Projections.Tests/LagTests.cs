@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Ledger.EventStore;
-using Ledger.EventStore.Notifications;
 using Ledger.Projections.OnMarten;
 using Ledger.Projections.Orders;
 using Ledger.Projections.Tests.Infrastructure;
@@ -12,8 +11,7 @@ namespace Ledger.Projections.Tests;
 
 /// <summary>
 /// Appends in one process reach the projections another process runs within a fraction of a second (Marten's daemon
-/// looks for new events every few milliseconds); a reader can wait for a position (read-your-writes); and a seal in one
-/// process wakes the readers of another through NOTIFY (the relay waits on that).
+/// looks for new events every few milliseconds), and a reader can wait for a position (read-your-writes).
 /// </summary>
 public sealed class LagTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -22,35 +20,6 @@ public sealed class LagTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task InitializeAsync() => _db = await ProjectionDb.CreateAsync();
 
     public async Task DisposeAsync() => await _db.DisposeAsync();
-
-    [Fact]
-    public async Task A_seal_in_one_process_pulses_the_listener_of_another()
-    {
-        await using var sealerDb = NpgsqlDataSource.Create(_db.AppConnectionString);
-        var local = new AppendSignal();
-        await using var notifier = new AppendNotifier(sealerDb, local);
-        notifier.Start();
-
-        var remote = new AppendSignal();
-        using var stop = new CancellationTokenSource();
-        var listening = new AppendListener(_db.AppDataSource, remote).RunAsync(stop.Token);
-        await AppendSignal.WaitAsync(remote.Next, TimeSpan.FromSeconds(10), CancellationToken.None); // pulsed once LISTEN is on
-
-        // The chain sealer pulses its process's signal after each sealed page; the notifier passes it on.
-        var localPulse = local.Next;
-        var remotePulse = remote.Next;
-        local.Pulse();
-        localPulse.IsCompleted.ShouldBeTrue(); // this process's readers are woken at once
-        (await AppendSignal.WaitAsync(remotePulse, TimeSpan.FromSeconds(10), CancellationToken.None)).ShouldBeTrue();
-
-        // A burst of pulses is coalesced into far fewer notifications.
-        var before = notifier.Sent;
-        for (var i = 0; i < 50; i++) local.Pulse();
-        await Eventually.Until(() => Task.FromResult(notifier.Sent), n => n > before, TimeSpan.FromSeconds(10));
-        notifier.Sent.ShouldBeLessThan(before + 50);
-        await stop.CancelAsync();
-        await listening;
-    }
 
     [Fact]
     public async Task A_projection_applies_another_process_appends_within_a_fraction_of_a_second()

@@ -6,7 +6,6 @@ using Ledger.EventStore;
 using Ledger.EventStore.Connections;
 using Ledger.EventStore.MartenStore;
 using Ledger.EventStore.Migrations;
-using Ledger.EventStore.Notifications;
 using Marten;
 using Npgsql;
 
@@ -26,7 +25,6 @@ public sealed class TestDatabase : IAsyncDisposable
     public const string AppPassword = "ledger_app";
 
     private IProjectionDaemon? _daemon;
-    private AppendNotifier? _notifier;
 
     private TestDatabase(string schema, string adminConnectionString, string appConnectionString)
     {
@@ -44,7 +42,6 @@ public sealed class TestDatabase : IAsyncDisposable
             options.Events.Subscribe(new ChainSealer(AppDataSource, through =>
             {
                 Progress.Sealed(through);
-                Signal.Pulse();
                 Sealed?.Invoke(through);
             }));
         });
@@ -70,9 +67,6 @@ public sealed class TestDatabase : IAsyncDisposable
 
     /// <summary>The daemon that runs the sealer, once sealing started.</summary>
     public IProjectionDaemon? SealingDaemon => _daemon;
-
-    /// <summary>Pulsed after each sealed page; passed on to other processes as NOTIFY, as the Host does.</summary>
-    public AppendSignal Signal { get; } = new();
 
     /// <summary>The same store reading through another data source (a process of its own, in a test).</summary>
     public MartenEventStore StoreOn(NpgsqlDataSource reads) => new(Documents, reads, Shapes(), Json);
@@ -112,11 +106,6 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public async Task StartSealingAsync()
     {
-        if (_notifier is null)
-        {
-            _notifier = new AppendNotifier(AppDataSource, Signal);
-            _notifier.Start();
-        }
         _daemon ??= await Documents.BuildProjectionDaemonAsync(logger: ConsoleErrorLogger.Instance);
         await _daemon.StartAllAsync();
     }
@@ -146,7 +135,6 @@ public sealed class TestDatabase : IAsyncDisposable
             await _daemon.StopAllAsync();
             _daemon.Dispose();
         }
-        if (_notifier is not null) await _notifier.DisposeAsync();
         await Documents.DisposeAsync();
         await AppDataSource.DisposeAsync();
         await using (var drop = AdminDataSource.CreateCommand($"DROP SCHEMA IF EXISTS {Migrator.Quote(Schema)} CASCADE"))

@@ -13,7 +13,7 @@ namespace Ledger.EventStore.Connections;
 /// outlives a transaction on a pooled connection: settings are transaction-local (<c>set_config(…, true)</c>,
 /// <c>SET LOCAL</c>), the search path comes from the connection string, and the two session-level states, a lease's
 /// advisory lock and a listener's LISTEN, are undone before their connection goes back to the pool
-/// (<see cref="Leases.AdvisoryLease"/>, <see cref="Notifications.AppendListener"/>).
+/// (<see cref="Leases.AdvisoryLease"/>).
 /// <para>
 /// Auto-prepare: the few statements an application runs all the time (Marten's append, the read in store order,
 /// a stream's read) are parsed and planned once per connection instead of once per call. The statements name their
@@ -22,6 +22,13 @@ namespace Ledger.EventStore.Connections;
 /// </remarks>
 public static class LedgerDataSource
 {
+    /// <summary>The schema a data source works in: the first entry of its search path (empty when it sets none).</summary>
+    public static string SchemaOf(NpgsqlDataSource dataSource)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        return new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).SearchPath?.Split(',')[0].Trim() ?? "";
+    }
+
     /// <param name="connectionString">the application role's connection string, search path included.</param>
     /// <param name="applicationName">what <c>pg_stat_activity</c> shows, unless the connection string names it already.</param>
     public static NpgsqlDataSource Create(string connectionString, string applicationName = "ledger") =>

@@ -3,7 +3,6 @@ using Ledger.Application;
 using Ledger.Application.Json;
 using Ledger.EventStore;
 using Ledger.EventStore.MartenStore;
-using Ledger.EventStore.Notifications;
 using Ledger.Projections.OnMarten;
 using Ledger.Host.ReadModels;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -24,25 +23,18 @@ internal static class EventStoreServices
     public static IServiceCollection AddLedgerEventStore(this IServiceCollection services)
     {
         services.AddSingleton(_ => LedgerEventShapes.Register(new EventShapes()));
-        services.TryAddSingleton<AppendSignal>();
         services.AddSingleton(sp => new SealProgress(sp.GetRequiredService<LedgerDataSources>().App));
         services.AddMarten(sp =>
             {
                 var db = sp.GetRequiredService<LedgerDataSources>();
                 var progress = sp.GetRequiredService<SealProgress>();
-                var signal = sp.GetRequiredService<AppendSignal>();
                 var options = new StoreOptions();
                 options.Connection(db.App);
                 LedgerMarten.Configure(options, db.Schema, sp.GetRequiredService<EventShapes>(), LedgerJson.Options);
                 // Marten's commands are logged without their data (its daemon logs through the host's loggers, from DI).
                 options.Logger(new LedgerMartenLogger(sp.GetRequiredService<ILogger<LedgerMartenLogger>>()));
-                // After each sealed page: pulse the append signal and, through the
-                // AppendNotifier, the other processes'.
-                options.Events.Subscribe(new ChainSealer(db.App, through =>
-                {
-                    progress.Sealed(through);
-                    signal.Pulse();
-                }));
+                // After each sealed page: the position /api/ledger/sealed waits for.
+                options.Events.Subscribe(new ChainSealer(db.App, progress.Sealed));
                 var readModels = sp.GetRequiredService<LiveReadModels>();
                 if (readModels.Enabled) options.AddReadModels(readModels.Projections, readModels.Options);
                 return options;

@@ -2,7 +2,6 @@ using JasperFx.Events.Daemon;
 using Ledger.Application.Json;
 using Ledger.EventStore;
 using Ledger.EventStore.MartenStore;
-using Ledger.EventStore.Notifications;
 using Ledger.Host.Configuration;
 using Ledger.Projections;
 using Ledger.Projections.OnMarten;
@@ -18,8 +17,7 @@ namespace Ledger.Host.ReadModels;
 
 /// <summary>
 /// Registration of the read side: the read models' projections on Marten's async daemon (<c>Ledger:Projections</c>,
-/// registered with the store in <see cref="Events.EventStoreServices"/>) and their supervisor, the append signal and
-/// its notifications between processes (nothing waits on them since the relay went: to delete, issue 14), the report readers, and the projections' part of
+/// registered with the store in <see cref="Events.EventStoreServices"/>) and their supervisor, the report readers, and the projections' part of
 /// readiness.
 /// </summary>
 public static class ReadModelServices
@@ -34,11 +32,6 @@ public static class ReadModelServices
         services.AddSingleton(sp => new LiveReadModels(sp.GetRequiredService<IOptions<ProjectionOptions>>().Value,
             sp.GetRequiredService<LedgerDataSources>().App, sp.GetRequiredService<EventShapes>()));
         services.AddHostedService<ProjectionSupervisorService>();
-        // One signal per process: the chain sealer pulses it after each sealed page, other processes' NOTIFY too.
-        // Nothing waits on it since the relay went (Marten's daemon polls); it and its NOTIFY/LISTEN are to be deleted.
-        services.TryAddSingleton<AppendSignal>();
-        services.AddSingleton(sp => new AppendNotifier(sp.GetRequiredService<LedgerDataSources>().App, sp.GetRequiredService<AppendSignal>()));
-        services.AddHostedService<AppendNotificationsService>();
         services.AddSingleton(sp => new ReadModelReader(sp.GetRequiredService<LedgerDataSources>().App));
         services.AddSingleton(sp => new ProjectionPositions(sp.GetRequiredService<LedgerDataSources>().App));
         services.AddSingleton<ReportAnswer>();
@@ -59,23 +52,6 @@ public sealed class LiveReadModels(ProjectionOptions options, NpgsqlDataSource d
 
     public IReadOnlyList<ReadModelProjection> Projections { get; } =
         ReadModelRegistration.Create(LedgerProjections.All, db, shapes, LedgerJson.Options, options);
-}
-
-/// <summary>Sends this process's NOTIFY after its appends, and LISTENs for the other processes'.</summary>
-internal sealed class AppendNotificationsService(AppendNotifier notifier, LedgerDataSources db, AppendSignal signal, ILogger<AppendListener> logger)
-    : BackgroundService
-{
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        notifier.Start();
-        return new AppendListener(db.App, signal, logger).RunAsync(stoppingToken);
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        await notifier.DisposeAsync();
-    }
 }
 
 /// <summary>Watches the projections this process's daemon runs (while it leads): see <see cref="ProjectionSupervisor"/>.</summary>

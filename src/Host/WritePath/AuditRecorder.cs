@@ -2,7 +2,6 @@ using Ledger.EventStore.MartenStore;
 using System.Text;
 using Ledger.Application;
 using Ledger.Application.Audit;
-using Ledger.EventStore.Notifications;
 using Ledger.Host.Auth;
 using Ledger.Host.Configuration;
 using Ledger.Host.Http;
@@ -44,7 +43,6 @@ internal sealed partial class AuditRecorder(LedgerDataSources db, TimeProvider c
             await tx.LockAuditStreamAsync(context.TenantId, entity, CancellationToken.None);
             await tx.AppendAsync(context.TenantId, [tx.AuditAppend(entity, entry)], CancellationToken.None);
             await tx.CommitAsync(CancellationToken.None);
-            services.GetService<AppendSignal>()?.Pulse();
         }
         catch (Exception e)
         {

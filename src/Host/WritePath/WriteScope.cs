@@ -1,7 +1,6 @@
 using Ledger.Application.Audit;
 using Ledger.EventStore;
 using Ledger.EventStore.MartenStore;
-using Ledger.EventStore.Notifications;
 using Ledger.Host.Configuration;
 using Ledger.Host.Errors;
 using Microsoft.Extensions.Options;
@@ -143,7 +142,6 @@ internal sealed partial class WriteScope(
             }
             await tx.CommitAsync(ct);
             _commits++;
-            Committed();
             return result with { StreamVersions = result.StreamVersions.Where(v => v.Key != audit.StreamId).ToDictionary() };
         }
     }
@@ -170,7 +168,6 @@ internal sealed partial class WriteScope(
             await tx.CommitAsync(ct);
         }
         Release();
-        Committed();
     }
 
     // First in the transaction (locks are taken in one order: the key, an audit stream, the chain head). The row's
@@ -210,9 +207,6 @@ internal sealed partial class WriteScope(
         _gateHold?.Dispose();
         _gateHold = null;
     }
-
-    // Pulses the append signal (nothing waits on it since the relay went; to be deleted with it).
-    private void Committed() => services.GetService<AppendSignal>()?.Pulse();
 
     private sealed class Exit : IDisposable
     {

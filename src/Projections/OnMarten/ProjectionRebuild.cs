@@ -3,7 +3,6 @@ using JasperFx;
 using JasperFx.Events.Daemon;
 using Ledger.EventStore.Leases;
 using Ledger.EventStore.MartenStore;
-using Ledger.EventStore.Notifications;
 using Ledger.Projections.Model;
 using Marten;
 using Microsoft.Extensions.Logging;
@@ -37,7 +36,7 @@ public sealed class ProjectionRebuild(
     public async Task<RebuildResult> RunAsync(bool restart, IProgress<RebuildProgress>? progress, CancellationToken ct)
     {
         var name = model.Name;
-        var schema = AppendNotifier.SchemaOf(app);
+        var schema = Ledger.EventStore.Connections.LedgerDataSource.SchemaOf(app);
         await using var lease = await AdvisoryLease.TryAcquireAsync(app, schema, LeaseName(name), ct)
             ?? throw new RebuildAlreadyRunningException(name);
         var generation = await PrepareAsync(restart, ct);

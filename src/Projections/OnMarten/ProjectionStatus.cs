@@ -1,6 +1,5 @@
 using Ledger.EventStore;
 using Ledger.EventStore.Leases;
-using Ledger.EventStore.Notifications;
 using Npgsql;
 
 namespace Ledger.Projections.OnMarten;
@@ -27,7 +26,7 @@ public sealed record ProjectionStatus(
     public static async Task<IReadOnlyList<ProjectionStatus>> ReadAllAsync(NpgsqlDataSource db, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
-        var schema = AppendNotifier.SchemaOf(db);
+        var schema = Ledger.EventStore.Connections.LedgerDataSource.SchemaOf(db);
         var locks = await AdvisoryLocksAsync(db, ct);
         await using var command = db.CreateCommand("""
             SELECT g.name, g.generation, g.generation = p.live_generation, g.status, coalesce(m.last_seq_id, 0),

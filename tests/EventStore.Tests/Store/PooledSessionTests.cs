@@ -1,6 +1,5 @@
 using Ledger.EventStore.Connections;
 using Ledger.EventStore.Leases;
-using Ledger.EventStore.Notifications;
 using Ledger.TestSupport;
 using Npgsql;
 
@@ -50,23 +49,6 @@ public sealed class PooledSessionTests : IAsyncLifetime
         (await AdvisoryLocksAsync(same, anyPid: false)).ShouldBe(0);
         await using var again = await AdvisoryLease.TryAcquireAsync(db.AppDataSource, db.Schema, "projection:orders");
         again.ShouldNotBeNull();
-    }
-
-    [Fact]
-    public async Task A_stopped_listener_leaves_its_pooled_connection_listening_to_nothing()
-    {
-        var signal = new AppendSignal();
-        var listening = signal.Next;
-        using var stop = new CancellationTokenSource();
-        var listener = new AppendListener(single, signal).RunAsync(stop.Token);
-        (await AppendSignal.WaitAsync(listening, TimeSpan.FromSeconds(10), CancellationToken.None)).ShouldBeTrue();
-
-        await stop.CancelAsync();
-        await listener;
-
-        await using var same = await single.OpenConnectionAsync();
-        await using var channels = new NpgsqlCommand("SELECT count(*) FROM pg_listening_channels()", same);
-        ((long)(await channels.ExecuteScalarAsync())!).ShouldBe(0);
     }
 
     private async Task<int> AdvisoryLocksAsync(NpgsqlConnection connection, bool anyPid)

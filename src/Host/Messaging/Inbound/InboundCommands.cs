@@ -3,7 +3,6 @@ using Ledger.Application.Audit;
 using Ledger.Domain;
 using Ledger.EventStore;
 using Ledger.EventStore.MartenStore;
-using Ledger.EventStore.Notifications;
 using Ledger.EventStore.Telemetry;
 using Ledger.Host.Configuration;
 using Ledger.Host.WritePath;
@@ -42,7 +41,6 @@ public sealed partial class InboundCommands(
     MartenEventStore store,
     IWolverineRuntime runtime,
     MessagingMetrics metrics,
-    AppendSignal signal,
     ILogger<InboundCommands> logger)
 {
     public const string Origin = "rabbitmq";
@@ -103,8 +101,6 @@ public sealed partial class InboundCommands(
         // Committed with the inbox mark: Wolverine need not mark it again when the handler returns.
         envelope.Status = EnvelopeStatus.Handled;
         metrics.RecordHandled(consumer.Name, "applied");
-        // Wakes this process's readers (projections, the publisher) at once rather than at their next poll.
-        signal.Pulse();
     }
 
     private IMessageDatabase Inbox => runtime.Storage as IMessageDatabase
@@ -120,7 +116,6 @@ public sealed partial class InboundCommands(
             await tx.LockAuditStreamAsync(context.TenantId, entity, CancellationToken.None);
             await tx.AppendAsync(context.TenantId, [tx.AuditAppend(entity, AuditEventCodec.ToAppend(entry, context))], CancellationToken.None);
             await tx.CommitAsync(CancellationToken.None);
-            signal.Pulse();
         }
         catch (Exception e)
         {
