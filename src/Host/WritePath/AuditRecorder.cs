@@ -39,10 +39,8 @@ internal sealed partial class AuditRecorder(LedgerDataSources db, TimeProvider c
             var entity = path.EntityOf(http);
             var entry = AuditEventCodec.ToAppend(Entry(http, entity, status, code, null), context);
             // Not the request's token: a client that hangs up right after being refused does not erase the record.
-            await using var tx = await WriteTransaction.BeginAsync(db.App, db.Schema, services.GetRequiredService<MartenEventStore>(), CancellationToken.None);
-            await tx.LockAuditStreamAsync(context.TenantId, entity, CancellationToken.None);
-            await tx.AppendAsync(context.TenantId, [tx.AuditAppend(entity, entry)], CancellationToken.None);
-            await tx.CommitAsync(CancellationToken.None);
+            await WriteTransaction.AppendAuditEntryAsync(db.App, db.Schema, services.GetRequiredService<MartenEventStore>(),
+                context.TenantId, entity, entry, CancellationToken.None);
         }
         catch (Exception e)
         {

@@ -55,6 +55,19 @@ internal sealed class WriteTransaction : IAsyncDisposable
     }
 
     /// <summary>
+    /// A refused command's audit entry, alone in a transaction of its own (nothing else was written), on its audit
+    /// stream's lock like every entry.
+    /// </summary>
+    public static async Task AppendAuditEntryAsync(NpgsqlDataSource dataSource, string schema, MartenEventStore store,
+        string tenantId, string entity, EventToAppend entry, CancellationToken ct)
+    {
+        await using var tx = await BeginAsync(dataSource, schema, store, ct);
+        await tx.LockAuditStreamAsync(tenantId, entity, ct);
+        await tx.AppendAsync(tenantId, [tx.AuditAppend(entity, entry)], ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>
     /// Takes the transaction-scoped lock named by <paramref name="parts"/> (waiting while another transaction holds it),
     /// then runs <paramref name="query"/>, in one round trip. The query runs once the lock is held, and reads with a
     /// snapshot taken then: each statement of a batch gets its own.

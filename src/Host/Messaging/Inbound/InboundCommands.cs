@@ -112,10 +112,8 @@ public sealed partial class InboundCommands(
         try
         {
             var entry = new CommandAuditEntry(ActionOf(message), entity, AuditResult.Failure, null, code, null, client);
-            await using var tx = await WriteTransaction.BeginAsync(db.App, db.Schema, store, CancellationToken.None);
-            await tx.LockAuditStreamAsync(context.TenantId, entity, CancellationToken.None);
-            await tx.AppendAsync(context.TenantId, [tx.AuditAppend(entity, AuditEventCodec.ToAppend(entry, context))], CancellationToken.None);
-            await tx.CommitAsync(CancellationToken.None);
+            await WriteTransaction.AppendAuditEntryAsync(db.App, db.Schema, store, context.TenantId, entity,
+                AuditEventCodec.ToAppend(entry, context), CancellationToken.None);
         }
         catch (Exception e)
         {
