@@ -1,5 +1,4 @@
 using Ledger.Host.Events;
-using Ledger.Application.Orders;
 using Ledger.EventStore;
 using Ledger.Host.Auditing;
 using Ledger.Host.Auth;
@@ -12,11 +11,11 @@ using Ledger.Host.Logging;
 using Ledger.Host.Messaging;
 using Ledger.Host.Observability;
 using Ledger.Host.OpenApi;
-using Ledger.Host.Orders;
 using Ledger.Host.RateLimiting;
 using Ledger.Host.ReadModels;
 using Ledger.Host.WritePath;
 using Wolverine;
+using Wolverine.Http;
 
 namespace Ledger.Host;
 
@@ -45,6 +44,7 @@ public static class LedgerWebApp
         builder.Services.AddLedgerEdge();
         builder.Services.AddLedgerRateLimiting();
         builder.Services.AddLedgerOpenApi();
+        builder.Services.AddWolverineHttp();
         builder.Services.AddLedgerOptions();
         builder.Services.AddLedgerDatabase();
         builder.Services.AddLedgerAuth();
@@ -53,7 +53,8 @@ public static class LedgerWebApp
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddLedgerEventStore();
         builder.Services.AddLedgerWritePath(); // decorates the IEventStore above: appends of write requests join their audit entry
-        builder.Services.AddSingleton<OrderHandler>();
+        // Still the order path of paid-order invoicing and the payment consumers (moving onto OrderCommandHandler next).
+        builder.Services.AddSingleton<Ledger.Application.Orders.OrderHandler>();
         builder.Services.AddLedgerInvoicing();
         builder.Services.AddLedgerHealthChecks();
         builder.Services.AddLedgerMessaging();
@@ -74,12 +75,13 @@ public static class LedgerWebApp
         app.UseMiddleware<RequestLogContextMiddleware>();
         app.UseLedgerRateLimiting();
         app.UseAuthorization();
+        app.UseLedgerWritePath();
 
         app.MapLedgerHealth();
         app.MapLedgerMetrics();
         app.MapLedgerOpenApi();
         app.MapLedgerApiReference();
-        app.MapOrders();
+        app.MapWolverineEndpoints(); // the order resource (Orders/OrderEndpoints)
         app.MapInvoices();
         app.MapInvoicingSettings();
         app.MapLedgerAuditor();

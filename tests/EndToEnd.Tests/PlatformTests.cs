@@ -130,7 +130,8 @@ public sealed class UnexpectedErrorTests(LedgerAppFixture app) : IClassFixture<L
         await using var broken = await app.HostWith(host => host.ConfigureTestServices(services =>
             services.AddSingleton<Ledger.EventStore.IEventStore, BrokenStore>()));
         var tenant = TestDatabase.NewTenant();
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/orders/{Guid.NewGuid()}");
+        // The invoice resource reads through the IEventStore broken here (orders are read through Marten directly).
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/invoices/{Guid.NewGuid()}");
         request.Headers.Authorization = new("Bearer", app.Tokens.For(tenant, LedgerRoles.Clerk));
 
         using var response = await broken.Client().SendAsync(request);

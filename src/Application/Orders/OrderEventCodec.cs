@@ -43,6 +43,21 @@ public static class OrderEventCodec
         };
     }
 
+    /// <summary>
+    /// The order event a stored shape Marten loaded holds (Marten folds a stream's shapes for a command handler), or
+    /// null when the data is no order event.
+    /// </summary>
+    public static OrderEvent? FromShape(object data) => data switch
+    {
+        OrderCreatedV1 c => c.ToEvent(),
+        OrderPaymentRequestedV1 r => r.ToEvent(),
+        OrderPaidV1 p => p.ToEvent(),
+        OrderPaymentFailedV1 f => f.ToEvent(),
+        OrderFulfilledV1 f => f.ToEvent(),
+        OrderCancelledV1 c => c.ToEvent(),
+        _ => null,
+    };
+
     public static OrderEvent Decode(RecordedEvent recorded)
     {
         ArgumentNullException.ThrowIfNull(recorded);

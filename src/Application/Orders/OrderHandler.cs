@@ -76,7 +76,7 @@ public sealed class OrderHandler(IEventStore store)
         return (state, version);
     }
 
-    private static EventToAppend ToAppend(OrderEvent e, CommandContext context)
+    internal static EventToAppend ToAppend(OrderEvent e, CommandContext context)
     {
         var encoded = OrderEventCodec.Encode(e);
         return new EventToAppend(

@@ -73,6 +73,8 @@ public static class LedgerMarten
         // command or a test builds one explicitly. Anywhere else (schema apply) nothing here runs it, on purpose.
         // Never Marten's default logger, which writes every command's parameter values (event data) to the log.
         options.Logger(new LedgerMartenLogger());
+        // The append span and metrics of every save that appends: Ledger's own and Wolverine handlers'.
+        options.Listeners.Add(new Telemetry.AppendTelemetryListener());
         options.Projections.AsyncMode = JasperFx.Events.Daemon.DaemonMode.ExternallyManaged;
         // HotCold elects its leader with an advisory lock whose id Marten wants unique per application on a database;
         // its default is one constant, so two Ledgers in two schemas of one database (tests, staging beside a demo)

@@ -11,7 +11,7 @@ namespace Ledger.EventStore.MartenStore;
 /// shape with Ledger's id, time and metadata. Marten writes them with Quick append when the session saves, checking
 /// each expected version in the database (<c>mt_quick_append_events</c> locks the stream row and compares).
 /// </summary>
-internal sealed class MartenAppend
+public sealed class MartenAppend
 {
     private readonly List<(StreamAppend Stream, IReadOnlyList<IEvent> Events)> staged = [];
 
@@ -19,7 +19,7 @@ internal sealed class MartenAppend
 
     public string TenantId { get; }
 
-    public static MartenAppend Stage(IDocumentSession session, string tenantId, IReadOnlyList<StreamAppend> streams,
+    internal static MartenAppend Stage(IDocumentSession session, string tenantId, IReadOnlyList<StreamAppend> streams,
         EventShapes shapes, JsonSerializerOptions json)
     {
         var append = new MartenAppend(tenantId);
@@ -36,7 +36,7 @@ internal sealed class MartenAppend
         return append;
     }
 
-    private static IEvent Build(IDocumentSession session, EventToAppend e, EventShapes shapes, JsonSerializerOptions json)
+    internal static IEvent Build(IDocumentSession session, EventToAppend e, EventShapes shapes, JsonSerializerOptions json)
     {
         var built = session.Events.BuildEvent(shapes.ToShape(e, json));
         built.Id = e.EventId;
@@ -61,7 +61,7 @@ internal sealed class MartenAppend
     /// Whether a failed save was a conflict: an expected version that did not hold (Marten's <c>MT003</c>), or a writer
     /// that took the same stream or stream version first.
     /// </summary>
-    public static bool IsConflict(Exception error) =>
+    internal static bool IsConflict(Exception error) =>
         Find<EventStreamUnexpectedMaxEventIdException>(error) is not null
         || Find<Marten.Exceptions.ExistingStreamIdCollisionException>(error) is not null
         || Find<PostgresException>(error) is { SqlState: "MT003" }
@@ -73,7 +73,7 @@ internal sealed class MartenAppend
     private const string StreamKey = "pkey_mt_streams_tenant_id_id";
 
     /// <summary>The <see cref="ConcurrencyException"/> a conflicting save (<see cref="IsConflict"/>) means.</summary>
-    public async Task<ConcurrencyException> ConflictAsync(NpgsqlDataSource reads, CancellationToken ct)
+    internal async Task<ConcurrencyException> ConflictAsync(NpgsqlDataSource reads, CancellationToken ct)
     {
         // The stream that conflicted: the one Marten names, else the first whose expected version no longer holds.
         var current = await VersionsAsync(reads, ct);

@@ -24,7 +24,6 @@ public sealed class MartenEventStore(IDocumentStore store, NpgsqlDataSource read
         AppendValidation.Check(tenantId, streams);
         for (var attempt = 1; ; attempt++)
         {
-            using var activity = Telemetry.LedgerTelemetry.StartAppend(tenantId, streams);
             await using var session = store.LightweightSession(tenantId);
             var append = MartenAppend.Stage(session, tenantId, streams, shapes, json);
             try
@@ -50,7 +49,6 @@ public sealed class MartenEventStore(IDocumentStore store, NpgsqlDataSource read
         AppendValidation.Check(tenantId, streams);
         if (streams.Any(s => s.Expected.IsAny))
             throw new ArgumentException("an append inside a caller's transaction needs explicit expected versions");
-        using var activity = Telemetry.LedgerTelemetry.StartAppend(tenantId, streams);
         var options = SessionOptions.ForTransaction(transaction);
         options.TenantId = tenantId;
         await using var session = store.LightweightSession(options);
@@ -65,6 +63,22 @@ public sealed class MartenEventStore(IDocumentStore store, NpgsqlDataSource read
             throw await append.ConflictAsync(reads, ct);
         }
     }
+
+    /// <summary>
+    /// Stages Ledger events on a session someone else commits (a Wolverine handler's, whose transactional middleware
+    /// saves it): each event with its stored shape, id, time and metadata, each stream at its expected version. The
+    /// returned append answers the versions and positions once the session has saved.
+    /// </summary>
+    public MartenAppend Stage(IDocumentSession session, IReadOnlyList<StreamAppend> streams)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var tenantId = session.TenantId;
+        AppendValidation.Check(tenantId, streams);
+        return MartenAppend.Stage(session, tenantId, streams, shapes, json);
+    }
+
+    /// <summary>One Ledger event as Marten appends it (stored shape, Ledger's id, time and metadata), for a caller's stream.</summary>
+    public JasperFx.Events.IEvent Build(IDocumentSession session, EventToAppend e) => MartenAppend.Build(session, e, shapes, json);
 
     public Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(string tenantId, string streamId, long fromVersion = 1, CancellationToken ct = default) =>
         ReadStreamAsync(null, tenantId, streamId, fromVersion, ct);

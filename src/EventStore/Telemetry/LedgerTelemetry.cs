@@ -94,11 +94,17 @@ public static class LedgerTelemetry
         ArgumentNullException.ThrowIfNull(streams);
         var events = 0;
         foreach (var stream in streams) events += stream.Events.Count;
+        return StartAppend(tenantId, streams.Count, events);
+    }
+
+    /// <summary>The same, for an append staged on a Marten session (<see cref="AppendTelemetryListener"/>).</summary>
+    public static AppendScope StartAppend(string tenantId, int streams, int events)
+    {
         var activity = Source.StartActivity(AppendSpan, ActivityKind.Internal);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag(Tags.Tenant, tenantId);
-            activity.SetTag(Tags.Streams, streams.Count);
+            activity.SetTag(Tags.Streams, streams);
             activity.SetTag(Tags.Events, events);
         }
         return new AppendScope(activity, events, Stopwatch.GetTimestamp());

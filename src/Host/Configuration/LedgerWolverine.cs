@@ -31,6 +31,8 @@ internal static class LedgerWolverine
         // (`make codegen`; GeneratedCodeTests fails when it is stale).
         options.CodeGeneration.TypeLoadMode = TypeLoadMode.Static;
         Messaging.Inbound.InboundListeners.Register(options);
+        // Commands as aggregate handlers over the deciders (issue 14, item 1), run by the HTTP endpoints.
+        options.Discovery.IncludeType(typeof(Ledger.Application.Orders.OrderCommandHandler));
         // RabbitMQ (the outbox's route, the inbound listeners), once the host's configuration is final (Messaging/LedgerRabbitMq).
         options.Services.AddSingleton<IWolverineExtension, Ledger.Host.Messaging.LedgerBrokerExtension>();
     }

@@ -16,12 +16,14 @@ public static class OpenApiServices
     public const string Route = "/openapi/v1.json";
 
     public static IServiceCollection AddLedgerOpenApi(this IServiceCollection services) =>
-        services.AddOpenApi(DocumentName, options =>
+        services.AddSingleton<Microsoft.AspNetCore.Mvc.ApiExplorer.IApiDescriptionProvider, AcceptsJsonDescriptions>()
+        .AddOpenApi(DocumentName, options =>
         {
             // Inline, not one shared component: a JsonElement is money in a request and any JSON in a response.
             options.CreateSchemaReferenceId = type =>
                 (Nullable.GetUnderlyingType(type.Type) ?? type.Type) == typeof(System.Text.Json.JsonElement) ? null : OpenApiOptions.CreateDefaultSchemaReferenceId(type);
             options.AddSchemaTransformer<MoneySchemaTransformer>();
+            options.AddOperationTransformer<WolverineOperationTransformer>();
             options.AddOperationTransformer<ProblemResponsesTransformer>();
             options.AddDocumentTransformer<LedgerDocumentTransformer>();
         });

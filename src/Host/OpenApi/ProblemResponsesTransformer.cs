@@ -42,7 +42,7 @@ internal sealed class ProblemResponsesTransformer : IOpenApiOperationTransformer
         var metadata = description.ActionDescriptor.EndpointMetadata;
         var method = description.HttpMethod ?? "GET";
         var authorized = metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any();
-        var isWrite = WritePathFilter.IsWrite(method);
+        var isWrite = WritePathMiddleware.IsWrite(method);
         var statuses = new SortedSet<int> { 429, 500 };
 
         if (authorized)

@@ -1,120 +1,137 @@
-using Ledger.Application;
 using Ledger.Application.Orders;
 using Ledger.Domain.Orders;
+using Ledger.EventStore;
+using Ledger.EventStore.MartenStore;
 using Ledger.Host.Auth;
 using Ledger.Host.Errors;
 using Ledger.Host.Http;
 using Ledger.Host.WritePath;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Wolverine;
+using Wolverine.Http;
 
 namespace Ledger.Host.Orders;
 
 /// <summary>
-/// The order resource. Each handler: parse and validate (400 before anything runs), build the command with the
-/// tenant and actor from the token, call the application handler, answer with the new version.
+/// The order resource, as Wolverine HTTP endpoints. Each write: parse and validate (400 before anything runs), build
+/// the command with the tenant and actor from the token, have Wolverine run it (<see cref="OrderCommandHandler"/>, the
+/// aggregate handler workflow) in the caller's tenant, answer with the new version.
 /// </summary>
+/// <remarks>
+/// Bodies are read by <see cref="JsonBody"/>, not bound by Wolverine: Ledger's strict reading (unknown members, exact
+/// types, problem codes per field) is part of the API contract. <c>If-Match</c> has no Wolverine binding either; it
+/// travels on the command (<see cref="DecideOrder.ExpectedVersion"/>).
+/// </remarks>
+[Tags("Orders")]
+[WritePathMetadata("order")]
 public static class OrderEndpoints
 {
-    public static IEndpointRouteBuilder MapOrders(this IEndpointRouteBuilder app)
-    {
-        var orders = app.MapGroup("/api/orders").WithTags("Orders").WithWritePath("order");
-        orders.MapPost("", Create).WithName("createOrder").WithSummary("Create an order")
-            .RequireAuthorization(LedgerPolicies.WriteOrders).Accepts<CreateOrderRequest>("application/json");
-        orders.MapGet("/{id}", Get).WithName("getOrder").WithSummary("Get an order")
-            .RequireAuthorization(LedgerPolicies.ReadOrder);
-        orders.MapPost("/{id}/payment-requests", RequestPayment).WithName("requestOrderPayment").WithSummary("Request payment of an order")
-            .RequireAuthorization(LedgerPolicies.WriteOrders).Accepts<EmptyRequest>(isOptional: true, "application/json");
-        orders.MapPost("/{id}/payments", Pay).WithName("payOrder").WithSummary("Record an order's payment")
-            .RequireAuthorization(LedgerPolicies.WriteOrders).Accepts<PayOrderRequest>("application/json");
-        orders.MapPost("/{id}/payment-failures", FailPayment).WithName("failOrderPayment").WithSummary("Record a failed payment")
-            .RequireAuthorization(LedgerPolicies.WriteOrders).Accepts<ReasonRequest>("application/json");
-        orders.MapPost("/{id}/fulfilment", Fulfil).WithName("fulfilOrder").WithSummary("Fulfil a paid order")
-            .RequireAuthorization(LedgerPolicies.WriteOrders).Accepts<EmptyRequest>(isOptional: true, "application/json");
-        orders.MapPost("/{id}/cancellation", Cancel).WithName("cancelOrder").WithSummary("Cancel an order")
-            .RequireAuthorization(LedgerPolicies.WriteOrders).Accepts<ReasonRequest>("application/json");
-        return app;
-    }
-
-    internal static async Task<Results<Created<OrderWritten>, Ok<OrderWritten>>> Create(
-        HttpContext http, OrderHandler handler, TimeProvider clock, CancellationToken ct)
+    [WolverinePost("/api/orders", OperationId = "createOrder"), EndpointSummary("Create an order")]
+    [Authorize(Policy = LedgerPolicies.WriteOrders), AcceptsJson(typeof(CreateOrderRequest))]
+    public static async Task<Results<Created<OrderWritten>, Ok<OrderWritten>>> Create(
+        HttpContext http, IMessageBus bus, TimeProvider clock, CancellationToken ct)
     {
         var expected = ETags.ExpectedVersion(http.Request);
         var body = await JsonBody.ReadAsync<CreateOrderRequest>(http.Request, ct);
         var context = HttpCommandContext.From(http, clock);
         var command = OrderCommandMapping.Create(body, context);
-        var written = await Send(http, handler, context, command, expected, ct);
-        return written.Appended
-            ? TypedResults.Created($"/api/orders/{command.OrderId:D}", written.Body)
-            : TypedResults.Ok(written.Body);
+        var (written, appended) = await Send(http, bus, new DecideOrder(command, context, expected), ct);
+        return appended
+            ? TypedResults.Created($"/api/orders/{command.OrderId:D}", written)
+            : TypedResults.Ok(written);
     }
 
-    internal static async Task<Results<Ok<OrderView>, ProblemHttpResult>> Get(
-        string id, HttpContext http, OrderHandler handler, CancellationToken ct)
+    [WolverineGet("/api/orders/{id}", OperationId = "getOrder"), EndpointSummary("Get an order")]
+    [Authorize(Policy = LedgerPolicies.ReadOrder)]
+    public static async Task<Results<Ok<OrderView>, ProblemHttpResult>> Get(string id, HttpContext http, IDocumentStore store, CancellationToken ct)
     {
         var orderId = OrderCommandMapping.OrderId(id);
         // Another tenant's order is simply not found in this tenant: its existence is not disclosed.
-        var snapshot = await handler.Load(http.User.TenantId(), orderId, ct);
-        if (snapshot?.State.Facts is not { } facts)
+        await using var session = store.QuerySession(http.User.TenantId());
+        var order = await session.Events.AggregateStreamAsync<OrderStream>(OrderStreams.For(orderId), token: ct);
+        if (order?.State.Facts is not { } facts)
             return Problems.Result(StatusCodes.Status404NotFound, ProblemCodes.OrderNotFound, "Order not found");
-        http.Response.Headers.ETag = ETags.Of(snapshot.Version);
-        return TypedResults.Ok(OrderView.From(facts, snapshot));
+        http.Response.Headers.ETag = ETags.Of(order.Version);
+        return TypedResults.Ok(OrderView.From(facts, order));
     }
 
-    internal static async Task<Ok<OrderWritten>> RequestPayment(
-        string id, HttpContext http, OrderHandler handler, TimeProvider clock, CancellationToken ct)
+    [WolverinePost("/api/orders/{id}/payment-requests", OperationId = "requestOrderPayment"), EndpointSummary("Request payment of an order")]
+    [Authorize(Policy = LedgerPolicies.WriteOrders), AcceptsJson(typeof(EmptyRequest), IsOptional = true)]
+    public static async Task<Ok<OrderWritten>> RequestPayment(string id, HttpContext http, IMessageBus bus, TimeProvider clock, CancellationToken ct)
     {
         var (orderId, expected) = Target(id, http);
         await JsonBody.ReadOptionalAsync(http.Request, EmptyRequest.Instance, ct);
         var context = HttpCommandContext.From(http, clock);
-        return TypedResults.Ok((await Send(http, handler, context, new RequestPayment(orderId, context.Now, context.Actor), expected, ct)).Body);
+        return TypedResults.Ok((await Send(http, bus, new DecideOrder(new RequestPayment(orderId, context.Now, context.Actor), context, expected), ct)).Body);
     }
 
-    internal static async Task<Ok<OrderWritten>> Pay(
-        string id, HttpContext http, OrderHandler handler, TimeProvider clock, CancellationToken ct)
+    [WolverinePost("/api/orders/{id}/payments", OperationId = "payOrder"), EndpointSummary("Record an order's payment")]
+    [Authorize(Policy = LedgerPolicies.WriteOrders), AcceptsJson(typeof(PayOrderRequest))]
+    public static async Task<Ok<OrderWritten>> Pay(string id, HttpContext http, IMessageBus bus, TimeProvider clock, CancellationToken ct)
     {
         var (orderId, expected) = Target(id, http);
         var body = await JsonBody.ReadAsync<PayOrderRequest>(http.Request, ct);
         var context = HttpCommandContext.From(http, clock);
-        var command = OrderCommandMapping.Pay(orderId, body, context);
-        return TypedResults.Ok((await Send(http, handler, context, command, expected, ct)).Body);
+        return TypedResults.Ok((await Send(http, bus, new DecideOrder(OrderCommandMapping.Pay(orderId, body, context), context, expected), ct)).Body);
     }
 
-    internal static async Task<Ok<OrderWritten>> FailPayment(
-        string id, HttpContext http, OrderHandler handler, TimeProvider clock, CancellationToken ct)
+    [WolverinePost("/api/orders/{id}/payment-failures", OperationId = "failOrderPayment"), EndpointSummary("Record a failed payment")]
+    [Authorize(Policy = LedgerPolicies.WriteOrders), AcceptsJson(typeof(ReasonRequest))]
+    public static async Task<Ok<OrderWritten>> FailPayment(string id, HttpContext http, IMessageBus bus, TimeProvider clock, CancellationToken ct)
     {
         var (orderId, expected) = Target(id, http);
         var reason = OrderCommandMapping.Reason(await JsonBody.ReadAsync<ReasonRequest>(http.Request, ct));
         var context = HttpCommandContext.From(http, clock);
-        return TypedResults.Ok((await Send(http, handler, context, new FailPayment(orderId, reason, context.Now, context.Actor), expected, ct)).Body);
+        return TypedResults.Ok((await Send(http, bus, new DecideOrder(new FailPayment(orderId, reason, context.Now, context.Actor), context, expected), ct)).Body);
     }
 
-    internal static async Task<Ok<OrderWritten>> Fulfil(
-        string id, HttpContext http, OrderHandler handler, TimeProvider clock, CancellationToken ct)
+    [WolverinePost("/api/orders/{id}/fulfilment", OperationId = "fulfilOrder"), EndpointSummary("Fulfil a paid order")]
+    [Authorize(Policy = LedgerPolicies.WriteOrders), AcceptsJson(typeof(EmptyRequest), IsOptional = true)]
+    public static async Task<Ok<OrderWritten>> Fulfil(string id, HttpContext http, IMessageBus bus, TimeProvider clock, CancellationToken ct)
     {
         var (orderId, expected) = Target(id, http);
         await JsonBody.ReadOptionalAsync(http.Request, EmptyRequest.Instance, ct);
         var context = HttpCommandContext.From(http, clock);
-        return TypedResults.Ok((await Send(http, handler, context, new FulfilOrder(orderId, context.Now, context.Actor), expected, ct)).Body);
+        return TypedResults.Ok((await Send(http, bus, new DecideOrder(new FulfilOrder(orderId, context.Now, context.Actor), context, expected), ct)).Body);
     }
 
-    internal static async Task<Ok<OrderWritten>> Cancel(
-        string id, HttpContext http, OrderHandler handler, TimeProvider clock, CancellationToken ct)
+    [WolverinePost("/api/orders/{id}/cancellation", OperationId = "cancelOrder"), EndpointSummary("Cancel an order")]
+    [Authorize(Policy = LedgerPolicies.WriteOrders), AcceptsJson(typeof(ReasonRequest))]
+    public static async Task<Ok<OrderWritten>> Cancel(string id, HttpContext http, IMessageBus bus, TimeProvider clock, CancellationToken ct)
     {
         var (orderId, expected) = Target(id, http);
         var reason = OrderCommandMapping.Reason(await JsonBody.ReadAsync<ReasonRequest>(http.Request, ct));
         var context = HttpCommandContext.From(http, clock);
-        return TypedResults.Ok((await Send(http, handler, context, new CancelOrder(orderId, reason, context.Now, context.Actor), expected, ct)).Body);
+        return TypedResults.Ok((await Send(http, bus, new DecideOrder(new CancelOrder(orderId, reason, context.Now, context.Actor), context, expected), ct)).Body);
     }
 
     private static (Guid OrderId, long? Expected) Target(string id, HttpContext http) =>
         (OrderCommandMapping.OrderId(id), ETags.ExpectedVersion(http.Request));
 
-    private static async Task<(OrderWritten Body, bool Appended)> Send(
-        HttpContext http, OrderHandler handler, CommandContext context, OrderCommand command, long? expected, CancellationToken ct)
+    /// <summary>
+    /// Runs the command in the caller's tenant and answers its version (ETag) and position. A race still lost after
+    /// the handler's retries is answered as a conflict with the stream's version now, as one with an expected version.
+    /// </summary>
+    private static async Task<(OrderWritten Body, bool Appended)> Send(HttpContext http, IMessageBus bus, DecideOrder message, CancellationToken ct)
     {
-        var result = await handler.Handle(context, command, expected, ct);
-        http.Response.Headers.ETag = ETags.Of(result.Version);
-        if (result.Position is { } position) http.Response.Headers["X-Ledger-Position"] = position.ToString();
-        return (OrderWritten.From(command.OrderId, result), result.EventsAppended > 0);
+        OrderDecision decision;
+        try
+        {
+            decision = await bus.InvokeForTenantAsync<OrderDecision>(message.Context.TenantId, message, ct);
+        }
+        catch (Exception e) when (LedgerMarten.IsConflict(e))
+        {
+            var store = http.RequestServices.GetRequiredService<IDocumentStore>();
+            await using var session = store.QuerySession(message.Context.TenantId);
+            var state = await session.Events.FetchStreamStateAsync(message.StreamId, ct);
+            throw new ConcurrencyException(message.Context.TenantId, message.StreamId,
+                message.ExpectedVersion is { } v ? ExpectedVersion.Exactly(v) : ExpectedVersion.Any, state?.Version ?? 0);
+        }
+        if (decision.EventsAppended > 0) WriteScope.Current?.Committed();
+        http.Response.Headers.ETag = ETags.Of(decision.Version);
+        if (decision.Position is { } position) http.Response.Headers["X-Ledger-Position"] = position.ToString();
+        return (OrderWritten.From(message.Command.OrderId, decision), decision.EventsAppended > 0);
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Ledger.Application;
 using Ledger.Application.Orders;
 using Ledger.Domain.Orders;
 
@@ -8,8 +7,8 @@ namespace Ledger.Host.Orders;
 /// <summary>The answer to an accepted order command.</summary>
 public sealed record OrderWritten(Guid OrderId, long Version, string? Position)
 {
-    public static OrderWritten From(Guid orderId, CommandResult result) =>
-        new(orderId, result.Version, result.Position?.ToString());
+    public static OrderWritten From(Guid orderId, OrderDecision decision) =>
+        new(orderId, decision.Version, decision.Position?.ToString());
 }
 
 /// <summary>An order as the API shows it. Amounts are decimal strings; personal data is not shown.</summary>
@@ -30,17 +29,17 @@ public sealed record OrderView(
     DateTimeOffset? UpdatedAt,
     long Version)
 {
-    public static OrderView From(OrderFacts facts, OrderSnapshot snapshot)
+    public static OrderView From(OrderFacts facts, OrderStream stream)
     {
         ArgumentNullException.ThrowIfNull(facts);
-        ArgumentNullException.ThrowIfNull(snapshot);
-        var order = snapshot.State;
+        ArgumentNullException.ThrowIfNull(stream);
+        var order = stream.State;
         return new OrderView(
             facts.OrderId, order.Status, facts.CustomerId, facts.Currency,
             facts.Lines.Select(l => new OrderLineView(l.Sku, l.Description, l.Quantity, Money(l.UnitPrice))).ToList(),
             Money(facts.Total), order.PaidAmount is { } paid ? Money(paid) : null, order.PaymentReference,
             order.FailureReason, order.CancellationReason, facts.CreatedAt, order.PaidAt, order.FulfilledAt, order.UpdatedAt,
-            snapshot.Version);
+            stream.Version);
     }
 
     private static string Money(decimal amount) => amount.ToString(CultureInfo.InvariantCulture);

@@ -20,7 +20,7 @@ internal sealed partial class AuditedAuthorizationResultHandler(AuditRecorder re
         ArgumentNullException.ThrowIfNull(authorizeResult);
         var endpoint = context.GetEndpoint();
         if (!authorizeResult.Succeeded
-            && WritePathFilter.IsWrite(context.Request.Method)
+            && WritePathMiddleware.IsWrite(context.Request.Method)
             && endpoint?.Metadata.GetMetadata<WritePathMetadata>() is { } path
             && endpoint.Metadata.GetMetadata<NotAWrite>() is null)
         {

@@ -16,10 +16,10 @@ public sealed record StoredResponse(int Status, IReadOnlyList<KeyValuePair<strin
     };
 
     /// <summary>
-    /// Runs an endpoint and its result into a buffer instead of the client, and keeps what they produced. Whatever the
-    /// endpoint writes itself is buffered too: nothing reaches the client before the write path has committed.
+    /// Runs an endpoint into a buffer instead of the client, and keeps what it produced: nothing reaches the client
+    /// before the write path has committed.
     /// </summary>
-    public static async Task<StoredResponse> CaptureAsync(HttpContext http, Func<Task<object?>> endpoint)
+    public static async Task<StoredResponse> CaptureAsync(HttpContext http, Func<Task> endpoint)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(endpoint);
@@ -29,8 +29,7 @@ public sealed record StoredResponse(int Status, IReadOnlyList<KeyValuePair<strin
         response.Body = buffer;
         try
         {
-            var result = await endpoint();
-            await AsResult(result).ExecuteAsync(http);
+            await endpoint();
             await response.BodyWriter.FlushAsync(http.RequestAborted);
         }
         finally
@@ -66,15 +65,6 @@ public sealed record StoredResponse(int Status, IReadOnlyList<KeyValuePair<strin
 
     public static IReadOnlyList<KeyValuePair<string, string>> ParseHeaders(string json) =>
         (JsonSerializer.Deserialize<string[][]>(json) ?? []).Select(p => new KeyValuePair<string, string>(p[0], p[1])).ToList();
-
-    /// <summary>What minimal APIs would do with an endpoint's return value.</summary>
-    private static IResult AsResult(object? result) => result switch
-    {
-        IResult r => r,
-        null => TypedResults.Empty,
-        string text => TypedResults.Text(text),
-        _ => TypedResults.Json(result),
-    };
 
     /// <summary>The <c>code</c> of a problem-details body, for the audit entry of a refusal answered as a result.</summary>
     public string? ProblemCode()

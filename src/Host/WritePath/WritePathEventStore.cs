@@ -3,7 +3,7 @@ using Ledger.EventStore;
 namespace Ledger.Host.WritePath;
 
 /// <summary>
-/// The <see cref="IEventStore"/> handlers get. Inside a write request (see <see cref="WritePathFilter"/>) an append
+/// The <see cref="IEventStore"/> handlers get. Inside a write request (see <see cref="WritePathMiddleware"/>) an append
 /// goes through the request's <see cref="WriteScope"/>, so the command's events, its audit entry and its idempotency
 /// key commit together; anywhere else (background work, tests, the CLI) it is the store itself. Reads always go to
 /// the store.

@@ -3,11 +3,17 @@ using System.Text.RegularExpressions;
 namespace Ledger.Host.WritePath;
 
 /// <summary>
-/// Marks the endpoints of a resource group as going through the write path (audit entry, idempotency key), and
-/// says what entity a command is about when nothing was appended: <c>{EntityType}-{route value}</c>.
+/// Marks endpoints as going through the write path (audit entry, idempotency key), and says what entity a command is
+/// about when nothing was appended: <c>{EntityType}-{route value}</c>. An attribute on a Wolverine endpoint class, or
+/// metadata of a minimal API group (<see cref="WritePathServices.WithWritePath"/>).
 /// </summary>
-public sealed partial record WritePathMetadata(string EntityType, string RouteKey)
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
+public sealed partial class WritePathMetadata(string entityType, string routeKey = "id") : Attribute
 {
+    public string EntityType { get; } = entityType;
+
+    public string RouteKey { get; } = routeKey;
+
     /// <summary>The entity named by the request's route (<c>order-0192…</c>), or only its kind when the route names none.</summary>
     public string EntityOf(HttpContext http)
     {

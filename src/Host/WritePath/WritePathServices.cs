@@ -5,8 +5,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace Ledger.Host.WritePath;
 
 /// <summary>
-/// Registration of the write path. A resource group opts in with one call, <see cref="WithWritePath"/>; every write
-/// endpoint in it then gets its audit entry and honours <c>Idempotency-Key</c>, with no code in the endpoints.
+/// Registration of the write path. A Wolverine endpoint class opts in with <see cref="WritePathMetadata"/> as an
+/// attribute, a minimal API group with one call, <see cref="WithWritePath"/>; every write endpoint then gets its audit
+/// entry and honours <c>Idempotency-Key</c>, with no code in the endpoints.
 /// </summary>
 public static class WritePathServices
 {
@@ -24,6 +25,7 @@ public static class WritePathServices
         services.AddSingleton<AuditRecorder>();
         services.AddSingleton<KeyedGate>();
         services.AddScoped<WriteScope>();
+        services.AddSingleton<Ledger.Application.ICommandJournal, WritePathJournal>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditedAuthorizationResultHandler>();
         services.AddHostedService<IdempotencyPurge>();
         DecorateEventStore(services);
@@ -34,16 +36,17 @@ public static class WritePathServices
     /// Every POST, PUT, PATCH and DELETE of the group is audited and idempotent. <paramref name="entityType"/> and the
     /// route value <paramref name="routeKey"/> name the entity of a command that appended nothing (a refusal):
     /// <c>order</c> and <c>{id}</c> give <c>order-{id}</c>, matching the stream the command would have written.
-    /// Add it before other filters, so it is the outermost one and sees their refusals too.
     /// </summary>
     public static RouteGroupBuilder WithWritePath(this RouteGroupBuilder group, string entityType, string routeKey = "id")
     {
         ArgumentNullException.ThrowIfNull(group);
         ArgumentException.ThrowIfNullOrEmpty(entityType);
         group.WithMetadata(new WritePathMetadata(entityType, routeKey));
-        group.AddEndpointFilter<RouteGroupBuilder, WritePathFilter>();
         return group;
     }
+
+    /// <summary>Runs the write path (<see cref="WritePathMiddleware"/>) for the endpoints marked with it; after authorization.</summary>
+    public static IApplicationBuilder UseLedgerWritePath(this IApplicationBuilder app) => app.UseMiddleware<WritePathMiddleware>();
 
     /// <summary>Excludes a write-method endpoint that changes nothing from the write path (it is then not audited).</summary>
     public static TBuilder NotAWrite<TBuilder>(this TBuilder builder, string reason) where TBuilder : IEndpointConventionBuilder =>

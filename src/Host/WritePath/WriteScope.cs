@@ -1,4 +1,5 @@
 using Ledger.Application.Audit;
+using Marten;
 using Ledger.EventStore;
 using Ledger.EventStore.MartenStore;
 using Ledger.Host.Configuration;
@@ -145,6 +146,32 @@ internal sealed partial class WriteScope(
             return result with { StreamVersions = result.StreamVersions.Where(v => v.Key != audit.StreamId).ToDictionary() };
         }
     }
+
+    /// <summary>
+    /// Joins a command handler's Marten session (a Wolverine handler's, which its transactional middleware commits): opens
+    /// its transaction, claims the key and locks the entity's audit stream in it (the same order as every write), and
+    /// stages the accepted command's audit entry after its events.
+    /// </summary>
+    public async Task EnlistAsync(IDocumentSession session, string entity, IReadOnlyList<AuditedStream> written, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var http = _http ?? throw new InvalidOperationException("The write scope was not begun.");
+        if (session.TenantId != _tenantId)
+            throw new InvalidOperationException("A write request may only append to its caller's tenant.");
+        var store = services.GetRequiredService<MartenEventStore>();
+        await using var tx = await WriteTransaction.OnSessionAsync(session, db.Schema, store, ct);
+        // Each attempt claims again: an attempt that lost a race rolled its claim back with its events.
+        if (_commits == 0) await ClaimKeyAsync(tx, null, ct);
+        await tx.LockAuditStreamAsync(_tenantId, entity, ct);
+        var entry = AuditRecorder.Entry(http, entity, StatusCodes.Status200OK, null, written);
+        store.Stage(session, [tx.AuditAppend(entity, AuditEventCodec.ToAppend(entry, recorder.Context(http)))]);
+    }
+
+    /// <summary>
+    /// The command's session committed what <see cref="EnlistAsync"/> staged (the handler appended events and
+    /// returned): the key is claimed and the entry written, so only the answer is left to store.
+    /// </summary>
+    public void Committed() => _commits++;
 
     /// <summary>The command was accepted: stores the answer under its key or, if it appended nothing, records its entry.</summary>
     public async Task CompleteAsync(StoredResponse response, CancellationToken ct)

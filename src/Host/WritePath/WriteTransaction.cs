@@ -20,14 +20,14 @@ namespace Ledger.Host.WritePath;
 internal sealed class WriteTransaction : IAsyncDisposable
 {
     private readonly NpgsqlConnection _connection;
-    private readonly NpgsqlTransaction _transaction;
+    private readonly NpgsqlTransaction? _transaction; // null: the transaction is a Marten session's, and it commits it
     private readonly string _schema;
     private readonly MartenEventStore _store;
     private readonly HashSet<long> _locks = [];
     private readonly Dictionary<string, long> _auditVersions = new(StringComparer.Ordinal);
     private bool _completed;
 
-    private WriteTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, string schema, MartenEventStore store)
+    private WriteTransaction(NpgsqlConnection connection, NpgsqlTransaction? transaction, string schema, MartenEventStore store)
     {
         _store = store;
         _connection = connection;
@@ -38,7 +38,20 @@ internal sealed class WriteTransaction : IAsyncDisposable
     /// <summary>The open connection and its transaction, for writes of others that must commit with this one (Wolverine's inbox mark).</summary>
     public NpgsqlConnection Connection => _connection;
 
-    public NpgsqlTransaction Transaction => _transaction;
+    public NpgsqlTransaction Transaction => _transaction ?? throw new InvalidOperationException("This transaction is a Marten session's.");
+
+    /// <summary>
+    /// The locks and reads of a write on a Marten session's open transaction (a Wolverine handler's), which the session
+    /// commits or rolls back: this neither commits nor disposes anything. (Npgsql runs a command in its connection's
+    /// transaction without being handed it.)
+    /// </summary>
+    public static async Task<WriteTransaction> OnSessionAsync(Marten.IDocumentSession session, string schema, MartenEventStore store, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        await session.BeginTransactionAsync(ct);
+        var connection = session.Connection ?? throw new InvalidOperationException("The session has no open connection.");
+        return new WriteTransaction(connection, null, schema, store) { _completed = true };
+    }
 
     public static async Task<WriteTransaction> BeginAsync(NpgsqlDataSource dataSource, string schema, MartenEventStore store, CancellationToken ct)
     {
@@ -118,7 +131,7 @@ internal sealed class WriteTransaction : IAsyncDisposable
     /// <exception cref="ConcurrencyException">an expected version did not hold; the transaction is then unusable.</exception>
     public async Task<AppendResult> AppendAsync(string tenantId, IReadOnlyList<StreamAppend> streams, CancellationToken ct)
     {
-        var result = await _store.AppendAsync(_transaction, tenantId, streams, ct);
+        var result = await _store.AppendAsync(Transaction, tenantId, streams, ct);
         foreach (var (stream, version) in result.StreamVersions)
             if (_auditVersions.ContainsKey(stream)) _auditVersions[stream] = version;
         return result;
@@ -143,7 +156,7 @@ internal sealed class WriteTransaction : IAsyncDisposable
 
     public async Task CommitAsync(CancellationToken ct)
     {
-        await _transaction.CommitAsync(ct);
+        await Transaction.CommitAsync(ct);
         _completed = true;
     }
 
@@ -153,7 +166,7 @@ internal sealed class WriteTransaction : IAsyncDisposable
         _completed = true;
         try
         {
-            await _transaction.RollbackAsync(CancellationToken.None);
+            await Transaction.RollbackAsync(CancellationToken.None);
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
         {
@@ -163,6 +176,7 @@ internal sealed class WriteTransaction : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_transaction is null) return; // the session's, disposed with it
         await RollbackAsync();
         await _transaction.DisposeAsync();
         await _connection.DisposeAsync();

@@ -24,13 +24,14 @@ public sealed class AuditTrailTests(LedgerAppFixture app) : IClassFixture<Ledger
 
         var chain = await app.Db.ChainAsync(tenant);
         chain.Count.ShouldBe(2);
-        var (audit, created) = (chain[0], chain[1]);
+        // The entry follows the events it records (Marten appends the handler's loaded stream first).
+        var (created, audit) = (chain[0], chain[1]);
         created.StreamId.ShouldBe(OrderStreams.For(orderId));
         audit.IsAudit.ShouldBeTrue();
         audit.StreamId.ShouldBe(AuditStreams.For(OrderStreams.For(orderId)));
         // Same transaction (one tx id) and adjacent in the chain: the entry and the events commit together or not at all.
         audit.TxId.ShouldBe(created.TxId);
-        audit.ChainSeq.ShouldBe(created.ChainSeq - 1);
+        audit.ChainSeq.ShouldBe(created.ChainSeq + 1);
 
         audit.Result.ShouldBe("success");
         audit.Status.ShouldBeNull(); // committed with the events, before the answer exists
@@ -234,7 +235,7 @@ public sealed class AuditTrailTests(LedgerAppFixture app) : IClassFixture<Ledger
         var chain = await app.Db.ChainAsync(tenant);
         var withEvents = recorded.Where(e => e.Json.TryGetProperty("streams", out _)).ToList();
         withEvents.Count.ShouldBe(1);
-        withEvents[0].ChainSeq.ShouldBe(paid.ChainSeq - 1);
+        withEvents[0].ChainSeq.ShouldBe(paid.ChainSeq + 1);
         chain.Single(r => r.ChainSeq == paid.ChainSeq).TxId.ShouldBe(withEvents[0].TxId);
     }
 }

@@ -88,7 +88,8 @@ public sealed class ProblemsWhateverTheAcceptTests(LedgerAppFixture app) : IClas
         });
         foreach (var accept in new[] { "text/html", "text/csv", "application/json" })
         {
-            using var request = Request(HttpMethod.Get, $"/api/orders/{Guid.NewGuid()}", accept, LedgerRoles.Clerk, null, TestDatabase.NewTenant());
+        // The invoice resource reads through the IEventStore broken here (orders are read through Marten directly).
+            using var request = Request(HttpMethod.Get, $"/api/invoices/{Guid.NewGuid()}", accept, LedgerRoles.Clerk, null, TestDatabase.NewTenant());
             using var response = await broken.Client().SendAsync(request);
 
             var problem = await response.ShouldBeProblem(HttpStatusCode.InternalServerError, "internal");

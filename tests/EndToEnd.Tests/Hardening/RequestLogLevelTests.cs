@@ -59,7 +59,7 @@ public sealed class RequestLogLevelTests(LedgerAppFixture app) : IClassFixture<L
 
         var accepted = lines.Single(l => Status(l) == 201);
         accepted.GetProperty("@l").GetString().ShouldBe("Debug");
-        accepted.GetProperty("RouteTemplate").GetString().ShouldBe("/api/orders/");
+        accepted.GetProperty("RouteTemplate").GetString().ShouldBe("/api/orders");
     }
 
     [Fact]

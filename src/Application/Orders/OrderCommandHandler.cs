@@ -1,0 +1,59 @@
+using JasperFx.Events;
+using Ledger.Application.Audit;
+using Ledger.Domain.Orders;
+using Ledger.EventStore;
+using Ledger.EventStore.MartenStore;
+using Marten;
+using Wolverine.ErrorHandling;
+using Wolverine.Runtime.Handlers;
+using Wolverine.Marten;
+
+namespace Ledger.Application.Orders;
+
+/// <summary>
+/// The order command path as a Wolverine aggregate handler: Wolverine loads the order's stream for writing
+/// (<see cref="OrderStreamAggregation"/>), the pure decider decides, the events are appended with Ledger's ids, times
+/// and metadata, the command's audit entry joins them, and Wolverine's transactional middleware commits the session —
+/// Marten checks the stream's version in the database as it appends.
+/// </summary>
+public static class OrderCommandHandler
+{
+    /// <summary>
+    /// How often a command without an expected version is decided again after losing a race (Wolverine re-runs the
+    /// handler with a fresh session). Each lost race means another command committed, so a handful of attempts
+    /// settles any realistic burst: a replayed payment becomes a no-op, a second one is refused. A command with an
+    /// expected version is not retried: its re-run finds the version moved and refuses it with Ledger's
+    /// <see cref="ConcurrencyException"/>, which is no Marten conflict.
+    /// </summary>
+    public const int MaxAttempts = 5;
+
+    /// <exception cref="Domain.DomainError">the order refuses the command.</exception>
+    /// <exception cref="ConcurrencyException">the stream is not at the expected version.</exception>
+    /// <summary>Wolverine's hook for this handler's chain: a lost race (a Marten conflict at commit) is decided again.</summary>
+    public static void Configure(HandlerChain chain)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        chain.OnException(LedgerMarten.IsConflict).RetryTimes(MaxAttempts - 1);
+    }
+
+    [AggregateHandler]
+    public static async Task<OrderDecision> Handle(DecideOrder message, IEventStream<OrderStream> stream, IDocumentSession session,
+        MartenEventStore store, ICommandJournal journal, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(stream);
+        var context = message.Context;
+        var version = stream.StartingVersion ?? 0;
+        if (message.ExpectedVersion is { } expected && expected != version)
+            throw new ConcurrencyException(context.TenantId, message.StreamId, ExpectedVersion.Exactly(expected), version);
+
+        var events = OrderDecider.Decide(message.Command, stream.Aggregate?.State ?? OrderDecider.Initial);
+        if (events.Length == 0) return new OrderDecision(message.StreamId, version, []);
+
+        var appended = events.Select(e => store.Build(session, OrderHandler.ToAppend(e, context))).ToArray();
+        stream.AppendMany(appended);
+        var after = version + appended.Length;
+        await journal.RecordAcceptedAsync(session, context, message.StreamId, [new AuditedStream(message.StreamId, after)], ct);
+        return new OrderDecision(message.StreamId, after, appended);
+    }
+}
