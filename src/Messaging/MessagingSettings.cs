@@ -23,6 +23,12 @@ public sealed class MessagingSettings
     /// <summary>AMQP heartbeat: how soon a silently dead broker connection is noticed.</summary>
     public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How often a Host that started while the broker did not answer tries it again; once it answers, Wolverine's
+    /// RabbitMQ transport and the inbound listeners start, and the outbox publishes what waited in the store.
+    /// </summary>
+    public TimeSpan BrokerRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     public OutboxSettings Outbox { get; set; } = new();
 
     public ConsumerSettings Consumers { get; set; } = new();
