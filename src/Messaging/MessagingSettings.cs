@@ -48,10 +48,12 @@ public sealed class OutboxSettings
     public TimeSpan MonitorInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// How often each host tells Wolverine it is alive (its node heartbeat), and after how long without one a host
-    /// counts as dead: its unsent envelopes are then handed to the living hosts, which send them. Wolverine's own defaults
-    /// (10 s, 1 min) leave a killed host's messages waiting a minute or two; the publishing shard itself moves with
-    /// Marten's HotCold leadership, within seconds.
+    /// How often each host tells Wolverine it is alive (its node health check, <c>Durability.HealthCheckPollingTime</c>),
+    /// and after how long without one a host counts as dead (<c>StaleNodeTimeout</c>): Wolverine's leader then ejects its
+    /// node, moves its agents (the leader, the durability agent) to the living hosts, and the messages it had received
+    /// but not handled are handled by a living host. Wolverine's own defaults (10 s, 1 min) leave them waiting a minute
+    /// or two. (Under <c>Outbox</c> for history: the outbox itself stores no envelopes; its publishing shard moves with
+    /// Marten's HotCold locks, within seconds.)
     /// </summary>
     public TimeSpan HostHeartbeat { get; set; } = TimeSpan.FromSeconds(5);
 
