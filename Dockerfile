@@ -22,6 +22,8 @@ COPY src/Host/Host.csproj                 src/Host/
 RUN dotnet restore src/Host/Host.csproj
 
 COPY src/ src/
+# Wolverine's handlers are the generated code committed in src/Host/Internal/Generated (`make codegen`), compiled in and
+# loaded with TypeLoadMode.Static: nothing is compiled or written at run time (the runtime image has no Roslyn).
 RUN dotnet publish src/Host/Host.csproj -c Release --no-restore -o /app /p:UseAppHost=false
 
 # ---- runtime ----------------------------------------------------------------------------------

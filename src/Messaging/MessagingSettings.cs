@@ -23,6 +23,12 @@ public sealed class MessagingSettings
     /// <summary>AMQP heartbeat: how soon a silently dead broker connection is noticed.</summary>
     public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How often a Host that started while the broker did not answer tries it again; once it answers, Wolverine's
+    /// RabbitMQ transport and the inbound listeners start, and the outbox publishes what waited in the store.
+    /// </summary>
+    public TimeSpan BrokerRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     public OutboxSettings Outbox { get; set; } = new();
 
     public ConsumerSettings Consumers { get; set; } = new();
@@ -42,10 +48,12 @@ public sealed class OutboxSettings
     public TimeSpan MonitorInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// How often each host tells Wolverine it is alive (its node heartbeat), and after how long without one a host
-    /// counts as dead: its unsent envelopes are then handed to the living hosts, which send them. Wolverine's own defaults
-    /// (10 s, 1 min) leave a killed host's messages waiting a minute or two; the publishing shard itself moves with
-    /// Marten's HotCold leadership, within seconds.
+    /// How often each host tells Wolverine it is alive (its node health check, <c>Durability.HealthCheckPollingTime</c>),
+    /// and after how long without one a host counts as dead (<c>StaleNodeTimeout</c>): Wolverine's leader then ejects its
+    /// node, moves its agents (the leader, the durability agent) to the living hosts, and the messages it had received
+    /// but not handled are handled by a living host. Wolverine's own defaults (10 s, 1 min) leave them waiting a minute
+    /// or two. (Under <c>Outbox</c> for history: the outbox itself stores no envelopes; its publishing shard moves with
+    /// Marten's HotCold locks, within seconds.)
     /// </summary>
     public TimeSpan HostHeartbeat { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using Ledger.Host.Configuration;
 using Ledger.Host.Messaging;
 using Ledger.Messaging.Outbox;
-using RabbitMQ.Client;
 
 namespace Ledger.Host.Cli;
 
@@ -41,19 +40,6 @@ internal static class OutboxCommand
         return command;
     }
 
-    private static async Task<string> ProbeAsync(Uri uri, CancellationToken ct)
-    {
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromSeconds(10));
-            var factory = new ConnectionFactory { Uri = uri, ClientProvidedName = "ledger-cli", AutomaticRecoveryEnabled = false };
-            await using var connection = await factory.CreateConnectionAsync(timeout.Token);
-            return "reachable";
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-        {
-            return "unreachable: " + e.GetBaseException().Message;
-        }
-    }
+    private static async Task<string> ProbeAsync(Uri uri, CancellationToken ct) =>
+        await BrokerProbe.FailureAsync(uri, "ledger-cli", ct) is { } failure ? "unreachable: " + failure : "reachable";
 }

@@ -27,6 +27,9 @@ public static class LedgerRabbitMq
             factory.ClientProvidedName = settings.ClientName;
             factory.RequestedHeartbeat = settings.Heartbeat;
         });
+        // Ledger answers no request/reply over RabbitMQ: no per-node reply queue (and no listener on it that would
+        // have to wait for the broker with the others when the Host starts without it, see BrokerStart).
+        rabbit.DisableSystemRequestReplyQueueDeclaration();
         LedgerOutbox.PublishTo(options, rabbit, settings);
         return rabbit;
     }

@@ -20,11 +20,16 @@ public static class MessagingServices
         AddOutboxWhenBrokerConfigured(services);
         services.AddSingleton<OutboxMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxMonitor>());
+        // Starts Wolverine's RabbitMQ part later when the broker does not answer at start (a lifecycle service: it looks
+        // before Wolverine's runtime starts). Registered as IHostedService directly, as the instance the health check reads.
+        services.AddSingleton<BrokerStart>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<BrokerStart>());
         // "ready" is the readiness tag of /health/ready (Health/HealthEndpoints).
         services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
             "messaging",
             sp => new MessagingHealthCheck(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<MessagingMetrics>(),
-                sp.GetRequiredService<OutboxMonitor>(), sp.GetRequiredService<TimeProvider>()),
+                sp.GetRequiredService<OutboxMonitor>(), sp.GetRequiredService<BrokerStart>(),
+                sp.GetRequiredService<Wolverine.Runtime.IWolverineRuntime>(), sp.GetRequiredService<TimeProvider>()),
             failureStatus: null, tags: ["ready"]));
         return services;
     }

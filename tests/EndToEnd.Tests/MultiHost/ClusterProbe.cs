@@ -1,4 +1,7 @@
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
 using Ledger.EventStore.Leases;
+using Ledger.EventStore.MartenStore;
 using Ledger.TestSupport;
 using Npgsql;
 using RabbitMQ.Client;
@@ -8,25 +11,41 @@ namespace Ledger.EndToEnd.Tests.MultiHost;
 /// <summary>What the database says about a cluster: who holds which background role, and counts of what was written.</summary>
 public sealed class ClusterProbe(TestDatabase db)
 {
+    /// <summary>Ledger's own lease (the checkpoint signer); every other role is a shard of Marten's daemon.</summary>
+    public const string Checkpointer = "checkpointer";
+
+    /// <summary>The outbox's publishing shard on Marten's daemon (it took over the relay's lease).</summary>
+    public const string OutboxShard = Ledger.Messaging.Outbox.OutboxSubscription.ShardName;
+
     /// <summary>
-    /// The roles held under an advisory lock: the checkpoint signer (Ledger's lease), and Marten's async daemon (its
-    /// HotCold leadership: the chain sealer, every read model's projection, and the outbox's publishing shard
-    /// <c>ledger_outbox:All</c>, which took over the relay's lease).
+    /// Every role to be held, once the daemon's shards have all passed <paramref name="position"/> (a shard's row in
+    /// <c>mt_event_progression</c> appears when it first runs): the checkpointer, and each shard of Marten's daemon (the
+    /// chain sealer, each read model's projection, the outbox's publishing shard). Null until then.
     /// </summary>
-    public static IReadOnlyList<string> LeasedRoles { get; } = ["checkpointer", MartenDaemon];
-
-    public const string MartenDaemon = "marten-daemon";
+    public async Task<IReadOnlySet<string>?> RolesOnceShardsPassAsync(long position)
+    {
+        var shards = await ShardsAsync(position);
+        if (!shards.Contains(SubscriptionWatch.SealerShard) || !shards.Contains(OutboxShard) || shards.Count < 3) return null;
+        var roles = new SortedSet<string>(shards, StringComparer.Ordinal) { Checkpointer };
+        return (await ShardsAsync()).All(shards.Contains) ? roles : null;
+    }
 
     /// <summary>
-    /// Role → the host holding its lock (a role nobody holds is absent), by the application name of the connection that
-    /// holds it: every host connects as <c>ledger-&lt;host&gt;</c>, Marten's daemon through the host's own pool. Marten
-    /// takes its leadership and shard locks under ids it derives from <c>DaemonLockId</c>; any advisory lock a host holds
-    /// besides Ledger's leases is taken as the daemon's.
+    /// Role → the host holding its advisory lock (a role nobody holds is absent), by the application name of the
+    /// connection that holds it: every host connects as <c>ledger-&lt;host&gt;</c>. Marten's HotCold daemon holds one lock per
+    /// shard, its id computed as the daemon computes it (JasperFx's <c>ProjectionLockIds</c> from the schema, the shard and
+    /// <c>LedgerMarten.DaemonLockId</c>), so each shard is attributed to its host by its own lock, not by "some lock".
     /// </summary>
     public async Task<RoleHolders> RoleHoldersAsync(IReadOnlyCollection<HostProcess> hosts)
     {
         ArgumentNullException.ThrowIfNull(hosts);
-        var names = LeasedRoles.Where(r => r != MartenDaemon).ToDictionary(role => AdvisoryLease.KeyFor(db.Schema, role));
+        var names = new Dictionary<long, string> { [AdvisoryLease.KeyFor(db.Schema, Checkpointer)] = Checkpointer };
+        var daemonLock = LedgerMarten.DaemonLockId(db.Schema);
+        foreach (var shard in (await ShardsAsync()).Append(OutboxShard).Distinct())
+        {
+            var parts = shard.Split(':');
+            names[ProjectionLockIds.Compute(db.Schema, new ShardName(parts[0], parts[^1], 1), daemonLock)] = shard;
+        }
         var hostNames = hosts.Select(h => "ledger-" + h.Name).ToHashSet(StringComparer.Ordinal);
         await using var command = db.AdminDataSource.CreateCommand("""
             SELECT ((l.classid::bigint << 32) | l.objid::bigint), a.application_name
@@ -37,18 +56,52 @@ public sealed class ClusterProbe(TestDatabase db)
         var holders = new RoleHolders();
         await using (var reader = await command.ExecuteReaderAsync())
             while (await reader.ReadAsync())
-            {
-                if (names.TryGetValue(reader.GetInt64(0), out var role)) holders[role] = reader.GetString(1);
-                else if (hostNames.Contains(reader.GetString(1))) holders[MartenDaemon] = reader.GetString(1);
-            }
+                if (names.TryGetValue(reader.GetInt64(0), out var role) && hostNames.Contains(reader.GetString(1)))
+                    holders[role] = reader.GetString(1);
         return holders;
     }
 
-    /// <summary>A count over the given tenants (<c>$1</c>, a text array).</summary>
+    /// <summary>The daemon's shards (not its high-water bookkeeping rows) that have passed <paramref name="position"/>.</summary>
+    private async Task<IReadOnlySet<string>> ShardsAsync(long position = 0)
+    {
+        await using var command = db.AdminDataSource.CreateCommand(
+            $"""SELECT name FROM "{db.Schema}".mt_event_progression WHERE name NOT LIKE 'HighWater%' AND last_seq_id >= $1""");
+        command.Parameters.Add(new NpgsqlParameter { Value = position });
+        var shards = new SortedSet<string>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) shards.Add(reader.GetString(0));
+        return shards;
+    }
+
+    /// <summary>
+    /// Wolverine's view of the cluster (its durability and leader agents, <c>DurabilityMode.Balanced</c>): the nodes it
+    /// counts as alive (<c>wolverine_nodes</c>: registered at start, health-checked every <c>HostHeartbeat</c>, deleted
+    /// by the leader once stale for <c>DeadHostTimeout</c>) and which node runs each of its agents
+    /// (<c>wolverine_node_assignments</c>: the leader agent and the durability agent of the envelope storage, which
+    /// recovers a dead node's inbox).
+    /// </summary>
+    public async Task<WolverineCluster> WolverineAsync()
+    {
+        await using var command = db.AdminDataSource.CreateCommand($"""
+            SELECT n.node_number, a.id FROM "{db.Schema}".wolverine_nodes n
+              LEFT JOIN "{db.Schema}".wolverine_node_assignments a ON a.node_id = n.id
+            """);
+        var nodes = new SortedSet<int>();
+        var agents = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            nodes.Add(reader.GetInt32(0));
+            if (!reader.IsDBNull(1)) agents[reader.GetString(1)] = reader.GetInt32(0);
+        }
+        return new WolverineCluster(nodes, agents);
+    }
+
+    /// <summary>A count over the given tenants (<c>$1</c>, a text array; no parameter when none are given).</summary>
     public async Task<long> ScalarAsync(string sql, string[] tenants)
     {
         await using var command = db.AdminDataSource.CreateCommand(sql);
-        command.Parameters.Add(new NpgsqlParameter { Value = tenants });
+        if (tenants.Length > 0) command.Parameters.Add(new NpgsqlParameter { Value = tenants });
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 }
@@ -105,4 +158,15 @@ public sealed class RoleHolders : Dictionary<string, string>
     }
 
     public override string ToString() => "{" + string.Join(", ", this.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}: {p.Value}")) + "}";
+}
+
+/// <summary>Wolverine's live nodes (their node numbers) and agent → the node running it.</summary>
+public sealed record WolverineCluster(IReadOnlySet<int> Nodes, IReadOnlyDictionary<string, int> Agents)
+{
+    /// <summary>The leader agent and a durability agent are assigned.</summary>
+    public bool AgentsAssigned => Agents.Keys.Any(a => a.StartsWith("wolverine://leader", StringComparison.Ordinal))
+        && Agents.Keys.Any(a => a.StartsWith("wolverinedb://", StringComparison.Ordinal));
+
+    public override string ToString() =>
+        $"nodes [{string.Join(", ", Nodes)}], agents {{{string.Join(", ", Agents.Select(a => $"{a.Key}: {a.Value}"))}}}";
 }

@@ -38,8 +38,6 @@ public static class InboundListeners
 
         // The listeners' queues and bindings are declared at start, as the hand-written consumers did on connect.
         rabbit.AutoProvision();
-        // Ledger answers no request/reply over RabbitMQ: no per-node reply queue.
-        rabbit.DisableSystemRequestReplyQueueDeclaration();
         rabbit.DeclareExchange(settings.Exchange, exchange =>
         {
             exchange.ExchangeType = ExchangeType.Topic;
