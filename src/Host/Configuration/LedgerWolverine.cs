@@ -31,6 +31,7 @@ internal static class LedgerWolverine
         // (`make codegen`; GeneratedCodeTests fails when it is stale).
         options.CodeGeneration.TypeLoadMode = TypeLoadMode.Static;
         Messaging.Inbound.InboundListeners.Register(options);
+        Invoicing.LedgerStamping.Register(options);
         // RabbitMQ (the outbox's route, the inbound listeners), once the host's configuration is final (Messaging/LedgerRabbitMq).
         options.Services.AddSingleton<IWolverineExtension, Ledger.Host.Messaging.LedgerBrokerExtension>();
     }
