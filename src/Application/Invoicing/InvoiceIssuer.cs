@@ -1,6 +1,5 @@
 using Ledger.Application.Invoicing.Events;
 using Ledger.Application.Invoicing.Settings;
-using Ledger.Application.Invoicing.Stamping;
 using Ledger.Application.Invoicing.VeriFactu;
 using Ledger.Domain.Invoicing;
 using Ledger.EventStore;
@@ -18,8 +17,7 @@ public sealed class InvoiceIssuer(
     IEventStore store,
     IssuerProfiles issuers,
     TaxRuleBook taxRules,
-    ExchangeRates exchangeRates,
-    StampingSignal? signal = null)
+    ExchangeRates exchangeRates)
 {
     /// <summary>Attempts before a conflict is given up (409): each lost race means another document took a number.</summary>
     public const int MaxAttempts = 30;
@@ -78,9 +76,8 @@ public sealed class InvoiceIssuer(
 
             try
             {
-                // The append also queues the invoice for stamping (a trigger on the issued event, in its transaction).
+                // The stamping shard on Marten's daemon queues the invoice once this commits (StampingSubscription).
                 var result = await store.AppendAsync(context.TenantId, appends, ct).ConfigureAwait(false);
-                signal?.Notify();
                 return new DocumentWritten(request.InvoiceId, assigned.Number, new CommandResult(invoiceStream, 1, result.LastPosition, 1));
             }
             catch (ConcurrencyException) when (attempt < MaxAttempts)

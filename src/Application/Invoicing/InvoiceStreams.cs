@@ -10,6 +10,17 @@ public static class InvoiceStreams
 
     public static string Invoice(Guid invoiceId) => $"invoice-{invoiceId:D}";
 
+    /// <summary>The invoice id an invoice stream (<see cref="Invoice"/>) is named after.</summary>
+    /// <exception cref="FormatException">not an invoice stream.</exception>
+    public static Guid InvoiceIdOf(string stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        const string prefix = "invoice-";
+        if (!stream.StartsWith(prefix, StringComparison.Ordinal) || !Guid.TryParseExact(stream.AsSpan(prefix.Length), "D", out var id))
+            throw new FormatException($"'{stream}' is not an invoice stream.");
+        return id;
+    }
+
     public static string CreditNote(Guid creditNoteId) => $"credit-note-{creditNoteId:D}";
 
     /// <summary>Invoice and credit-note series are numbered apart even when their codes are alike.</summary>

@@ -30,6 +30,17 @@ public sealed class MigrationSet
         grants = new(() => Read(assembly, resourcePrefix + "grants.sql"));
     }
 
+    private MigrationSet(string module, Lazy<IReadOnlyList<Migration>> migrations, Lazy<string?> grants)
+    {
+        Module = module;
+        this.migrations = migrations;
+        this.grants = grants;
+    }
+
+    /// <summary>This module as it stood at <paramref name="version"/> (its later migrations left out): to test a migration that moves data.</summary>
+    public MigrationSet Through(int version) =>
+        new(Module, new Lazy<IReadOnlyList<Migration>>(() => Migrations.Where(m => m.Version <= version).ToList()), grants);
+
     public string Module { get; }
     public IReadOnlyList<Migration> Migrations => migrations.Value;
     public string? Grants => grants.Value;

@@ -7,12 +7,14 @@ using Ledger.Host.Auth;
 using Ledger.EventStore;
 using Ledger.Host.Configuration;
 using Microsoft.Extensions.Options;
+using Wolverine.Marten;
 
 namespace Ledger.Host.Invoicing;
 
 /// <summary>
 /// Invoicing's composition: settings (issuer profiles, tax rules, exchange rates), the issuers, the fiscal authority
-/// (the simulator unless another adapter is configured) behind its circuit breaker, the contingency signer, and the background stamping worker.
+/// (the simulator unless another adapter is configured) behind its circuit breaker, the contingency signer, and the
+/// stamping shard that queues issued invoices on Wolverine's stamping queue (<see cref="LedgerStamping"/>).
 /// </summary>
 public static class InvoicingServices
 {
@@ -28,6 +30,7 @@ public static class InvoicingServices
             .Validate(o => o.Breaker.IsValid, $"{StampingOptions.Section}:Breaker: FailureRatio must be in (0, 1], "
                 + "MinimumThroughput at least 2, SamplingDuration and BreakDuration between 0.5 s and 1 day.")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StampingOptions>, StampingSettingsValidation>();
         services.AddOptions<InvoicingOptions>().BindConfiguration(InvoicingOptions.Section);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<StampingOptions>>().Value);
         services.AddSingleton(sp => new IssuerProfiles(sp.GetRequiredService<LedgerDataSources>().App,
@@ -38,8 +41,6 @@ public static class InvoicingServices
                 : null));
         services.AddSingleton(sp => new TaxRuleBook(sp.GetRequiredService<LedgerDataSources>().App));
         services.AddSingleton(sp => new ExchangeRates(sp.GetRequiredService<LedgerDataSources>().App));
-        services.AddSingleton(sp => new StampingQueue(sp.GetRequiredService<LedgerDataSources>().App));
-        services.AddSingleton<StampingSignal>();
         services.AddSingleton<FiscalDocuments>();
         services.AddSingleton<InvoiceIssuer>();
         services.AddSingleton<CreditNoteIssuer>();
@@ -61,8 +62,11 @@ public static class InvoicingServices
         services.AddSingleton(sp => ContingencyKeys.Load(sp.GetRequiredService<IOptions<InvoicingOptions>>().Value,
             sp.GetRequiredService<ILogger<ContingencySigner>>()));
         services.AddSingleton<DocumentStamper>();
-        services.AddSingleton<StampingWorker>();
-        services.AddHostedService<StampingBackgroundService>();
+        services.AddSingleton<StampingRun>();
+        // The shard that queues each issued invoice (LedgerStamping: the queue and its handler); a page that failed
+        // pauses it, and nothing issued after it would be stamped until it runs again.
+        services.SubscribeToEventsWithServices<StampingSubscription>(ServiceLifetime.Singleton);
+        SubscriptionWatchService.Add(services, StampingSubscription.ShardName, "invoices issued after it are not queued for stamping");
         services.AddAuthorizationBuilder()
             .AddPolicy(WriteInvoices, p => p.RequireAuthenticatedUser().RequireClaim(LedgerClaims.Tenant).RequireRole(LedgerRoles.Clerk))
             .AddPolicy(ReadInvoices, p => p.RequireAuthenticatedUser().RequireClaim(LedgerClaims.Tenant)
@@ -76,7 +80,7 @@ public static class InvoicingServices
     }
 }
 
-/// <summary><c>Ledger:Invoicing</c>: the contingency key and whether this process runs a stamping worker.</summary>
+/// <summary><c>Ledger:Invoicing</c>: the contingency key and the development issuer profile.</summary>
 public sealed class InvoicingOptions
 {
     public const string Section = "Ledger:Invoicing";
@@ -89,7 +93,21 @@ public sealed class InvoicingOptions
     /// (an audited event), so a new tenant's paid orders are invoiced. On in appsettings.Development.json; never in production.
     /// </summary>
     public bool DevelopmentIssuerProfile { get; set; }
+}
 
-    /// <summary>Run the background stamping worker in this process (several processes may: they share the queue).</summary>
-    public bool StampingWorker { get; set; } = true;
+/// <summary>
+/// Stops start-up on stamping settings that cannot work (<see cref="StampingOptions.Problems"/>) or that the table queue
+/// had and Wolverine's queue has not (<see cref="StampingOptions.Retired"/>), naming each.
+/// </summary>
+internal sealed class StampingSettingsValidation(IConfiguration configuration) : IValidateOptions<StampingOptions>
+{
+    public ValidateOptionsResult Validate(string? name, StampingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = options.Problems().Select(p => $"{StampingOptions.Section}: {p}.")
+            .Concat(StampingOptions.Retired.Where(r => configuration.GetSection(r.Key).Value is not null)
+                .Select(r => $"{r.Key} is no longer a setting ({r.Value}); remove it."))
+            .ToList();
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
 }

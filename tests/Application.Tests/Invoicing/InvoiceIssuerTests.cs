@@ -156,13 +156,6 @@ public sealed class InvoiceIssuerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_issued_invoice_is_queued_for_stamping_in_the_same_transaction()
-    {
-        await bed.Issuer.IssueAsync(bed.Context(), InvoicingTestBed.Request());
-        (await bed.Queue.CountAsync(bed.Tenant, CancellationToken.None)).ShouldBe(new Dictionary<string, int> { ["pending"] = 1 });
-    }
-
-    [Fact]
     public async Task The_invoice_for_an_order_has_an_id_derived_from_the_order()
     {
         var order = Guid.CreateVersion7();

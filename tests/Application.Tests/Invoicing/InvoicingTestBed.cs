@@ -4,13 +4,14 @@ using Ledger.Application.Invoicing.Settings;
 using Ledger.Application.Invoicing.Stamping;
 using Ledger.Domain.Invoicing;
 using Ledger.EventStore;
+using Ledger.EventStore.Migrations;
 using Ledger.TestSupport;
 
 namespace Ledger.Application.Tests.Invoicing;
 
 /// <summary>
 /// A fresh schema with the event store's and invoicing's migrations, one tenant, and the invoicing services wired as
-/// the Host wires them, with the simulated fiscal authority. Each "process" (issuer, worker) can be made twice to race.
+/// the Host wires them, with the simulated fiscal authority. Each "process" (issuer, stamping run) can be made twice to race.
 /// </summary>
 public sealed class InvoicingTestBed : IAsyncDisposable
 {
@@ -23,7 +24,6 @@ public sealed class InvoicingTestBed : IAsyncDisposable
         Issuers = new IssuerProfiles(db.AppDataSource);
         Rules = new TaxRuleBook(db.AppDataSource);
         Rates = new ExchangeRates(db.AppDataSource);
-        Queue = new StampingQueue(db.AppDataSource);
         Documents = new FiscalDocuments(db.Store);
         Issuer = NewIssuer();
         CreditNotes = new CreditNoteIssuer(db.Store, Issuers);
@@ -34,27 +34,32 @@ public sealed class InvoicingTestBed : IAsyncDisposable
     public StampingOptions Options { get; }
     public SimulatedFiscalAuthority Authority { get; } = new();
     public ContingencySigner Signer { get; } = ContingencySigner.Generate();
-    public StampingSignal Signal { get; } = new();
     public IssuerProfiles Issuers { get; }
     public TaxRuleBook Rules { get; }
     public ExchangeRates Rates { get; }
-    public StampingQueue Queue { get; }
     public FiscalDocuments Documents { get; }
     public InvoiceIssuer Issuer { get; }
     public CreditNoteIssuer CreditNotes { get; }
 
-    public static async Task<InvoicingTestBed> CreateAsync(StampingOptions? options = null) =>
-        new(await TestDatabase.CreateAsync(InvoicingMigrations.Set), options ?? new StampingOptions());
+    /// <param name="invoicing">Invoicing's migrations as applied (all of them unless given: an earlier state, to test a migration).</param>
+    public static async Task<InvoicingTestBed> CreateAsync(StampingOptions? options = null, MigrationSet? invoicing = null) =>
+        new(await TestDatabase.CreateAsync(invoicing ?? InvoicingMigrations.Set), options ?? new StampingOptions());
 
     /// <summary>Another issuer, as another process would have: its own in-process series gate.</summary>
-    public InvoiceIssuer NewIssuer() => new(Db.Store, Issuers, Rules, Rates, Signal);
+    public InvoiceIssuer NewIssuer() => new(Db.Store, Issuers, Rules, Rates);
 
     public DocumentStamper NewStamper(IFiscalAuthority? authority = null) =>
         new(Db.Store, authority ?? Authority, Signer, Issuers, Options, TimeProvider.System);
 
-    /// <param name="authority">The authority the worker calls: the simulator unless given (a guarded one, say).</param>
-    public StampingWorker NewWorker(IFiscalAuthority? authority = null) =>
-        new(Queue, NewStamper(authority), Options, Signal, TimeProvider.System);
+    /// <param name="authority">The authority the process calls: the simulator unless given (a guarded one, say).</param>
+    public StampingRun NewRun(IFiscalAuthority? authority = null) => new(NewStamper(authority), Options, TimeProvider.System);
+
+    /// <summary>What the stamping shard sends for an issued invoice: its id, tenant and the issued event's time.</summary>
+    public async Task<StampInvoice> StampMessage(Guid invoiceId)
+    {
+        var issued = (await Stream(InvoiceStreams.Invoice(invoiceId))).First();
+        return new StampInvoice(Tenant, invoiceId, issued.OccurredAt);
+    }
 
     public CommandContext Context(DateTimeOffset? now = null, string correlation = "corr-1") =>
         new(Tenant, "clerk-1", now ?? DateTimeOffset.UtcNow, correlation, null, "trace-1", "test");
@@ -76,12 +81,9 @@ public sealed class InvoicingTestBed : IAsyncDisposable
     public async Task<Invoice.Issued> Invoice(Guid invoiceId) =>
         (await Documents.InvoiceAsync(Tenant, invoiceId))?.State ?? throw new InvalidOperationException($"No invoice {invoiceId}.");
 
-    public async Task<int> QueueLength() => (await Queue.CountAsync(Tenant, CancellationToken.None)).Values.Sum();
-
     public async ValueTask DisposeAsync()
     {
         Signer.Dispose();
-        Signal.Dispose();
         await Db.DisposeAsync();
     }
 }

@@ -6,9 +6,10 @@ using Ledger.TestSupport;
 namespace Ledger.Application.Tests.Invoicing;
 
 /// <summary>
-/// Stamping through the simulated authority, with real workers on the real queue: answers, transient failures,
-/// permanent rejections, the contingency path within the deadline, and reconciliation once the authority is back —
-/// each invoice stamped once, also when workers race.
+/// Stamping through the simulated authority, by the stamping queue's handling (<see cref="StampingRun"/>, one or two
+/// "processes", the queue played by <see cref="StampingQueueDriver"/>): answers, transient failures, permanent
+/// rejections, the contingency path within the deadline, and reconciliation once the authority is back — each invoice
+/// stamped once, also when stampers race.
 /// </summary>
 public sealed class StampingTests : IAsyncLifetime
 {
@@ -17,56 +18,55 @@ public sealed class StampingTests : IAsyncLifetime
         ReconcileDelay = TimeSpan.FromMilliseconds(200),
         ReconcileMaxBackoff = TimeSpan.FromMilliseconds(400),
         MaxBackoff = TimeSpan.FromMilliseconds(300),
-        PollInterval = TimeSpan.FromMilliseconds(50),
     };
 
     private InvoicingTestBed bed = null!;
-    private readonly CancellationTokenSource stop = new();
-    private readonly List<Task> workers = [];
+    private StampingQueueDriver? queue;
 
     public async Task InitializeAsync() => bed = await InvoicingTestBed.CreateAsync(Fast);
 
     public async Task DisposeAsync()
     {
-        await stop.CancelAsync();
-        await Task.WhenAll(workers);
-        stop.Dispose();
+        if (queue is not null) await queue.DisposeAsync();
         await bed.DisposeAsync();
     }
 
-    private void StartWorkers(int count, IFiscalAuthority? authority = null)
+    /// <summary>The queue's handling in <paramref name="count"/> processes, each with its own run.</summary>
+    private void StartStamping(int count, IFiscalAuthority? authority = null) =>
+        queue = new StampingQueueDriver([.. Enumerable.Range(0, count).Select(_ => bed.NewRun(authority))]);
+
+    /// <summary>Issues invoices, and (once stamping started) queues each as the stamping shard does once its issue committed.</summary>
+    private async Task<Guid[]> Issue(int count)
     {
-        for (var i = 0; i < count; i++)
-        {
-            var worker = bed.NewWorker(authority);
-            workers.Add(Task.Run(() => worker.RunAsync(stop.Token)));
-        }
+        Guid[] ids = [.. (await Task.WhenAll(Enumerable.Range(0, count).Select(_ => bed.Issuer.IssueAsync(bed.Context(), InvoicingTestBed.Request())))).Select(w => w.DocumentId)];
+        if (queue is not null)
+            foreach (var id in ids) queue.Send(await bed.StampMessage(id));
+        return ids;
     }
 
-    private async Task<Guid[]> Issue(int count) =>
-        [.. (await Task.WhenAll(Enumerable.Range(0, count).Select(_ => bed.Issuer.IssueAsync(bed.Context(), InvoicingTestBed.Request())))).Select(w => w.DocumentId)];
+    private Task<int> Outstanding() => Task.FromResult(queue!.Outstanding);
 
     private async Task<Invoice.Issued[]> WaitUntil(Guid[] ids, Func<Invoice.Issued, bool> done, string what, TimeSpan? timeout = null) =>
         await Eventually.Until(async () => await Task.WhenAll(ids.Select(bed.Invoice)), all => all.All(done), timeout, what);
 
     [Fact]
-    public async Task When_the_authority_answers_each_invoice_is_stamped_and_leaves_the_queue()
+    public async Task When_the_authority_answers_each_invoice_is_stamped_and_nothing_is_left_to_do()
     {
-        StartWorkers(1);
+        StartStamping(1);
         var ids = await Issue(5);
 
         var stamped = await WaitUntil(ids, i => i.Stamping is InvoiceStamping.Stamped, "stamps");
         stamped.ShouldAllBe(i => ((InvoiceStamping.Stamped)i.Stamping).Provisional == null);
         foreach (var id in ids)
             ((InvoiceStamping.Stamped)(await bed.Invoice(id)).Stamping).Stamp.ShouldBe(bed.Authority.Stamps[id]);
-        await Eventually.Until(bed.QueueLength, n => n == 0, what: "an empty queue");
+        await Eventually.Until(Outstanding, n => n == 0, what: "nothing left to do");
     }
 
     [Fact]
     public async Task When_the_authority_is_down_invoices_get_contingency_seals_within_the_deadline_and_each_is_stamped_once_when_it_is_back()
     {
         bed.Authority.GoDown();
-        StartWorkers(2);
+        StartStamping(2);
         var ids = await Issue(10);
 
         var sealedOnes = await WaitUntil(ids, i => i.Stamping is InvoiceStamping.Contingency, "contingency seals", TimeSpan.FromSeconds(15));
@@ -81,9 +81,8 @@ public sealed class StampingTests : IAsyncLifetime
             seal.Seal.SignedText.ShouldContain($"document={id:D}");
         }
         sealedOnes.Length.ShouldBe(10);
-        // A worker moves the queue row to its contingency phase right after its append returns.
-        await Eventually.Until(async () => (await bed.Queue.CountAsync(bed.Tenant, CancellationToken.None)).GetValueOrDefault("contingency"),
-            n => n == 10, what: "ten rows in the contingency phase");
+        // Each seal is followed by a scheduled reconciliation, handed back right after the seal's append returns.
+        await Eventually.Until(() => Task.FromResult(ids.Count(queue!.Scheduled.ContainsKey)), n => n == 10, what: "ten reconciliations scheduled");
 
         bed.Authority.Answer();
         await WaitUntil(ids, i => i.Stamping is InvoiceStamping.Stamped, "reconciliation", TimeSpan.FromSeconds(20));
@@ -94,7 +93,7 @@ public sealed class StampingTests : IAsyncLifetime
             events.OfType<InvoiceContingencyStamped>().ShouldHaveSingleItem();
         }
         bed.Authority.Stamps.Keys.Order().ShouldBe(ids.Order());
-        await Eventually.Until(bed.QueueLength, n => n == 0, what: "an empty queue");
+        await Eventually.Until(Outstanding, n => n == 0, what: "nothing left to do");
     }
 
     [Fact]
@@ -105,7 +104,7 @@ public sealed class StampingTests : IAsyncLifetime
             MinimumThroughput = 3, SamplingDuration = TimeSpan.FromSeconds(30), BreakDuration = TimeSpan.FromSeconds(2),
         });
         bed.Authority.GoDown();
-        StartWorkers(2, guarded);
+        StartStamping(2, guarded);
         var first = await Issue(3);
         await Eventually.Until(() => Task.FromResult(guarded.State), s => s == Polly.CircuitBreaker.CircuitState.Open, what: "the circuit to open");
         await WaitUntil(first, i => i.Stamping is InvoiceStamping.Contingency, "the first invoices' seals", TimeSpan.FromSeconds(15));
@@ -172,21 +171,21 @@ public sealed class StampingTests : IAsyncLifetime
     public async Task A_permanent_rejection_is_recorded_with_the_authority_reason()
     {
         bed.Authority.RejectPermanently("CFDI40145", "The receiver's RFC is not in the list of taxpayers");
-        StartWorkers(1);
+        StartStamping(1);
         var ids = await Issue(2);
 
         var rejected = await WaitUntil(ids, i => i.Stamping is InvoiceStamping.Rejected, "rejections");
         rejected.ShouldAllBe(i => ((InvoiceStamping.Rejected)i.Stamping).Reason == "The receiver's RFC is not in the list of taxpayers"
                                   && ((InvoiceStamping.Rejected)i.Stamping).Code == "CFDI40145");
         rejected.ShouldAllBe(i => i.Status == "rejected");
-        await Eventually.Until(bed.QueueLength, n => n == 0, what: "an empty queue");
+        await Eventually.Until(Outstanding, n => n == 0, what: "nothing left to do");
     }
 
     [Fact]
     public async Task Transient_failures_are_retried_with_backoff_and_stamp_before_the_deadline()
     {
         bed.Authority.FailTransiently(3);
-        StartWorkers(1);
+        StartStamping(1);
         var ids = await Issue(1);
 
         var stamped = await WaitUntil(ids, i => i.Stamping is InvoiceStamping.Stamped, "a stamp after retries");
@@ -198,7 +197,7 @@ public sealed class StampingTests : IAsyncLifetime
     public async Task A_slow_authority_past_the_deadline_gives_a_contingency_seal_then_is_reconciled()
     {
         bed.Authority.BeSlow(TimeSpan.FromSeconds(5));
-        StartWorkers(1);
+        StartStamping(1);
         var ids = await Issue(1);
 
         var sealedOne = (await WaitUntil(ids, i => i.Stamping is InvoiceStamping.Contingency, "a seal", TimeSpan.FromSeconds(10)))[0];

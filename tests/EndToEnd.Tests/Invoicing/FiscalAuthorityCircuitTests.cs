@@ -19,7 +19,6 @@ public sealed class FiscalAuthorityCircuitTests(LedgerAppFixture app) : IClassFi
     {
         await using var host = await app.HostWith(h => h.ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Ledger:Invoicing:StampingWorker"] = "false",
             ["Ledger:Invoicing:Stamping:Breaker:MinimumThroughput"] = "2",
             ["Ledger:Invoicing:Stamping:Breaker:BreakDuration"] = "00:00:01",
         })));

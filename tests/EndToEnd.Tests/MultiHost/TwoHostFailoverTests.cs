@@ -41,7 +41,6 @@ public sealed class TwoHostFailoverTests(ITestOutputHelper output)
         ["Ledger:Messaging:Outbox:HostHeartbeat"] = "00:00:01",
         ["Ledger:Messaging:Outbox:DeadHostTimeout"] = "00:00:05",
         ["Ledger:Messaging:Consumers:FirstRetryDelay"] = "00:00:00.200",
-        ["Ledger:Invoicing:Stamping:Lease"] = "00:00:03",
         ["Ledger:Shutdown:TimeoutSeconds"] = "10",
     };
 
