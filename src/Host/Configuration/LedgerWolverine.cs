@@ -8,8 +8,9 @@ namespace Ledger.Host.Configuration;
 /// Wolverine in the Host (issue 14, one module at a time): its runtime, durable envelope storage (through Marten's
 /// <c>IntegrateWithWolverine</c>, in Ledger's schema), its durability and leader agents, and the inbound consumers as
 /// RabbitMQ listeners with the durable inbox (<see cref="Messaging.Inbound.InboundListeners"/>), and the outbox's route
-/// to the integration exchange (<see cref="Messaging.LedgerRabbitMq"/>). The HTTP command path and the stamping queue
-/// are still Ledger's own (docs/wolverine.md, "Still to move").
+/// to the integration exchange (<see cref="Messaging.LedgerRabbitMq"/>), the stamping queue (<c>LedgerStamping</c>), and
+/// the order commands as an aggregate handler behind the order resource's Wolverine endpoints. The invoice commands are
+/// still Ledger's own (docs/wolverine.md, "Still to move").
 /// </summary>
 internal static class LedgerWolverine
 {
