@@ -50,7 +50,7 @@ internal sealed class WriteTransaction : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(session);
         await session.BeginTransactionAsync(ct);
         var connection = session.Connection ?? throw new InvalidOperationException("The session has no open connection.");
-        return new WriteTransaction(connection, null, schema, store) { _completed = true };
+        return new WriteTransaction(connection, null, schema, store);
     }
 
     public static async Task<WriteTransaction> BeginAsync(NpgsqlDataSource dataSource, string schema, MartenEventStore store, CancellationToken ct)
@@ -162,11 +162,11 @@ internal sealed class WriteTransaction : IAsyncDisposable
 
     public async Task RollbackAsync()
     {
-        if (_completed) return;
+        if (_completed || _transaction is null) return; // a session's transaction is the session's to end
         _completed = true;
         try
         {
-            await Transaction.RollbackAsync(CancellationToken.None);
+            await _transaction.RollbackAsync(CancellationToken.None);
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
         {
