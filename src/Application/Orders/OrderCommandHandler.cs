@@ -29,11 +29,16 @@ public static class OrderCommandHandler
 
     /// <exception cref="Domain.DomainError">the order refuses the command.</exception>
     /// <exception cref="ConcurrencyException">the stream is not at the expected version.</exception>
-    /// <summary>Wolverine's hook for this handler's chain: a lost race (a Marten conflict at commit) is decided again.</summary>
+    /// <summary>
+    /// Wolverine's hook for this handler's chain: a lost race (a Marten conflict at commit) is decided again. A failure
+    /// is the caller's to log: a refusal (422, 409) is an answer, logged as one where it is answered, and an unexpected
+    /// failure is logged there as an error; Wolverine's own Error line with the stack would repeat it for every refusal.
+    /// </summary>
     public static void Configure(HandlerChain chain)
     {
         ArgumentNullException.ThrowIfNull(chain);
         chain.OnException(LedgerMarten.IsConflict).RetryTimes(MaxAttempts - 1);
+        chain.FailureLogLevel = Microsoft.Extensions.Logging.LogLevel.Debug;
     }
 
     [AggregateHandler]

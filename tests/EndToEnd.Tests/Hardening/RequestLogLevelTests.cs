@@ -70,11 +70,42 @@ public sealed class RequestLogLevelTests(LedgerAppFixture app) : IClassFixture<L
         lines.Single(l => Status(l) == 201).GetProperty("@l").GetString().ShouldBe("Warning");
     }
 
+    [Fact]
+    public async Task A_refused_command_is_an_answer_not_an_error_in_the_log()
+    {
+        var id = Guid.NewGuid();
+        var lines = await LogLines(new() { ["Serilog:MinimumLevel:Default"] = "Information", [NeverSlow.Key] = NeverSlow.Value },
+            async (client, token) =>
+            {
+                (await Post(client, token, "{\"order_id\":\"" + id + "\"," + Order.TrimStart()[1..])).ShouldBe(HttpStatusCode.Created);
+                (await Post(client, token, "", $"/api/orders/{id}/fulfilment")).ShouldBe(HttpStatusCode.UnprocessableEntity);
+                (await Post(client, token, """{"reason":"changed mind"}""", $"/api/orders/{id}/cancellation", ifMatch: "\"7\"")).ShouldBe(HttpStatusCode.Conflict);
+            });
+
+        lines.Where(l => l.TryGetProperty("@l", out var level) && level.GetString() == "Error").Select(l => l.GetRawText())
+            .ShouldBeEmpty("a refusal (422, 409) is no error: the handler's failure is not logged again as one");
+        var requests = lines.Where(IsRequestLine).ToList();
+        requests.ShouldContain(l => Status(l) == 422);
+        requests.ShouldContain(l => Status(l) == 409);
+    }
+
     // The first requests of a fresh Host on a loaded machine can pass the default second; these tests are about status.
     private static readonly KeyValuePair<string, string?> NeverSlow = new(LoggingSetup.SlowRequestSetting, "600000");
 
     /// <summary>One accepted create-order, one malformed one and one without a token; the request lines they left.</summary>
-    private async Task<List<JsonElement>> RequestLines(Dictionary<string, string?> settings)
+    private async Task<List<JsonElement>> RequestLines(Dictionary<string, string?> settings) =>
+        [.. (await LogLines(settings, async (client, token) =>
+        {
+            (await Post(client, token, Order)).ShouldBe(HttpStatusCode.Created);
+            (await Post(client, token, "{")).ShouldBe(HttpStatusCode.BadRequest);
+            (await Post(client, null, Order)).ShouldBe(HttpStatusCode.Unauthorized);
+        })).Where(IsRequestLine)];
+
+    private static bool IsRequestLine(JsonElement e) =>
+        e.TryGetProperty("SourceContext", out var source) && source.GetString() == LoggingSetup.RequestLogSource;
+
+    /// <summary>Every line a Host with <paramref name="settings"/> logged while <paramref name="act"/> ran (with a clerk's token).</summary>
+    private async Task<List<JsonElement>> LogLines(Dictionary<string, string?> settings, Func<HttpClient, string, Task> act)
     {
         settings["Serilog:Using:0"] = "Serilog.Sinks.File";
         settings["Serilog:WriteTo:0:Name"] = "File";
@@ -82,27 +113,23 @@ public sealed class RequestLogLevelTests(LedgerAppFixture app) : IClassFixture<L
         settings["Serilog:WriteTo:0:Args:formatter"] = "Serilog.Formatting.Compact.RenderedCompactJsonFormatter, Serilog.Formatting.Compact";
         var host = await app.With(settings);
         var client = host.Client();
-        var token = app.Tokens.For(TestDatabase.NewTenant(), LedgerRoles.Clerk);
-
-        (await Post(client, token, Order)).ShouldBe(HttpStatusCode.Created);
-        (await Post(client, token, "{")).ShouldBe(HttpStatusCode.BadRequest);
-        (await Post(client, null, Order)).ShouldBe(HttpStatusCode.Unauthorized);
+        await act(client, app.Tokens.For(TestDatabase.NewTenant(), LedgerRoles.Clerk));
         await host.DisposeAsync(); // flushes the logger
 
         await using var stream = new FileStream(_logFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         using var reader = new StreamReader(stream);
         return (await reader.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => JsonDocument.Parse(l).RootElement)
-            .Where(e => e.TryGetProperty("SourceContext", out var source) && source.GetString() == LoggingSetup.RequestLogSource)
             .ToList();
     }
 
     private static int? Status(JsonElement line) => line.TryGetProperty("StatusCode", out var status) ? status.GetInt32() : null;
 
-    private static async Task<HttpStatusCode> Post(HttpClient client, string? token, string body)
+    private static async Task<HttpStatusCode> Post(HttpClient client, string? token, string body, string path = "/api/orders", string? ifMatch = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         if (token is not null) request.Headers.Authorization = new("Bearer", token);
+        if (ifMatch is not null) request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
         using var response = await client.SendAsync(request);
         return response.StatusCode;
     }
