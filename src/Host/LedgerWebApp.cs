@@ -81,8 +81,7 @@ public static class LedgerWebApp
         app.MapLedgerMetrics();
         app.MapLedgerOpenApi();
         app.MapLedgerApiReference();
-        app.MapWolverineEndpoints(); // the order resource (Orders/OrderEndpoints)
-        app.MapInvoices();
+        app.MapWolverineEndpoints(); // the order and invoice resources (Orders/OrderEndpoints, Invoicing/InvoiceEndpoints)
         app.MapInvoicingSettings();
         app.MapLedgerAuditor();
         app.MapReadModels();

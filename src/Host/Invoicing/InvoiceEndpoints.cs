@@ -5,35 +5,27 @@ using Ledger.Host.Auth;
 using Ledger.Host.Errors;
 using Ledger.Host.Http;
 using Ledger.Host.WritePath;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Wolverine.Http;
 
 namespace Ledger.Host.Invoicing;
 
 /// <summary>
-/// Invoices, credit notes and the VERI*FACTU chain. Each handler: parse and validate (400), build the request with the
-/// tenant and actor from the token, call the application, answer. Writes go through the write path (audit entry,
-/// Idempotency-Key), so an issue's events commit with its audit entry.
+/// Invoices, credit notes and the VERI*FACTU chain, as Wolverine HTTP endpoints. Each handler: parse and validate
+/// (400), build the request with the tenant and actor from the token, call the application, answer. Writes go through
+/// the write path (audit entry, Idempotency-Key), so an issue's events commit with its audit entry. Bodies are read by
+/// Ledger's strict <see cref="JsonBody"/>, as the order resource's (<see cref="Orders.OrderEndpoints"/>).
 /// </summary>
+[Tags("Invoices")]
+[WritePathMetadata("invoice")]
 public static class InvoiceEndpoints
 {
     public const int MaxPage = 500;
 
-    public static IEndpointRouteBuilder MapInvoices(this IEndpointRouteBuilder app)
-    {
-        var invoices = app.MapGroup("/api/invoices").WithTags("Invoices").WithWritePath("invoice");
-        invoices.MapPost("", Issue).WithName("issueInvoice").WithSummary("Issue an invoice")
-            .RequireAuthorization(InvoicingServices.WriteInvoices).Accepts<IssueInvoiceBody>("application/json");
-        invoices.MapGet("/{id}", Get).WithName("getInvoice").WithSummary("Get an invoice or credit note")
-            .RequireAuthorization(InvoicingServices.ReadInvoices);
-        invoices.MapPost("/{id}/credit-notes", Credit).WithName("issueCreditNote").WithSummary("Issue a credit note for an invoice")
-            .RequireAuthorization(InvoicingServices.WriteInvoices).Accepts<IssueCreditNoteBody>("application/json");
-        app.MapGroup("/api/verifactu").WithTags("Invoices")
-            .MapGet("/records", Records).WithName("listVeriFactuRecords").WithSummary("List VERI*FACTU registration records")
-            .RequireAuthorization(InvoicingServices.ReadVeriFactu);
-        return app;
-    }
-
-    internal static async Task<Results<Created<DocumentWrittenView>, Ok<DocumentWrittenView>>> Issue(
+    [WolverinePost("/api/invoices", OperationId = "issueInvoice"), EndpointSummary("Issue an invoice")]
+    [Authorize(Policy = InvoicingServices.WriteInvoices), AcceptsJson(typeof(IssueInvoiceBody))]
+    public static async Task<Results<Created<DocumentWrittenView>, Ok<DocumentWrittenView>>> Issue(
         HttpContext http, InvoiceIssuer issuer, TimeProvider clock, CancellationToken ct)
     {
         var body = await JsonBody.ReadAsync<IssueInvoiceBody>(http.Request, ct);
@@ -42,17 +34,9 @@ public static class InvoiceEndpoints
         return Answer(http, written, $"/api/invoices/{written.DocumentId:D}");
     }
 
-    internal static async Task<Results<Created<DocumentWrittenView>, Ok<DocumentWrittenView>>> Credit(
-        string id, HttpContext http, CreditNoteIssuer issuer, TimeProvider clock, CancellationToken ct)
-    {
-        var invoiceId = InvoiceRequestMapping.Id(id);
-        var body = await JsonBody.ReadAsync<IssueCreditNoteBody>(http.Request, ct);
-        var context = HttpCommandContext.From(http, clock);
-        var written = await issuer.IssueAsync(context, InvoiceRequestMapping.CreditNote(invoiceId, body, context), ct);
-        return Answer(http, written, $"/api/invoices/{invoiceId:D}");
-    }
-
-    internal static async Task<Results<Ok<InvoiceView>, ProblemHttpResult>> Get(string id, HttpContext http, FiscalDocuments documents, CancellationToken ct)
+    [WolverineGet("/api/invoices/{id}", OperationId = "getInvoice"), EndpointSummary("Get an invoice or credit note")]
+    [Authorize(Policy = InvoicingServices.ReadInvoices)]
+    public static async Task<Results<Ok<InvoiceView>, ProblemHttpResult>> Get(string id, HttpContext http, FiscalDocuments documents, CancellationToken ct)
     {
         var invoiceId = InvoiceRequestMapping.Id(id);
         // Another tenant's invoice is simply not found in this tenant: its existence is not disclosed.
@@ -63,9 +47,24 @@ public static class InvoiceEndpoints
         return TypedResults.Ok(InvoiceView.From(snapshot));
     }
 
-    /// <summary>The tenant's chain from record <c>after</c> + 1, at most <c>limit</c> records (default 100).</summary>
-    internal static async Task<Ok<VeriFactuPage>> Records(HttpContext http, IEventStore store, long? after, int? limit, CancellationToken ct)
+    [WolverinePost("/api/invoices/{id}/credit-notes", OperationId = "issueCreditNote"), EndpointSummary("Issue a credit note for an invoice")]
+    [Authorize(Policy = InvoicingServices.WriteInvoices), AcceptsJson(typeof(IssueCreditNoteBody))]
+    public static async Task<Results<Created<DocumentWrittenView>, Ok<DocumentWrittenView>>> Credit(
+        string id, HttpContext http, CreditNoteIssuer issuer, TimeProvider clock, CancellationToken ct)
     {
+        var invoiceId = InvoiceRequestMapping.Id(id);
+        var body = await JsonBody.ReadAsync<IssueCreditNoteBody>(http.Request, ct);
+        var context = HttpCommandContext.From(http, clock);
+        var written = await issuer.IssueAsync(context, InvoiceRequestMapping.CreditNote(invoiceId, body, context), ct);
+        return Answer(http, written, $"/api/invoices/{invoiceId:D}");
+    }
+
+    /// <summary>The tenant's chain from record <c>after</c> + 1, at most <c>limit</c> records (default 100).</summary>
+    [WolverineGet("/api/verifactu/records", OperationId = "listVeriFactuRecords"), EndpointSummary("List VERI*FACTU registration records")]
+    [Authorize(Policy = InvoicingServices.ReadVeriFactu)]
+    public static async Task<Ok<VeriFactuPage>> Records(HttpContext http, IEventStore store, long? after, int? limit, CancellationToken ct)
+    {
+        QueryValues.RefuseUnreadable(http.Request, ("after", after), ("limit", limit));
         var v = new RequestValidation();
         if (after is < 0) v.Fail("after", RequestValidation.OutOfRange, "must not be negative");
         var size = v.Range("limit", limit ?? 100, 1, MaxPage);

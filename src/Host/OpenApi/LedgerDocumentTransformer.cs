@@ -38,15 +38,33 @@ internal sealed class LedgerDocumentTransformer : IOpenApiDocumentTransformer
         };
         document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
         document.Components.Schemas[ProblemSchema] = Problem();
-        // The business resources first, the platform's probes last, whatever order the endpoints were mapped in.
-        var tags = (document.Tags ?? new HashSet<OpenApiTag>()).Where(t => t.Name != OperationsTag).Append(new OpenApiTag { Name = OperationsTag });
+        // The business resources in a fixed order, the platform's probes last, whatever order the endpoints were mapped
+        // in (Wolverine's endpoints come before minimal APIs', each in its own order).
+        var tags = (document.Tags ?? new HashSet<OpenApiTag>()).Where(t => t.Name != OperationsTag).OrderBy(t => Rank(t.Name))
+            .Append(new OpenApiTag { Name = OperationsTag });
         document.Tags = new HashSet<OpenApiTag>(tags);
+        OrderPathsByResource(document);
         foreach (var tag in document.Tags)
             tag.Description ??= TagDescriptions.GetValueOrDefault(tag.Name ?? "");
         document.Paths ??= [];
         document.Paths["/health/live"] = Health(document, "The process answers (liveness).", live: true);
         document.Paths["/health/ready"] = Health(document, "The Host can serve: the database answers and every migration is applied (readiness).", live: false);
         return Task.CompletedTask;
+    }
+
+    /// <summary>The resources as the document lists them: how a newcomer meets them (an order first).</summary>
+    private static readonly string[] Resources = ["Orders", "Invoices", "Invoicing settings", "Ledger", "Reports"];
+
+    private static int Rank(string? tag) => Array.IndexOf(Resources, tag) is var i and >= 0 ? i : Resources.Length;
+
+    // Each resource's paths together, in the resources' order; within one, as the endpoints declare them.
+    private static void OrderPathsByResource(OpenApiDocument document)
+    {
+        if (document.Paths is not { Count: > 0 } paths) return;
+        var ordered = paths.OrderBy(p => Rank(p.Value.Operations?.Values
+            .SelectMany(o => o.Tags ?? Enumerable.Empty<OpenApiTagReference>()).Select(t => t.Name).FirstOrDefault())).ToList();
+        paths.Clear();
+        foreach (var entry in ordered) paths.Add(entry.Key, entry.Value);
     }
 
     private static readonly Dictionary<string, string> TagDescriptions = new(StringComparer.Ordinal)

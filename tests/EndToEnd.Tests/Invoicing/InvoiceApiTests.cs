@@ -132,6 +132,12 @@ public sealed class InvoiceApiTests(LedgerAppFixture app) : IClassFixture<Ledger
         using var listed = await As(tenant, LedgerRoles.Accountant).GetAsync("/api/verifactu/records?limit=2");
         var page = await Json(listed, HttpStatusCode.OK);
         page.GetProperty("next_after").GetInt64().ShouldBe(2);
+        // A value that is not a number is refused, not read as "no filter" (Wolverine binds it as absent).
+        foreach (var query in new[] { "after=two", "limit=1e3", "limit=99999999999" })
+        {
+            using var unreadable = await As(tenant, LedgerRoles.Auditor).GetAsync($"/api/verifactu/records?{query}");
+            await unreadable.ShouldBeProblem(HttpStatusCode.BadRequest, "request.malformed");
+        }
         using var rest = await As(tenant, LedgerRoles.Auditor).GetAsync("/api/verifactu/records?after=2");
         var records = page.GetProperty("records").EnumerateArray().Concat((await Json(rest, HttpStatusCode.OK)).GetProperty("records").EnumerateArray()).ToList();
 
