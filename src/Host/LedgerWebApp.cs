@@ -81,8 +81,7 @@ public static class LedgerWebApp
         app.MapLedgerMetrics();
         app.MapLedgerOpenApi();
         app.MapLedgerApiReference();
-        app.MapWolverineEndpoints(); // the order and invoice resources (Orders/OrderEndpoints, Invoicing/InvoiceEndpoints)
-        app.MapInvoicingSettings();
+        app.MapWolverineEndpoints(); // orders, invoices, invoicing settings (Orders/, Invoicing/*Endpoints)
         app.MapLedgerAuditor();
         app.MapReadModels();
         return app;

@@ -6,7 +6,10 @@ using Ledger.Host.Auth;
 using Ledger.Host.Errors;
 using Ledger.Host.Http;
 using Ledger.Host.WritePath;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
 
 namespace Ledger.Host.Invoicing;
 
@@ -14,64 +17,21 @@ namespace Ledger.Host.Invoicing;
 /// A tenant's invoicing settings: its issuer profile, its tax rules (versioned, each in force from its date) and
 /// categories, its exchange rates. The tenant is the token's; writes need <c>tenant_admin</c> and go through the write
 /// path (audit entry, Idempotency-Key), and each is an event whose stream version is the ETag that If-Match names.
+/// Wolverine HTTP endpoints; bodies read by Ledger's strict <see cref="JsonBody"/>.
 /// </summary>
+[Tags(Tag)]
+[WritePathMetadata(SettingsEntity, "currency")]
 public static class InvoicingSettingsEndpoints
 {
     public const string Tag = "Invoicing settings";
     public const int MaxRates = 1000;
 
-    public static IEndpointRouteBuilder MapInvoicingSettings(this IEndpointRouteBuilder app)
-    {
-        var settings = app.MapGroup("/api/invoicing").WithTags(Tag).WithWritePath(SettingsEntity, "currency");
-        settings.MapGet("/issuer", GetIssuer).RequireAuthorization(InvoicingServices.ReadSettings)
-            .WithName("getIssuerProfile").WithSummary("The tenant's issuer profile")
-            .Produces(StatusCodes.Status404NotFound);
-        settings.MapPut("/issuer", SetIssuer).RequireAuthorization(InvoicingServices.WriteSettings).Accepts<IssuerProfileBody>("application/json")
-            .WithName("setIssuerProfile").WithSummary("Set (replace) the tenant's issuer profile")
-            .Produces(StatusCodes.Status400BadRequest).Produces(StatusCodes.Status409Conflict);
-        settings.MapGet("/tax-rules", GetTaxRules).RequireAuthorization(InvoicingServices.ReadSettings)
-            .WithName("listTaxRuleVersions").WithSummary("Every version of the tenant's tax rules");
-        settings.MapPost("/tax-rules", PublishTaxRules).RequireAuthorization(InvoicingServices.WriteSettings).Accepts<PublishTaxRulesBody>("application/json")
-            .WithName("publishTaxRules").WithSummary("Publish a new tax rule version with its effective date")
-            .Produces(StatusCodes.Status400BadRequest).Produces(StatusCodes.Status409Conflict);
-        settings.MapGet("/tax-categories", GetTaxCategories).RequireAuthorization(InvoicingServices.ReadSettings)
-            .WithName("listTaxCategories").WithSummary("The tax categories and rates in force on a date")
-            .Produces(StatusCodes.Status400BadRequest).Produces(StatusCodes.Status422UnprocessableEntity);
-        settings.MapGet("/exchange-rates", GetExchangeRates).RequireAuthorization(InvoicingServices.ReadSettings)
-            .WithName("listExchangeRates").WithSummary("The tenant's exchange rates to its functional currency")
-            .Produces(StatusCodes.Status400BadRequest);
-        settings.MapPut("/exchange-rates/{currency}/{validOn}", SetExchangeRate).RequireAuthorization(InvoicingServices.WriteSettings)
-            .Accepts<ExchangeRateBody>("application/json")
-            .WithName("setExchangeRate").WithSummary("Set a currency's exchange rate from a date on")
-            .Produces(StatusCodes.Status400BadRequest).Produces(StatusCodes.Status409Conflict);
-        var verifactu = app.MapGroup("/api/verifactu").WithTags(Tag).WithWritePath(InvoiceStreams.VeriFactu);
-        verifactu.MapPost("/predecessor", RecordPredecessor).RequireAuthorization(InvoicingServices.WriteSettings)
-            .Accepts<PredecessorBody>("application/json")
-            .WithName("recordVeriFactuPredecessor").WithSummary("Start the VERI*FACTU chain from another billing system's last record")
-            .Produces(StatusCodes.Status400BadRequest).Produces(StatusCodes.Status409Conflict).Produces(StatusCodes.Status422UnprocessableEntity);
-        return app;
-    }
-
-    /// <summary>
-    /// The chain continues the given record (its XML as sent to the AEAT, verified over its own field strings); its
-    /// answer is the record as the chain lists it.
-    /// </summary>
-    internal static async Task<Created<VeriFactuRecordView>> RecordPredecessor(
-        HttpContext http, VeriFactuPredecessor predecessor, TimeProvider clock, CancellationToken ct)
-    {
-        var body = await JsonBody.ReadAsync<PredecessorBody>(http.Request, ct);
-        var v = new RequestValidation();
-        if (string.IsNullOrWhiteSpace(body.RecordXml)) v.Fail("record_xml", RequestValidation.Required, "is required");
-        v.ThrowIfInvalid();
-        var (result, record) = await predecessor.RecordAsync(HttpCommandContext.From(http, clock), body.RecordXml, ct);
-        Written(http, result);
-        return TypedResults.Created("/api/verifactu/records", VeriFactuRecordView.From(record));
-    }
-
     /// <summary>What a refused settings command is recorded about (<c>fiscal-settings</c>, or <c>fiscal-settings-USD</c> for a rate).</summary>
     public const string SettingsEntity = "fiscal-settings";
 
-    internal static async Task<Results<Ok<IssuerProfileView>, ProblemHttpResult>> GetIssuer(
+    [WolverineGet("/api/invoicing/issuer", OperationId = "getIssuerProfile"), EndpointSummary("The tenant's issuer profile")]
+    [Authorize(Policy = InvoicingServices.ReadSettings), ProducesResponseType(StatusCodes.Status404NotFound)]
+    public static async Task<Results<Ok<IssuerProfileView>, ProblemHttpResult>> GetIssuer(
         HttpContext http, IssuerProfiles issuers, InvoicingSettings settings, CancellationToken ct)
     {
         var tenant = http.User.TenantId();
@@ -83,7 +43,10 @@ public static class InvoicingSettingsEndpoints
         return TypedResults.Ok(IssuerProfileView.From(profile, version));
     }
 
-    internal static async Task<Ok<SettingsWrittenView>> SetIssuer(HttpContext http, InvoicingSettings settings, TimeProvider clock, CancellationToken ct)
+    [WolverinePut("/api/invoicing/issuer", OperationId = "setIssuerProfile"), EndpointSummary("Set (replace) the tenant's issuer profile")]
+    [Authorize(Policy = InvoicingServices.WriteSettings), AcceptsJson(typeof(IssuerProfileBody))]
+    [ProducesResponseType(StatusCodes.Status400BadRequest), ProducesResponseType(StatusCodes.Status409Conflict)]
+    public static async Task<Ok<SettingsWrittenView>> SetIssuer(HttpContext http, InvoicingSettings settings, TimeProvider clock, CancellationToken ct)
     {
         var expected = ETags.ExpectedVersion(http.Request);
         var input = InvoicingSettingsMapping.Issuer(await JsonBody.ReadAsync<IssuerProfileBody>(http.Request, ct));
@@ -91,7 +54,9 @@ public static class InvoicingSettingsEndpoints
         return TypedResults.Ok(Written(http, result));
     }
 
-    internal static async Task<Ok<TaxRulesView>> GetTaxRules(HttpContext http, TaxRuleBook rules, InvoicingSettings settings, CancellationToken ct)
+    [WolverineGet("/api/invoicing/tax-rules", OperationId = "listTaxRuleVersions"), EndpointSummary("Every version of the tenant's tax rules")]
+    [Authorize(Policy = InvoicingServices.ReadSettings)]
+    public static async Task<Ok<TaxRulesView>> GetTaxRules(HttpContext http, TaxRuleBook rules, InvoicingSettings settings, CancellationToken ct)
     {
         var tenant = http.User.TenantId();
         var versions = await rules.VersionsAsync(tenant, ct);
@@ -100,7 +65,10 @@ public static class InvoicingSettingsEndpoints
         return TypedResults.Ok(new TaxRulesView([.. versions.Select(v => TaxRuleVersionView.From(v.Rules, v.PublishedBy))], streamVersion));
     }
 
-    internal static async Task<Created<TaxRuleVersionView>> PublishTaxRules(HttpContext http, InvoicingSettings settings, TimeProvider clock, CancellationToken ct)
+    [WolverinePost("/api/invoicing/tax-rules", OperationId = "publishTaxRules"), EndpointSummary("Publish a new tax rule version with its effective date")]
+    [Authorize(Policy = InvoicingServices.WriteSettings), AcceptsJson(typeof(PublishTaxRulesBody))]
+    [ProducesResponseType(StatusCodes.Status400BadRequest), ProducesResponseType(StatusCodes.Status409Conflict)]
+    public static async Task<Created<TaxRuleVersionView>> PublishTaxRules(HttpContext http, InvoicingSettings settings, TimeProvider clock, CancellationToken ct)
     {
         var expected = ETags.ExpectedVersion(http.Request);
         var (from, rates) = InvoicingSettingsMapping.TaxRules(await JsonBody.ReadAsync<PublishTaxRulesBody>(http.Request, ct));
@@ -111,7 +79,10 @@ public static class InvoicingSettingsEndpoints
     }
 
     /// <summary>The categories in force on <c>on</c> (yyyy-MM-dd; default: today in the issuer's time zone).</summary>
-    internal static async Task<Ok<TaxCategoriesView>> GetTaxCategories(
+    [WolverineGet("/api/invoicing/tax-categories", OperationId = "listTaxCategories"), EndpointSummary("The tax categories and rates in force on a date")]
+    [Authorize(Policy = InvoicingServices.ReadSettings)]
+    [ProducesResponseType(StatusCodes.Status400BadRequest), ProducesResponseType(StatusCodes.Status422UnprocessableEntity)]
+    public static async Task<Ok<TaxCategoriesView>> GetTaxCategories(
         HttpContext http, TaxRuleBook rules, IssuerProfiles issuers, TimeProvider clock, string? on, CancellationToken ct)
     {
         var tenant = http.User.TenantId();
@@ -121,20 +92,46 @@ public static class InvoicingSettingsEndpoints
         return TypedResults.Ok(new TaxCategoriesView(date, inForce.Version, [.. inForce.Rates.Select(TaxRateView.From)]));
     }
 
-    internal static async Task<Ok<ExchangeRatesView>> GetExchangeRates(HttpContext http, ExchangeRates rates, string? currency, CancellationToken ct)
+    [WolverineGet("/api/invoicing/exchange-rates", OperationId = "listExchangeRates"), EndpointSummary("The tenant's exchange rates to its functional currency")]
+    [Authorize(Policy = InvoicingServices.ReadSettings), ProducesResponseType(StatusCodes.Status400BadRequest)]
+    public static async Task<Ok<ExchangeRatesView>> GetExchangeRates(HttpContext http, ExchangeRates rates, string? currency, CancellationToken ct)
     {
         var only = InvoicingSettingsMapping.OptionalCurrency("currency", currency);
         var list = await rates.ListAsync(http.User.TenantId(), only, MaxRates, ct);
         return TypedResults.Ok(new ExchangeRatesView([.. list.Select(ExchangeRateView.From)]));
     }
 
-    internal static async Task<Ok<SettingsWrittenView>> SetExchangeRate(
+    [WolverinePut("/api/invoicing/exchange-rates/{currency}/{validOn}", OperationId = "setExchangeRate")]
+    [EndpointSummary("Set a currency's exchange rate from a date on")]
+    [Authorize(Policy = InvoicingServices.WriteSettings), AcceptsJson(typeof(ExchangeRateBody))]
+    [ProducesResponseType(StatusCodes.Status400BadRequest), ProducesResponseType(StatusCodes.Status409Conflict)]
+    public static async Task<Ok<SettingsWrittenView>> SetExchangeRate(
         string currency, string validOn, HttpContext http, InvoicingSettings settings, TimeProvider clock, CancellationToken ct)
     {
         var expected = ETags.ExpectedVersion(http.Request);
         var (code, date, rate) = InvoicingSettingsMapping.ExchangeRate(currency, validOn, await JsonBody.ReadAsync<ExchangeRateBody>(http.Request, ct));
         var result = await settings.SetExchangeRateAsync(HttpCommandContext.From(http, clock), code, date, rate, expected, ct);
         return TypedResults.Ok(Written(http, result));
+    }
+
+    /// <summary>
+    /// The chain continues the given record (its XML as sent to the AEAT, verified over its own field strings); its
+    /// answer is the record as the chain lists it.
+    /// </summary>
+    [WolverinePost("/api/verifactu/predecessor", OperationId = "recordVeriFactuPredecessor")]
+    [EndpointSummary("Start the VERI*FACTU chain from another billing system's last record")]
+    [Authorize(Policy = InvoicingServices.WriteSettings), AcceptsJson(typeof(PredecessorBody)), WritePathMetadata(InvoiceStreams.VeriFactu)]
+    [ProducesResponseType(StatusCodes.Status400BadRequest), ProducesResponseType(StatusCodes.Status409Conflict), ProducesResponseType(StatusCodes.Status422UnprocessableEntity)]
+    public static async Task<Created<VeriFactuRecordView>> RecordPredecessor(
+        HttpContext http, VeriFactuPredecessor predecessor, TimeProvider clock, CancellationToken ct)
+    {
+        var body = await JsonBody.ReadAsync<PredecessorBody>(http.Request, ct);
+        var v = new RequestValidation();
+        if (string.IsNullOrWhiteSpace(body.RecordXml)) v.Fail("record_xml", RequestValidation.Required, "is required");
+        v.ThrowIfInvalid();
+        var (result, record) = await predecessor.RecordAsync(HttpCommandContext.From(http, clock), body.RecordXml, ct);
+        Written(http, result);
+        return TypedResults.Created("/api/verifactu/records", VeriFactuRecordView.From(record));
     }
 
     private static SettingsWrittenView Written(HttpContext http, CommandResult result)
