@@ -81,8 +81,7 @@ public static class LedgerWebApp
         app.MapLedgerMetrics();
         app.MapLedgerOpenApi();
         app.MapLedgerApiReference();
-        app.MapWolverineEndpoints(); // orders, invoices, invoicing settings (Orders/, Invoicing/*Endpoints)
-        app.MapLedgerAuditor();
+        app.MapWolverineEndpoints(); // orders, invoices, invoicing settings, the auditor API (Orders/, Invoicing/, Ledger/)
         app.MapReadModels();
         return app;
     }

@@ -5,7 +5,9 @@ using Ledger.Host.Auth;
 using Ledger.Host.Configuration;
 using Ledger.Host.Errors;
 using Ledger.Host.Http;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Wolverine.Http;
 using Microsoft.Extensions.Options;
 
 namespace Ledger.Host.Auditing;
@@ -13,64 +15,58 @@ namespace Ledger.Host.Auditing;
 /// <summary>
 /// The auditor's read-only API (role <c>auditor</c>, the tenant from the token): signed checkpoints, the entries exactly
 /// as hashed, a resumable verification walk and signed exports; plus the public key history. Every endpoint is a GET
-/// and only reads: nothing here can change the ledger.
+/// and only reads: nothing here can change the ledger. Wolverine HTTP endpoints.
 /// </summary>
+[Tags("Ledger")]
+[Authorize(Policy = LedgerPolicies.ReadLedger)]
 public static class AuditorEndpoints
 {
     public const string CheckpointNotFound = "ledger.checkpoint_not_found";
     public const string SigningKeyUnavailable = "ledger.signing_key_unavailable";
     public const string ChainBroken = "ledger.chain_broken";
 
-    public static IEndpointRouteBuilder MapLedgerAuditor(this IEndpointRouteBuilder app)
+    /// <summary>The signing-key history as a JWK Set: public, so anyone can verify checkpoints and exports.</summary>
+    [WolverineGet("/api/ledger/jwks", OperationId = "getSigningKeys"), EndpointSummary("Get the checkpoint signing keys (JWK Set)")]
+    [AllowAnonymous]
+    public static async Task<KeySetResult> Keys(SigningKeyHistory history, CancellationToken ct) =>
+        new((await history.ReadAsync(ct)).ToJson());
+
+    /// <summary>The JWK Set file as it is kept.</summary>
+    public sealed class KeySetResult(byte[] json) : UndescribedBody
     {
-        var ledger = app.MapGroup("/api/ledger").WithTags("Ledger");
-        ledger.MapGet("/jwks", Keys).WithName("getSigningKeys").WithSummary("Get the checkpoint signing keys (JWK Set)").AllowAnonymous();
-        var audit = ledger.MapGroup("").RequireAuthorization(LedgerPolicies.ReadLedger);
-        audit.MapGet("/checkpoints/latest", LatestCheckpoint).WithName("getLatestCheckpoint").WithSummary("Get the latest signed checkpoint");
-        audit.MapGet("/checkpoints/{position:long}", CheckpointAt).WithName("getCheckpoint").WithSummary("Get the checkpoint signed at a position");
-        audit.MapGet("/checkpoints", Checkpoints).WithName("listCheckpoints").WithSummary("List signed checkpoints");
-        audit.MapGet("/sealed", SealedEndpoint.Sealed).WithName("getSealedThrough")
-            .WithSummary("How far the ledger is sealed; waits for a write's position with X-Ledger-Min-Position")
-            .WithDescription("sealed_through: Marten's sequence number up to which every event has its chain entry. With the "
-                + "X-Ledger-Min-Position header (or min_position), the X-Ledger-Position a write returned, the answer waits up to "
-                + "Ledger:Auditor:SealWaitSeconds for that write to be sealed, else 503 ledger.not_sealed with Retry-After; "
-                + "a malformed position is 400 ledger.invalid_position.");
-        audit.MapGet("/entries", Entries).WithName("listLedgerEntries").WithSummary("List chain entries exactly as hashed");
-        audit.MapGet("/verify", Verify).WithName("verifyLedger").WithSummary("Verify the hash chain and its checkpoints");
-        audit.MapGet("/export", Export).WithName("exportLedger").WithSummary("Export the chain as a signed archive");
-        return app;
+        public override Task ExecuteAsync(HttpContext httpContext) => TypedResults.File(json, "application/jwk-set+json").ExecuteAsync(httpContext);
     }
 
-    /// <summary>The signing-key history as a JWK Set: public, so anyone can verify checkpoints and exports.</summary>
-    internal static async Task<FileContentHttpResult> Keys(SigningKeyHistory history, CancellationToken ct) =>
-        TypedResults.File((await history.ReadAsync(ct)).ToJson(), "application/jwk-set+json");
-
-    internal static async Task<Results<Ok<CheckpointView>, ProblemHttpResult>> LatestCheckpoint(
+    [WolverineGet("/api/ledger/checkpoints/latest", OperationId = "getLatestCheckpoint"), EndpointSummary("Get the latest signed checkpoint")]
+    public static async Task<Results<Ok<CheckpointView>, ProblemHttpResult>> LatestCheckpoint(
         HttpContext http, CheckpointStore checkpoints, CancellationToken ct) =>
         await checkpoints.LatestAsync(http.User.TenantId(), ct) is { } latest
             ? TypedResults.Ok(CheckpointView.From(latest))
             : Problems.Result(StatusCodes.Status404NotFound, CheckpointNotFound, "No checkpoint", "The tenant's chain has no signed checkpoint yet.");
 
-    internal static async Task<Results<Ok<CheckpointView>, ProblemHttpResult>> CheckpointAt(
+    [WolverineGet("/api/ledger/checkpoints/{position:long}", OperationId = "getCheckpoint"), EndpointSummary("Get the checkpoint signed at a position")]
+    public static async Task<Results<Ok<CheckpointView>, ProblemHttpResult>> CheckpointAt(
         long position, HttpContext http, CheckpointStore checkpoints, CancellationToken ct) =>
         position > 0 && await checkpoints.AtAsync(http.User.TenantId(), position, ct) is { } found
             ? TypedResults.Ok(CheckpointView.From(found))
             : Problems.Result(StatusCodes.Status404NotFound, CheckpointNotFound, "No checkpoint", "No checkpoint was signed at that position.");
 
-    internal static async Task<Ok<CheckpointPage>> Checkpoints(
+    [WolverineGet("/api/ledger/checkpoints", OperationId = "listCheckpoints"), EndpointSummary("List signed checkpoints")]
+    public static async Task<Ok<CheckpointPage>> Checkpoints(
         long? from, long? to, int? limit, HttpContext http, CheckpointStore checkpoints, IOptions<AuditorOptions> options, CancellationToken ct)
     {
-        var (first, last, size) = Page(from, to, limit, options.Value);
+        var (first, last, size) = Page(http, from, to, limit, options.Value);
         var tenant = http.User.TenantId();
         var page = await checkpoints.RangeAsync(tenant, first, last ?? long.MaxValue, size, ct);
         var next = page.Count == size ? page[^1].Checkpoint.ChainSeq + 1 : (long?)null;
         return TypedResults.Ok(new CheckpointPage(tenant, page.Select(CheckpointView.From).ToList(), next));
     }
 
-    internal static async Task<IResult> Entries(
+    [WolverineGet("/api/ledger/entries", OperationId = "listLedgerEntries"), EndpointSummary("List chain entries exactly as hashed")]
+    public static async Task<EntriesResult> Entries(
         long? from, long? to, int? limit, HttpContext http, LedgerDataSources data, IOptions<AuditorOptions> options, CancellationToken ct)
     {
-        var (first, last, size) = Page(from, to, limit, options.Value);
+        var (first, last, size) = Page(http, from, to, limit, options.Value);
         var tenant = http.User.TenantId();
         var reader = new ChainEntryReader(data.App);
         var (head, _) = await reader.HeadAsync(tenant, ct);
@@ -80,9 +76,11 @@ public static class AuditorEndpoints
         return new EntriesResult(tenant, first, end, head, page, next);
     }
 
-    internal static async Task<Ok<VerificationView>> Verify(
+    [WolverineGet("/api/ledger/verify", OperationId = "verifyLedger"), EndpointSummary("Verify the hash chain and its checkpoints")]
+    public static async Task<Ok<VerificationView>> Verify(
         long? from, long? to, string? cursor, HttpContext http, SignedChainVerifier verifier, IOptions<AuditorOptions> options, CancellationToken ct)
     {
+        QueryValues.RefuseUnreadable(http.Request, ("from", from), ("to", to));
         var validation = new RequestValidation();
         VerificationCursor? resume = null;
         if (cursor is not null)
@@ -106,10 +104,12 @@ public static class AuditorEndpoints
         return TypedResults.Ok(VerificationView.Of(step));
     }
 
-    internal static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Export(
+    [WolverineGet("/api/ledger/export", OperationId = "exportLedger"), EndpointSummary("Export the chain as a signed archive")]
+    public static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Export(
         long? from, long? to, string? format, HttpContext http, ExportWriter writer, CheckpointKeyProvider keys,
         IOptions<AuditorOptions> options, CancellationToken ct)
     {
+        QueryValues.RefuseUnreadable(http.Request, ("from", from), ("to", to));
         var validation = new RequestValidation();
         var first = from ?? 1;
         if (first < 1) validation.Fail("from", RequestValidation.OutOfRange, "must be 1 or more");
@@ -179,8 +179,9 @@ public static class AuditorEndpoints
         }
     }
 
-    private static (long From, long? To, int Limit) Page(long? from, long? to, int? limit, AuditorOptions options)
+    private static (long From, long? To, int Limit) Page(HttpContext http, long? from, long? to, int? limit, AuditorOptions options)
     {
+        QueryValues.RefuseUnreadable(http.Request, ("from", from), ("to", to), ("limit", limit));
         var validation = new RequestValidation();
         var first = from ?? 1;
         if (first < 1) validation.Fail("from", RequestValidation.OutOfRange, "must be 1 or more");

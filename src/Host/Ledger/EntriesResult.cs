@@ -7,9 +7,9 @@ namespace Ledger.Host.Auditing;
 /// A page of <c>GET /api/ledger/entries</c>, written by hand so each record goes out as the exact canonical bytes
 /// that were hashed (a serializer would re-escape its strings): the same entry shape as a line of an export.
 /// </summary>
-internal sealed class EntriesResult(string tenantId, long from, long to, long head, IReadOnlyList<ChainEntry> entries, long? nextFrom) : IResult
+public sealed class EntriesResult(string tenantId, long from, long to, long head, IReadOnlyList<ChainEntry> entries, long? nextFrom) : Http.UndescribedBody
 {
-    public async Task ExecuteAsync(HttpContext httpContext)
+    public override async Task ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
         httpContext.Response.ContentType = "application/json; charset=utf-8";

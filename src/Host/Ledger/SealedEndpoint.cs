@@ -2,7 +2,10 @@ using Ledger.EventStore;
 using Ledger.EventStore.MartenStore;
 using Ledger.Host.Errors;
 using Ledger.Host.Http;
+using Ledger.Host.Auth;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Wolverine.Http;
 using Microsoft.Extensions.Options;
 
 namespace Ledger.Host.Auditing;
@@ -14,11 +17,19 @@ namespace Ledger.Host.Auditing;
 /// the ledger, up to <see cref="AuditorOptions.SealWaitSeconds"/>, then answers 503 <c>ledger.not_sealed</c> with
 /// <c>Retry-After</c>: an auditor can wait for a write as a report reader waits for a read model.
 /// </summary>
-internal static class SealedEndpoint
+[Tags("Ledger")]
+[Authorize(Policy = LedgerPolicies.ReadLedger)]
+public static class SealedEndpoint
 {
     public const string NotSealed = "ledger.not_sealed";
     public const string InvalidPosition = "ledger.invalid_position";
 
+    [WolverineGet("/api/ledger/sealed", OperationId = "getSealedThrough")]
+    [EndpointSummary("How far the ledger is sealed; waits for a write's position with X-Ledger-Min-Position")]
+    [EndpointDescription("sealed_through: Marten's sequence number up to which every event has its chain entry. With the "
+        + "X-Ledger-Min-Position header (or min_position), the X-Ledger-Position a write returned, the answer waits up to "
+        + "Ledger:Auditor:SealWaitSeconds for that write to be sealed, else 503 ledger.not_sealed with Retry-After; "
+        + "a malformed position is 400 ledger.invalid_position.")]
     public static async Task<Results<Ok<SealedView>, ProblemHttpResult>> Sealed(
         [Microsoft.AspNetCore.Mvc.FromQuery(Name = "min_position")] string? minPosition, HttpContext http, SealProgress progress, IOptions<AuditorOptions> options, CancellationToken ct)
     {
