@@ -11,6 +11,13 @@ namespace Ledger.Host.ReadModels;
 /// database enforces it too (row-level security). Keyset pages in a stable order, <c>Accept: text/csv</c> for the same
 /// page as CSV, and every answer says the projection position it reflects.
 /// </summary>
+/// <remarks>
+/// Minimal APIs, not Wolverine endpoints (the rest of the API is on WolverineFx.Http): a report answers JSON or CSV by
+/// the request's <c>Accept</c> (<see cref="ReportAnswer"/>, an <see cref="IResult"/> chosen per request), and the
+/// document describes both media types and every filter the endpoint reads itself (<c>DescribeReport</c>, a route
+/// convention). Wolverine describes a returned result as one JSON resource and negotiates no CSV, so on Wolverine the
+/// document would lose the CSV answer and the filters; here it keeps them (issue 14, item 2).
+/// </remarks>
 public static class ReportEndpoints
 {
     private static readonly string[] OrderFilters = ["status", "customer_id", "created_from", "created_to"];

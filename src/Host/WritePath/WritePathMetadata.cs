@@ -4,8 +4,8 @@ namespace Ledger.Host.WritePath;
 
 /// <summary>
 /// Marks endpoints as going through the write path (audit entry, idempotency key), and says what entity a command is
-/// about when nothing was appended: <c>{EntityType}-{route value}</c>. An attribute on a Wolverine endpoint class, or
-/// metadata of a minimal API group (<see cref="WritePathServices.WithWritePath"/>).
+/// about when nothing was appended: <c>{EntityType}-{route value}</c>. An attribute on an endpoint class (or on one
+/// endpoint, which then names its own entity).
 /// </summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
 public sealed partial class WritePathMetadata(string entityType, string routeKey = "id") : Attribute
@@ -29,4 +29,8 @@ public sealed partial class WritePathMetadata(string entityType, string routeKey
 }
 
 /// <summary>A write-method endpoint that changes nothing (a POST that only computes or reads) and so is not audited.</summary>
-public sealed record NotAWrite(string Reason);
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class NotAWrite(string reason) : Attribute
+{
+    public string Reason { get; } = reason;
+}

@@ -5,9 +5,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace Ledger.Host.WritePath;
 
 /// <summary>
-/// Registration of the write path. A Wolverine endpoint class opts in with <see cref="WritePathMetadata"/> as an
-/// attribute, a minimal API group with one call, <see cref="WithWritePath"/>; every write endpoint then gets its audit
-/// entry and honours <c>Idempotency-Key</c>, with no code in the endpoints.
+/// Registration of the write path. An endpoint class opts in with the <see cref="WritePathMetadata"/> attribute; every
+/// write endpoint of it then gets its audit entry and honours <c>Idempotency-Key</c>, with no code in the endpoints.
 /// </summary>
 public static class WritePathServices
 {
@@ -32,25 +31,8 @@ public static class WritePathServices
         return services;
     }
 
-    /// <summary>
-    /// Every POST, PUT, PATCH and DELETE of the group is audited and idempotent. <paramref name="entityType"/> and the
-    /// route value <paramref name="routeKey"/> name the entity of a command that appended nothing (a refusal):
-    /// <c>order</c> and <c>{id}</c> give <c>order-{id}</c>, matching the stream the command would have written.
-    /// </summary>
-    public static RouteGroupBuilder WithWritePath(this RouteGroupBuilder group, string entityType, string routeKey = "id")
-    {
-        ArgumentNullException.ThrowIfNull(group);
-        ArgumentException.ThrowIfNullOrEmpty(entityType);
-        group.WithMetadata(new WritePathMetadata(entityType, routeKey));
-        return group;
-    }
-
     /// <summary>Runs the write path (<see cref="WritePathMiddleware"/>) for the endpoints marked with it; after authorization.</summary>
     public static IApplicationBuilder UseLedgerWritePath(this IApplicationBuilder app) => app.UseMiddleware<WritePathMiddleware>();
-
-    /// <summary>Excludes a write-method endpoint that changes nothing from the write path (it is then not audited).</summary>
-    public static TBuilder NotAWrite<TBuilder>(this TBuilder builder, string reason) where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new NotAWrite(reason));
 
     private static void DecorateEventStore(IServiceCollection services)
     {

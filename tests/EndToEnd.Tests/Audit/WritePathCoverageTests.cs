@@ -22,6 +22,6 @@ public sealed class WritePathCoverageTests(LedgerAppFixture app) : IClassFixture
         writes.ShouldNotBeEmpty();
         writes.Where(e => e.Metadata.GetMetadata<WritePathMetadata>() is null)
             .Select(e => e.RoutePattern.RawText)
-            .ShouldBeEmpty("write endpoints without WithWritePath(...)");
+            .ShouldBeEmpty("write endpoints without [WritePathMetadata(...)]");
     }
 }
