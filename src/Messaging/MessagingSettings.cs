@@ -44,7 +44,7 @@ public sealed class OutboxSettings
     /// </summary>
     public int BatchSize { get; set; } = 500;
 
-    /// <summary>How often a Host measures the outbox backlog (metrics, health): the shard's lag and the unsent envelopes.</summary>
+    /// <summary>How often a Host measures the outbox backlog (metrics, health): the shard's lag behind the store.</summary>
     public TimeSpan MonitorInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>

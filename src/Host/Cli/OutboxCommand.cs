@@ -16,7 +16,7 @@ internal static class OutboxCommand
     public static Command Create()
     {
         var command = new Command("outbox", "The event store as outbox: integration events published to RabbitMQ through Wolverine.");
-        var status = new Command("status", "The publishing shard's position, its lag behind the store, unsent envelopes, and the broker's state.");
+        var status = new Command("status", "The publishing shard's position, its lag behind the store (the backlog), and the broker's state.");
         status.SetAction(async (parse, ct) =>
         {
             var configuration = LedgerConfiguration.ForCli(LedgerConfiguration.CliEnvironmentName());
@@ -29,8 +29,7 @@ internal static class OutboxCommand
             await output.WriteLineAsync($"shard:    {OutboxSubscription.ShardName} (exchange {settings.Exchange})");
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"position: {state.Position} of {state.HighWater}{(state.PositionUpdatedAt is { } at ? $" (moved {at:O})" : " (never ran)")}"));
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"lag:      {state.Lag} event(s) not yet passed"));
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"unsent:   {state.OutgoingEnvelopes} message(s) in the outbox awaiting the broker"));
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"lag:      {state.Lag} event(s) not yet passed (published and confirmed)"));
             await output.WriteLineAsync(uri is null
                 ? $"broker:   not configured (ConnectionStrings:{MessagingConfiguration.ConnectionName})"
                 : $"broker:   {await ProbeAsync(uri, ct)} ({uri.Host}:{uri.Port}{uri.AbsolutePath})");

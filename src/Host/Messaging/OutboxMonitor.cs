@@ -10,7 +10,7 @@ namespace Ledger.Host.Messaging;
 
 /// <summary>
 /// Measures the outbox now and then for the backlog gauge and readiness: the publishing shard's lag behind the store
-/// and the envelopes Wolverine has not yet had confirmed (<see cref="OutboxInspection"/>), and whether Wolverine's
+/// (<see cref="OutboxInspection"/>), and whether Wolverine's
 /// sender to the integration exchange is latched (its circuit broken after failed sends, i.e. the broker is away).
 /// </summary>
 internal sealed partial class OutboxMonitor(LedgerDataSources db, MessagingSettings settings, MessagingMetrics metrics,
@@ -30,7 +30,7 @@ internal sealed partial class OutboxMonitor(LedgerDataSources db, MessagingSetti
             try
             {
                 Last = await OutboxInspection.ReadAsync(db.App, stoppingToken);
-                metrics.SetOutboxBacklog(Last.Backlog);
+                metrics.SetOutboxBacklog(Last.Lag);
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
             {

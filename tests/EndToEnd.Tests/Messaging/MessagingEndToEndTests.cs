@@ -82,7 +82,7 @@ public sealed class MessagingEndToEndTests(MessagingAppFixture app) : IClassFixt
         status.Stdout.ShouldContain("broker:   reachable");
         status.Stdout.ShouldMatch(@"position: [1-9]\d* of \d+ \(moved ");
         status.Stdout.ShouldMatch(@"lag:      \d+ event\(s\)");
-        status.Stdout.ShouldMatch(@"unsent:   \d+ message\(s\)");
+        status.Stdout.ShouldMatch(@"lag:      \d+ event\(s\) not yet passed");
     }
 
     private async Task PublishPaymentAsync(Guid messageId, string tenant, Guid order, string? payloadTenant = null)

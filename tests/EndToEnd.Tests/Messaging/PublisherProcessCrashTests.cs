@@ -44,13 +44,13 @@ public sealed class PublisherProcessCrashTests(ProcessPublisherFixture app, ITes
             atKill = await OutboxInspection.ReadAsync(app.Db.AppDataSource, default);
         }
         var sentBeforeKill = await QueueDepthAsync(observer);
-        (atKill.Position < last.LastPosition.Seq || atKill.OutgoingEnvelopes > 0).ShouldBeTrue($"killed in the middle of the stream ({atKill})");
+        (atKill.Position < last.LastPosition.Seq).ShouldBeTrue($"killed in the middle of the stream ({atKill})");
 
         using var successor = StartPublisherProcess();
         try
         {
             await Eventually.Until(() => OutboxInspection.ReadAsync(app.Db.AppDataSource, default),
-                s => s.Position >= last.LastPosition.Seq && s.OutgoingEnvelopes == 0, Timeout, "the second process to finish the stream");
+                s => s.Position >= last.LastPosition.Seq, Timeout, "the second process to finish the stream");
         }
         finally
         {
@@ -59,7 +59,7 @@ public sealed class PublisherProcessCrashTests(ProcessPublisherFixture app, ITes
 
         var received = await MessagingAppFixture.DrainAsync(observer);
         var ids = received.Select(m => m.BasicProperties.MessageId).ToList();
-        output.WriteLine($"killed at shard position {atKill.Position} of {last.LastPosition.Seq} with {atKill.OutgoingEnvelopes} envelope(s) unsent " +
+        output.WriteLine($"killed at shard position {atKill.Position} of {last.LastPosition.Seq} " +
             $"and {sentBeforeKill} message(s) on the queue; received {ids.Count} messages, {ids.Count - ids.Distinct().Count()} duplicate(s)");
         ids.Count.ShouldBeGreaterThanOrEqualTo(Events);
         ids.Distinct().Count().ShouldBe(Events, "every event exactly once after deduplication");

@@ -21,8 +21,8 @@ public static class Waits
         Eventually.Until(async () => (await OutboxInspection.ReadAsync(harness.Db.AppDataSource, default)).Position,
             p => p >= position.Seq, Timeout, $"the outbox shard at {position}");
 
-    /// <summary>Until Wolverine's outbox holds no envelope: every stored message was confirmed by the broker.</summary>
+    /// <summary>Until the shard has passed every stored event: each one published and confirmed by the broker.</summary>
     public static Task ForOutboxEmpty(MessagingHarness harness) =>
-        Eventually.Until(async () => (await OutboxInspection.ReadAsync(harness.Db.AppDataSource, default)).OutgoingEnvelopes,
-            n => n == 0, Timeout, "the outbox empty");
+        Eventually.Until(async () => (await OutboxInspection.ReadAsync(harness.Db.AppDataSource, default)).Lag,
+            n => n == 0, Timeout, "the outbox caught up");
 }

@@ -54,7 +54,7 @@ public sealed class BrokerOutageTests(ITestOutputHelper output) : IAsyncLifetime
         var createdBeforeCut = Count(created);
         await Task.Delay(outage); // the outage itself
         var duringOutage = Snapshot(created).Skip(createdBeforeCut).ToList();
-        var backlogDuringOutage = (await OutboxInspection.ReadAsync(h.Db.AppDataSource, default)).Backlog;
+        var backlogDuringOutage = (await OutboxInspection.ReadAsync(h.Db.AppDataSource, default)).Lag;
         proxy.Restore();
         await Eventually.Until(() => Task.FromResult(Count(created)), n => n > createdBeforeCut + duringOutage.Count + 20, Waits.Timeout, "appends after the outage");
         await appending.CancelAsync();
@@ -78,7 +78,7 @@ public sealed class BrokerOutageTests(ITestOutputHelper output) : IAsyncLifetime
         {
             var state = await OutboxInspection.ReadAsync(h.Db.AppDataSource, default);
             output.WriteLine($"{all.Count} events appended, {observer.Received.DistinctBy(m => m.MessageId).Count()} distinct received; " +
-                $"shard at {state.Position}, {state.OutgoingEnvelopes} envelopes in the outbox");
+                $"shard at {state.Position} of {state.HighWater}");
             foreach (var line in h.Logs.Lines.Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).TakeLast(40))
                 output.WriteLine($"{line.Level}: {line.Message} {line.Error?.GetType().Name}: {line.Error?.Message}");
             throw;

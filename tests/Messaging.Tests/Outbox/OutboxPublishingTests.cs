@@ -103,7 +103,7 @@ public sealed class OutboxPublishingTests : IAsyncLifetime
         received.Single().MessageId.ShouldBe(created.EventId.ToString("D"));
         var state = await OutboxInspection.ReadAsync(h.Db.AppDataSource, default);
         state.Position.ShouldBeGreaterThanOrEqualTo(created.Position.Seq);
-        state.Backlog.ShouldBe(0);
+        state.Lag.ShouldBe(0);
     }
 
     [Fact]
