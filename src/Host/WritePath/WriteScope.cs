@@ -1,9 +1,9 @@
 using Ledger.Application.Audit;
-using Marten;
 using Ledger.EventStore;
 using Ledger.EventStore.MartenStore;
 using Ledger.Host.Configuration;
 using Ledger.Host.Errors;
+using Marten;
 using Microsoft.Extensions.Options;
 
 namespace Ledger.Host.WritePath;
