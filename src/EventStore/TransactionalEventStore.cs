@@ -18,7 +18,7 @@ public sealed class TransactionalEventStore(MartenEventStore store, NpgsqlTransa
     public async Task<AppendResult> AppendAsync(string tenantId, IReadOnlyList<StreamAppend> streams, CancellationToken ct = default)
     {
         // A refused append raises an error, which in PostgreSQL aborts the whole transaction. Behind a savepoint
-        // only the append is undone, so a handler can re-read and decide again (OrderHandler does, on a conflict).
+        // only the append is undone, so a handler can re-read and decide again (InvoiceIssuer does, on a conflict).
         await transaction.SaveAsync(Savepoint, ct).ConfigureAwait(false);
         try
         {

@@ -54,7 +54,6 @@ public static class LedgerWebApp
         builder.Services.AddLedgerEventStore();
         builder.Services.AddLedgerWritePath(); // decorates the IEventStore above: appends of write requests join their audit entry
         // Still the order path of paid-order invoicing and the payment consumers (moving onto OrderCommandHandler next).
-        builder.Services.AddSingleton<Ledger.Application.Orders.OrderHandler>();
         builder.Services.AddLedgerInvoicing();
         builder.Services.AddLedgerHealthChecks();
         builder.Services.AddLedgerMessaging();

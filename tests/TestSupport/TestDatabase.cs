@@ -39,6 +39,7 @@ public sealed class TestDatabase : IAsyncDisposable
         {
             options.Connection(AppDataSource);
             LedgerMarten.Configure(options, schema, shapes, Json);
+            LedgerAggregates.Register(options);
             options.Events.Subscribe(new ChainSealer(AppDataSource, through =>
             {
                 Progress.Sealed(through);

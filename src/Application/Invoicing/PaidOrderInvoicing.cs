@@ -2,6 +2,7 @@ using Ledger.Application.Invoicing.Settings;
 using Ledger.Application.Orders;
 using Ledger.Domain;
 using Ledger.Domain.Invoicing;
+using Marten;
 
 namespace Ledger.Application.Invoicing;
 
@@ -11,16 +12,17 @@ namespace Ledger.Application.Invoicing;
 /// issued and changes nothing: one invoice per order. Order prices are net of tax; every line is taxed under the
 /// issuer's default tax category; the invoice is simplified (no customer tax id: an order does not carry one).
 /// </summary>
-public sealed class PaidOrderInvoicing(OrderHandler orders, InvoiceIssuer issuer, IssuerProfiles issuers)
+public sealed class PaidOrderInvoicing(InvoiceIssuer issuer, IssuerProfiles issuers)
 {
     public const string NoDefaultTaxCategory = "invoicing.no_default_tax_category";
     public const string OrderNotPaid = "invoicing.order_not_paid";
 
+    /// <param name="orders">Where the order is read: a session of the context's tenant (inside the caller's transaction).</param>
     /// <exception cref="DomainError">the order is not paid, or the issuer has no default tax category.</exception>
-    public async Task<DocumentWritten> IssueForAsync(CommandContext context, Guid orderId, CancellationToken ct = default)
+    public async Task<DocumentWritten> IssueForAsync(IQuerySession orders, CommandContext context, Guid orderId, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var order = await orders.Load(context.TenantId, orderId, ct).ConfigureAwait(false);
+        var order = await OrderDecisions.LoadAsync(orders, orderId, ct).ConfigureAwait(false);
         if (order?.State.Payment is null || order.State.Facts is not { } facts)
             throw new DomainError(OrderNotPaid, $"Order {orderId} is not paid: it has no invoice to issue.");
         var profile = await issuers.ForAsync(context.TenantId, ct).ConfigureAwait(false);

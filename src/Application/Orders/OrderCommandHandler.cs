@@ -55,10 +55,22 @@ public static class OrderCommandHandler
         var events = OrderDecider.Decide(message.Command, stream.Aggregate?.State ?? OrderDecider.Initial);
         if (events.Length == 0) return new OrderDecision(message.StreamId, version, []);
 
-        var appended = events.Select(e => store.Build(session, OrderHandler.ToAppend(e, context))).ToArray();
+        var appended = events.Select(e => store.Build(session, ToAppend(e, context))).ToArray();
         stream.AppendMany(appended);
         var after = version + appended.Length;
         await journal.RecordAcceptedAsync(session, context, message.StreamId, [new AuditedStream(message.StreamId, after)], ct);
         return new OrderDecision(message.StreamId, after, appended);
+    }
+
+    private static EventToAppend ToAppend(OrderEvent e, CommandContext context)
+    {
+        var encoded = OrderEventCodec.Encode(e);
+        return new EventToAppend(
+            Guid.CreateVersion7(),
+            encoded.EventType,
+            encoded.TypeVersion,
+            context.Now,
+            encoded.Data,
+            new EventMetadata(context.CorrelationId, context.CausationId, context.Actor, context.TraceId, context.Origin));
     }
 }

@@ -65,6 +65,19 @@ public sealed class MartenEventStore(IDocumentStore store, NpgsqlDataSource read
     }
 
     /// <summary>
+    /// A session of the tenant enlisted in the caller's open transaction: what it saves commits or rolls back with the
+    /// caller's other writes (an inbound message's inbox mark), and what it reads includes the transaction's own writes.
+    /// </summary>
+    public IDocumentSession SessionIn(NpgsqlTransaction transaction, string tenantId)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentException.ThrowIfNullOrEmpty(tenantId);
+        var options = SessionOptions.ForTransaction(transaction);
+        options.TenantId = tenantId;
+        return store.LightweightSession(options);
+    }
+
+    /// <summary>
     /// Stages Ledger events on a session someone else commits (a Wolverine handler's, whose transactional middleware
     /// saves it): each event with its stored shape, id, time and metadata, each stream at its expected version. The
     /// returned append answers the versions and positions once the session has saved.

@@ -22,7 +22,7 @@ internal static class LedgerWolverine
         // WebApplicationFactory).
         options.ApplicationAssembly = typeof(LedgerWolverine).Assembly;
         // Handlers are named one by one (InboundListeners.Register). Conventional discovery would take Ledger's own
-        // *Handler classes (OrderHandler, PaymentResultHandler) as Wolverine handlers beside the code that runs them.
+        // classes and methods by their names (a static Handle of a *Handler class) beside the code that runs them.
         options.Discovery.DisableConventionalDiscovery();
         // The application's role cannot run DDL: the owner creates Wolverine's tables with Marten's and Ledger's
         // (MartenLedgerSchema, WolverineEnvelopeStorage); at start-up Wolverine only checks they are there.

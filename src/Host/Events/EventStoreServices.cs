@@ -31,8 +31,7 @@ internal static class EventStoreServices
                 var options = new StoreOptions();
                 options.Connection(db.App);
                 LedgerMarten.Configure(options, db.Schema, sp.GetRequiredService<EventShapes>(), LedgerJson.Options);
-                // The aggregates command handlers load for writing (Wolverine's aggregate handler workflow), folded live.
-                options.Projections.Add(new Ledger.Application.Orders.OrderStreamAggregation(), JasperFx.Events.Projections.ProjectionLifecycle.Live);
+                LedgerAggregates.Register(options);
                 // Marten's commands are logged without their data (its daemon logs through the host's loggers, from DI).
                 options.Logger(new LedgerMartenLogger(sp.GetRequiredService<ILogger<LedgerMartenLogger>>()));
                 // After each sealed page: the position /api/ledger/sealed waits for.

@@ -3,6 +3,7 @@ using Ledger.Application.Invoicing;
 using Ledger.Application.Invoicing.Settings;
 using Ledger.Domain.Invoicing;
 using Ledger.EventStore;
+using Ledger.TestSupport;
 
 namespace Ledger.Application.Tests.Invoicing;
 
@@ -79,7 +80,7 @@ public sealed class InvoicingSettingsTests : IAsyncLifetime
         AuditEventCodec.Decode((await bed.Stream(AuditStreams.For(SettingsEventCodec.IssuerStream))).ShouldHaveSingleItem())
             .Action.ShouldBe("provide development issuer profile");
 
-        var paid = new PaidOrderInvoicing(new Ledger.Application.Orders.OrderHandler(bed.Db.Store), new InvoiceIssuer(bed.Db.Store, issuers, bed.Rules, bed.Rates), issuers);
+        var paid = new PaidOrderInvoicing(new InvoiceIssuer(bed.Db.Store, issuers, bed.Rules, bed.Rates), issuers);
         var order = Guid.CreateVersion7();
         var context = bed.Context(InvoicingTestBed.T0);
         foreach (var command in new Domain.Orders.OrderCommand[]
@@ -88,7 +89,8 @@ public sealed class InvoicingSettingsTests : IAsyncLifetime
                      new Domain.Orders.RequestPayment(order, context.Now, "clerk"),
                      new Domain.Orders.PayOrder(order, 25.00m, "PAY-1", context.Now, "clerk"),
                  })
-            await new Ledger.Application.Orders.OrderHandler(bed.Db.Store).Handle(context, command, null);
-        (await paid.IssueForAsync(context, order)).Number.Text.ShouldBe("DEV/000001");
+            await new TestOrderCommands(bed.Db).DecideAsync(context, command);
+        await using var orders = bed.Db.Documents.QuerySession(bed.Tenant);
+        (await paid.IssueForAsync(orders, context, order)).Number.Text.ShouldBe("DEV/000001");
     }
 }

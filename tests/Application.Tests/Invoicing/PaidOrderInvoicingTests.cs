@@ -3,6 +3,7 @@ using Ledger.Application.Invoicing.Settings;
 using Ledger.Application.Orders;
 using Ledger.Domain;
 using Ledger.Domain.Orders;
+using Ledger.TestSupport;
 
 namespace Ledger.Application.Tests.Invoicing;
 
@@ -10,15 +11,15 @@ namespace Ledger.Application.Tests.Invoicing;
 public sealed class PaidOrderInvoicingTests : IAsyncLifetime
 {
     private InvoicingTestBed bed = null!;
-    private OrderHandler orders = null!;
+    private TestOrderCommands orders = null!;
     private PaidOrderInvoicing reaction = null!;
     private readonly Guid orderId = Guid.CreateVersion7();
 
     public async Task InitializeAsync()
     {
         bed = await InvoicingTestBed.CreateAsync();
-        orders = new OrderHandler(bed.Db.Store);
-        reaction = new PaidOrderInvoicing(orders, bed.Issuer, bed.Issuers);
+        orders = new TestOrderCommands(bed.Db);
+        reaction = new PaidOrderInvoicing(bed.Issuer, bed.Issuers);
         await bed.Issuers.SaveAsync(bed.Tenant, new IssuerProfileInput("Shop SL", "ES", "B12345674", "EUR", "Europe/Madrid", "T-2026", "R-2026",
             "es.vat.general", VeriFactu: false));
     }
@@ -28,17 +29,23 @@ public sealed class PaidOrderInvoicingTests : IAsyncLifetime
     private async Task PayOrder()
     {
         var now = DateTimeOffset.UtcNow;
-        await orders.Handle(bed.Context(), new CreateOrder(orderId, "cust-9", "EUR", [new OrderLine("SKU-1", "Paper", 2, 10.00m)], null, null, now, "clerk-1"), null);
-        await orders.Handle(bed.Context(), new RequestPayment(orderId, now, "clerk-1"), null);
-        await orders.Handle(bed.Context(), new Domain.Orders.PayOrder(orderId, 20.00m, "psp-1", now, "psp"), null);
+        await orders.DecideAsync(bed.Context(), new CreateOrder(orderId, "cust-9", "EUR", [new OrderLine("SKU-1", "Paper", 2, 10.00m)], null, null, now, "clerk-1"), null);
+        await orders.DecideAsync(bed.Context(), new RequestPayment(orderId, now, "clerk-1"), null);
+        await orders.DecideAsync(bed.Context(), new Domain.Orders.PayOrder(orderId, 20.00m, "psp-1", now, "psp"), null);
+    }
+
+    private async Task<DocumentWritten> IssueAsync(PaidOrderInvoicing invoicing)
+    {
+        await using var session = bed.Db.Documents.QuerySession(bed.Tenant);
+        return await invoicing.IssueForAsync(session, bed.Context(), orderId);
     }
 
     [Fact]
     public async Task An_order_paid_seen_twice_gives_one_invoice()
     {
         await PayOrder();
-        var first = await reaction.IssueForAsync(bed.Context(), orderId);
-        var second = await reaction.IssueForAsync(bed.Context(), orderId);
+        var first = await IssueAsync(reaction);
+        var second = await IssueAsync(reaction);
 
         second.DocumentId.ShouldBe(first.DocumentId);
         second.Number.ShouldBe(first.Number);
@@ -53,8 +60,8 @@ public sealed class PaidOrderInvoicingTests : IAsyncLifetime
     public async Task An_order_paid_seen_twice_at_once_gives_one_invoice()
     {
         await PayOrder();
-        var both = await Task.WhenAll(reaction.IssueForAsync(bed.Context(), orderId),
-            new PaidOrderInvoicing(orders, bed.NewIssuer(), bed.Issuers).IssueForAsync(bed.Context(), orderId));
+        var both = await Task.WhenAll(IssueAsync(reaction),
+            IssueAsync(new PaidOrderInvoicing(bed.NewIssuer(), bed.Issuers)));
 
         both.Select(w => w.Number).Distinct().ShouldHaveSingleItem();
         both.Sum(w => w.Result.EventsAppended).ShouldBe(1);
@@ -63,5 +70,5 @@ public sealed class PaidOrderInvoicingTests : IAsyncLifetime
 
     [Fact]
     public async Task An_order_that_is_not_paid_has_no_invoice() =>
-        (await Should.ThrowAsync<DomainError>(() => reaction.IssueForAsync(bed.Context(), orderId))).Code.ShouldBe("invoicing.order_not_paid");
+        (await Should.ThrowAsync<DomainError>(() => IssueAsync(reaction))).Code.ShouldBe("invoicing.order_not_paid");
 }

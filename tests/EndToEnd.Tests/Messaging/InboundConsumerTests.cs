@@ -1,6 +1,7 @@
 using System.Text;
 using Ledger.Application.Audit;
 using Ledger.Application.Orders;
+using Ledger.Host.Messaging.Inbound;
 using Ledger.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -104,4 +105,41 @@ public sealed class InboundConsumerTests(MessagingAppFixture app) : IClassFixtur
         letters.ShouldAllBe(l => l.Attempts <= 1);
         (await gateway.PaidCountAsync(order)).ShouldBe(0);
     }
+
+    [Fact]
+    public async Task Payments_racing_over_http_and_rabbitmq_pay_once_and_every_message_is_handled_at_its_first_attempt()
+    {
+        var gateway = new Inbound(app);
+        var order = await gateway.AwaitingPaymentAsync();
+        var reference = "psp-" + order.ToString("N")[..6]; // the reference the gateway's confirmations carry
+        var messages = Enumerable.Range(0, 12).Select(_ => Guid.NewGuid()).ToList();
+
+        using var start = new SemaphoreSlim(0);
+        var published = messages.Select(async m => { await start.WaitAsync(); await gateway.ConfirmAsync(m, order); }).ToList();
+        var posted = Enumerable.Range(0, 12).Select(async _ =>
+        {
+            await start.WaitAsync();
+            using var response = await gateway.Clerk.PostAsync($"/api/orders/{order}/payments",
+                $$"""{"amount":"25.00","payment_reference":"{{reference}}"}""");
+            return response.StatusCode;
+        }).ToList();
+        start.Release(published.Count + posted.Count);
+        await Task.WhenAll(published);
+        (await Task.WhenAll(posted)).ShouldAllBe(s => s == System.Net.HttpStatusCode.OK, "a replay of the payment is accepted unchanged");
+
+        foreach (var message in messages)
+            await Eventually.Until(() => gateway.InboxStatusAsync(message), s => s == "Handled", Inbound.Timeout, $"message {message}");
+        (await gateway.PaidCountAsync(order)).ShouldBe(1);
+        var audit = await gateway.MessageAuditAsync(order);
+        audit.Count.ShouldBe(messages.Count, "one entry per message, none for a lost race");
+        audit.ShouldAllBe(a => a.Entry.Result == AuditResult.Success);
+        (await PaymentDeadLettersOf(order)).Select(l => $"{l.ErrorCode} {l.ErrorType} {l.ErrorMessage}").ShouldBeEmpty();
+        // The message's transaction locks the order's audit stream before reading the order: it never loses a race.
+        await using var attempts = app.Db.AppDataSource.CreateCommand("SELECT max(attempts) FROM wolverine_incoming_envelopes WHERE id = ANY($1)");
+        attempts.Parameters.Add(new() { Value = messages.ToArray() });
+        ((int)(await attempts.ExecuteScalarAsync())!).ShouldBeLessThanOrEqualTo(1);
+    }
+
+    private async Task<IReadOnlyList<DeadLetter>> PaymentDeadLettersOf(Guid order) =>
+        [.. (await new Inbound(app).DeadLetters.ListAsync(null, 1000, default)).Where(l => l.Consumer == "payments" && l.Body.Contains(order.ToString("D"), StringComparison.Ordinal))];
 }

@@ -4,15 +4,16 @@ using Ledger.Application;
 using Ledger.Application.Orders;
 using Ledger.Domain.Orders;
 using Ledger.EventStore;
+using Ledger.TestSupport;
 
 namespace Ledger.Messaging.Tests.Infrastructure;
 
 /// <summary>Drives orders through the real command path, and builds the payment gateway's messages.</summary>
-public sealed class TestOrders(IEventStore store, string tenant)
+public sealed class TestOrders(TestDatabase db, string tenant)
 {
     public const string TraceId = "0af7651916cd43dd8448eb211c80319c";
 
-    public OrderHandler Handler { get; } = new(store);
+    public TestOrderCommands Commands { get; } = new(db);
 
     public string Tenant => tenant;
 
@@ -22,18 +23,18 @@ public sealed class TestOrders(IEventStore store, string tenant)
     public async Task<Guid> CreateAsync()
     {
         var id = Guid.CreateVersion7();
-        await Handler.Handle(Context(), new CreateOrder(id, "cust-42", "EUR", [new OrderLine("SKU-1", "Widget", 2, 12.50m)], 25.00m,
-            new CustomerPersonalData("Ada Lovelace", "ada@example.org"), DateTimeOffset.UtcNow, "clerk-7"), null);
+        await Commands.DecideAsync(Context(), new CreateOrder(id, "cust-42", "EUR", [new OrderLine("SKU-1", "Widget", 2, 12.50m)], 25.00m,
+            new CustomerPersonalData("Ada Lovelace", "ada@example.org"), DateTimeOffset.UtcNow, "clerk-7"));
         return id;
     }
 
-    public Task RequestPaymentAsync(Guid id) => Handler.Handle(Context(), new RequestPayment(id, DateTimeOffset.UtcNow, "clerk-7"), null);
+    public Task RequestPaymentAsync(Guid id) => Commands.DecideAsync(Context(), new RequestPayment(id, DateTimeOffset.UtcNow, "clerk-7"));
 
-    public Task PayAsync(Guid id, string reference = "psp-1") => Handler.Handle(Context(), new PayOrder(id, 25.00m, reference, DateTimeOffset.UtcNow, "psp"), null);
+    public Task PayAsync(Guid id, string reference = "psp-1") => Commands.DecideAsync(Context(), new PayOrder(id, 25.00m, reference, DateTimeOffset.UtcNow, "psp"));
 
-    public Task FulfilAsync(Guid id) => Handler.Handle(Context(), new FulfilOrder(id, DateTimeOffset.UtcNow, "clerk-7"), null);
+    public Task FulfilAsync(Guid id) => Commands.DecideAsync(Context(), new FulfilOrder(id, DateTimeOffset.UtcNow, "clerk-7"));
 
-    public async Task<IReadOnlyList<RecordedEvent>> EventsAsync(Guid id) => await store.ReadStreamAsync(tenant, OrderStreams.For(id));
+    public async Task<IReadOnlyList<RecordedEvent>> EventsAsync(Guid id) => await db.Store.ReadStreamAsync(tenant, OrderStreams.For(id));
 
     /// <summary>A <c>payments.payment.confirmed.v1</c> envelope as the gateway sends it.</summary>
     public byte[] PaymentConfirmed(Guid orderId, Guid messageId, string amount = "25.00", string reference = "psp-ref-1", string? payloadTenant = null) =>

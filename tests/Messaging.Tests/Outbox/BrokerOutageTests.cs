@@ -34,7 +34,7 @@ public sealed class BrokerOutageTests(ITestOutputHelper output) : IAsyncLifetime
         await using var observer = await h.Broker.BindQueueAsync("commerce.order.#");
         await using var proxy = new TcpProxy(h.Broker.Uri.Host, h.Broker.Uri.Port);
         await h.StartPublisherAsync(h.Broker.Through(proxy));
-        var orders = new TestOrders(h.Db.Store, TestDatabase.NewTenant());
+        var orders = new TestOrders(h.Db, TestDatabase.NewTenant());
         var created = new List<Guid>();
         using var appending = new CancellationTokenSource();
         var appender = Task.Run(async () =>

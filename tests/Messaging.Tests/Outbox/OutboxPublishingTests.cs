@@ -27,7 +27,7 @@ public sealed class OutboxPublishingTests : IAsyncLifetime
     {
         await using var observer = await h.Broker.BindQueueAsync("commerce.order.#");
         await h.StartPublisherAsync();
-        var orders = new TestOrders(h.Db.Store, TestDatabase.NewTenant());
+        var orders = new TestOrders(h.Db, TestDatabase.NewTenant());
 
         var id = await orders.CreateAsync();
         await orders.RequestPaymentAsync(id);
@@ -92,7 +92,7 @@ public sealed class OutboxPublishingTests : IAsyncLifetime
         await h.StartPublisherAsync();
         var tenant = TestDatabase.NewTenant();
         var internalEvent = await h.Db.Store.AppendAsync(tenant, [TestEvents.To("thing-1", ExpectedVersion.NoStream, TestEvents.Event())]);
-        var orders = new TestOrders(h.Db.Store, tenant);
+        var orders = new TestOrders(h.Db, tenant);
         var created = (await orders.EventsAsync(await orders.CreateAsync())).Single();
 
         await Waits.ForShard(h, created.Position);
@@ -111,7 +111,7 @@ public sealed class OutboxPublishingTests : IAsyncLifetime
     {
         await using var observer = await h.Broker.BindQueueAsync("commerce.order.#");
         var first = await h.StartPublisherAsync();
-        var orders = new TestOrders(h.Db.Store, TestDatabase.NewTenant());
+        var orders = new TestOrders(h.Db, TestDatabase.NewTenant());
         var before = await orders.CreateAsync();
         await Waits.ForMessages(observer, 1);
         var second = await h.StartPublisherAsync();
@@ -140,7 +140,7 @@ public sealed class OutboxPublishingTests : IAsyncLifetime
 
         var publisher = await h.StartPublisherAsync();
         var before = (await OutboxInspection.ReadAsync(h.Db.AppDataSource, default)).Position;
-        var orders = new TestOrders(h.Db.Store, TestDatabase.NewTenant());
+        var orders = new TestOrders(h.Db, TestDatabase.NewTenant());
         var events = new List<RecordedEvent>();
         for (var i = 0; i < 10; i++) events.AddRange(await orders.EventsAsync(await orders.CreateAsync()));
         // The nacked page fails and Marten pauses the shard where it was: nothing refused is passed.

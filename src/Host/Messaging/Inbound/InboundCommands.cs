@@ -24,10 +24,11 @@ namespace Ledger.Host.Messaging.Inbound;
 /// <remarks>
 /// Why not Wolverine's Marten transactional middleware (the <c>IDocumentSession</c> Wolverine hands a handler, which
 /// marks the envelope in its <c>SaveChangesAsync</c>)? That session opens its transaction only when it saves, after
-/// the handler returned, and Marten exposes no handle on it; Ledger's commands (<c>OrderHandler</c>,
-/// <c>InvoiceIssuer</c>) append through <see cref="IEventStore"/> inside an open transaction, see their own appends,
-/// and decide again after a lost race at the moment of the append (behind a savepoint). So the transaction is Ledger's
-/// (<see cref="WriteTransaction"/>, the HTTP write path's) and Wolverine marks the envelope in it with its own statement
+/// the handler returned. Ledger's inbound commands need it open before: the entity's audit stream is locked first (the
+/// order every write takes its locks in), before the command reads what it decides on, so no other Ledger writer can
+/// move the entity between the read and the commit. So the transaction is Ledger's (<see cref="WriteTransaction"/>, the HTTP write path's), the command's Marten
+/// sessions are enlisted in it, the order commands are decided by the same aggregate handler HTTP commands run, and
+/// Wolverine marks the envelope in it with its own statement
 /// (<see cref="IMessageDatabase.MarkIncomingEnvelopeAsHandledInTransactionAsync"/>, the hook its EF Core integration
 /// uses for the same job).
 /// <para>
@@ -54,7 +55,7 @@ public sealed partial class InboundCommands(
 
     /// <param name="entity">The stream the command is about (its audit stream is locked first, as the write path does).</param>
     public async Task RunAsync(InboundConsumer consumer, Envelope envelope, InboundMessage message, CommandContext context, string entity,
-        Func<IEventStore, CancellationToken, Task> command, CancellationToken ct)
+        Func<InboundWork, CancellationToken, Task> command, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(envelope);
         ArgumentNullException.ThrowIfNull(message);
@@ -67,10 +68,10 @@ public sealed partial class InboundCommands(
         await using (var tx = await WriteTransaction.BeginAsync(db.App, db.Schema, store, ct))
         {
             await tx.LockAuditStreamAsync(context.TenantId, entity, ct);
-            var events = new AppendedStreams(new TransactionalEventStore(store, tx.Transaction));
+            var work = new InboundWork(store, tx.Transaction, context.TenantId);
             try
             {
-                await command(events, ct);
+                await command(work, ct);
             }
             catch (Exception e) when (e is DomainError or ValidationError)
             {
@@ -81,7 +82,7 @@ public sealed partial class InboundCommands(
                 throw;
             }
 
-            var streams = events.Streams;
+            var streams = work.Streams;
             var entry = new CommandAuditEntry(ActionOf(message), entity, AuditResult.Success, null, null, streams.Count > 0 ? streams : null, client);
             await tx.AppendAsync(context.TenantId, [tx.AuditAppend(entity, AuditEventCodec.ToAppend(entry, context))], ct);
             try

@@ -25,10 +25,11 @@ public static class PaidOrderInvoicingHandler
             throw new MessageRejectedException("invoicing.malformed_order_paid", "The order paid message names no order.");
         var context = InboundCommands.ContextOf(message, Actor, clock);
         var entity = InvoiceStreams.Invoice(InvoiceStreams.InvoiceIdForOrder(orderId));
-        return commands.RunAsync(InboundConsumers.Invoicing, envelope, message, context, entity, (store, token) =>
+        return commands.RunAsync(InboundConsumers.Invoicing, envelope, message, context, entity, async (work, token) =>
         {
-            var invoicing = new PaidOrderInvoicing(new OrderHandler(store), new InvoiceIssuer(store, issuers, taxRules, exchangeRates), issuers);
-            return invoicing.IssueForAsync(context, orderId, token);
+            var invoicing = new PaidOrderInvoicing(new InvoiceIssuer(work.Events, issuers, taxRules, exchangeRates), issuers);
+            await using var orders = work.Session();
+            await invoicing.IssueForAsync(orders, context, orderId, token);
         }, ct);
     }
 }

@@ -7,7 +7,7 @@ using Wolverine;
 namespace Ledger.Host.Messaging.Inbound;
 
 /// <summary>
-/// The payment gateway's results applied as order commands (<see cref="PaymentResultHandler"/>). The command's tenant
+/// The payment gateway's results applied as order commands (<see cref="PaymentResultCommands"/>). The command's tenant
 /// is the envelope's (a trusted service on the internal broker); its actor the envelope's actor, else the producing
 /// system; its causation the message id, so every resulting event names the message that caused it.
 /// </summary>
@@ -21,16 +21,18 @@ public static class PaymentResultsHandler
         if (!payload.TryGetProperty("order_id", out var id) || !id.TryGetGuid(out var orderId))
             throw new MessageRejectedException("invalid_payload", "The payment message names no order.");
         var context = InboundCommands.ContextOf(message, message.Envelope.Actor ?? message.Envelope.Producer, clock);
-        return commands.RunAsync(InboundConsumers.Payments, envelope, message, context, OrderStreams.For(orderId), async (store, token) =>
+        return commands.RunAsync(InboundConsumers.Payments, envelope, message, context, OrderStreams.For(orderId), (work, token) =>
         {
+            DecideOrder command;
             try
             {
-                await PaymentResultHandler.HandleAsync(store, context, message.MessageType, payload, token);
+                command = PaymentResultCommands.CommandFor(context, message.MessageType, payload);
             }
             catch (JsonException e)
             {
                 throw new MessageRejectedException("invalid_payload", $"The payload is not a {message.MessageType}: {e.Message}", e);
             }
+            return work.DecideAsync(command, token);
         }, ct);
     }
 }

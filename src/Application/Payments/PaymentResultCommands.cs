@@ -2,7 +2,6 @@ using System.Text.Json;
 using Ledger.Application.Orders;
 using Ledger.Domain;
 using Ledger.Domain.Orders;
-using Ledger.EventStore;
 
 namespace Ledger.Application.Payments;
 
@@ -16,13 +15,12 @@ namespace Ledger.Application.Payments;
 /// trusted the way a token's tenant claim is on HTTP. The payload's tenant must agree with the envelope's.
 /// </para>
 /// </summary>
-public static class PaymentResultHandler
+public static class PaymentResultCommands
 {
-    /// <summary>Applies one payment message with <paramref name="store"/> (inside the consumer's inbox transaction).</summary>
-    /// <exception cref="DomainError">the order refuses the command.</exception>
+    /// <summary>The order command a payment message carries (no expected version: a payment applies to the order as it stands).</summary>
     /// <exception cref="ValidationError">the message names another tenant, or is not a payment message.</exception>
     /// <exception cref="JsonException">the payload is not the message type's shape.</exception>
-    public static Task<CommandResult> HandleAsync(IEventStore store, CommandContext context, string messageType, JsonElement payload, CancellationToken ct = default)
+    public static DecideOrder CommandFor(CommandContext context, string messageType, JsonElement payload)
     {
         ArgumentNullException.ThrowIfNull(context);
         OrderCommand command = messageType switch
@@ -31,7 +29,7 @@ public static class PaymentResultHandler
             $"{PaymentMessages.Failed}.v1" => Fail(context, PaymentMessages.Read<PaymentFailedV1>(payload)),
             _ => throw new ValidationError("payment.unknown_message", $"'{messageType}' is not a payment message Ledger consumes."),
         };
-        return new OrderHandler(store).Handle(context, command, expectedVersion: null, ct);
+        return new DecideOrder(command, context, ExpectedVersion: null);
     }
 
     /// <summary>Failures that no retry can fix: the message goes to the dead-letter queue at once.</summary>

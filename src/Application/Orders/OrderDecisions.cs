@@ -1,0 +1,29 @@
+using Ledger.EventStore.MartenStore;
+using Marten;
+
+namespace Ledger.Application.Orders;
+
+/// <summary>
+/// An order command decided on a Marten session its caller owns and saves — an inbound message's, enlisted in the
+/// transaction that also marks the message handled — by the same handler Wolverine runs for HTTP commands
+/// (<see cref="OrderCommandHandler"/>): the stream is fetched for writing as the aggregate handler workflow fetches it.
+/// </summary>
+public static class OrderDecisions
+{
+    /// <inheritdoc cref="OrderCommandHandler.Handle" path="/exception"/>
+    public static async Task<OrderDecision> DecideOnAsync(IDocumentSession session, DecideOrder message, MartenEventStore store,
+        ICommandJournal journal, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(message);
+        var stream = await session.Events.FetchForWriting<OrderStream>(message.StreamId, ct);
+        return await OrderCommandHandler.Handle(message, stream, session, store, journal, ct);
+    }
+
+    /// <summary>The order as it stands in the session's tenant, or null when it has no stream there.</summary>
+    public static async Task<OrderStream?> LoadAsync(IQuerySession session, Guid orderId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return await session.Events.AggregateStreamAsync<OrderStream>(OrderStreams.For(orderId), token: ct);
+    }
+}
