@@ -57,8 +57,8 @@ run:
 # Wolverine loads its handlers statically (TypeLoadMode.Static, no Roslyn at run time): the generated code is
 # committed, and GeneratedCodeTests fails when it no longer matches what the Host would generate.
 codegen:
+	rm -rf src/Host/Internal/Generated # stale code may no longer compile against the handlers it was made from
 	dotnet build src/Host -c $(CONFIGURATION) --nologo -v q
-	rm -rf src/Host/Internal/Generated
 	cd src/Host && ../../ledger codegen write
 	dotnet build src/Host -c $(CONFIGURATION) --nologo -v q
 

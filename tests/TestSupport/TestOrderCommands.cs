@@ -35,6 +35,8 @@ public sealed class Unjournaled : ICommandJournal
 {
     public static readonly Unjournaled Instance = new();
 
+    public Task BeginAsync(IDocumentSession session, CommandContext context, string entity, CancellationToken ct) => Task.CompletedTask;
+
     public Task RecordAcceptedAsync(IDocumentSession session, CommandContext context, string entity, IReadOnlyList<AuditedStream> written,
         CancellationToken ct) => Task.CompletedTask;
 }

@@ -11,11 +11,16 @@ public sealed record InvoiceSnapshot(Invoice.Issued State, long Version);
 public sealed record CreditNoteSnapshot(CreditNote.Issued State, long Version);
 
 /// <summary>Loads fiscal documents by folding their streams; the one read path every invoicing handler uses.</summary>
-public sealed class FiscalDocuments(IEventStore store)
+public sealed class FiscalDocuments(FiscalStreamReader read)
 {
+    /// <summary>The documents as the store has them committed (a resource's read, the stamper's).</summary>
+    public FiscalDocuments(IEventStore store) : this(store.ReadStreamAsync)
+    {
+    }
+
     public async Task<(Invoice State, long Version)> FoldInvoiceAsync(string tenantId, Guid invoiceId, CancellationToken ct = default)
     {
-        var recorded = await store.ReadStreamAsync(tenantId, InvoiceStreams.Invoice(invoiceId), 1, ct).ConfigureAwait(false);
+        var recorded = await read(tenantId, InvoiceStreams.Invoice(invoiceId), 1, ct).ConfigureAwait(false);
         var state = InvoiceDecider.Initial;
         foreach (var e in recorded) state = InvoiceDecider.Evolve(state, InvoiceEventCodec.Decode(e));
         return (state, recorded.Count == 0 ? 0 : recorded[^1].StreamVersion);
@@ -23,7 +28,7 @@ public sealed class FiscalDocuments(IEventStore store)
 
     public async Task<(CreditNote State, long Version)> FoldCreditNoteAsync(string tenantId, Guid creditNoteId, CancellationToken ct = default)
     {
-        var recorded = await store.ReadStreamAsync(tenantId, InvoiceStreams.CreditNote(creditNoteId), 1, ct).ConfigureAwait(false);
+        var recorded = await read(tenantId, InvoiceStreams.CreditNote(creditNoteId), 1, ct).ConfigureAwait(false);
         var state = CreditNoteDecider.Initial;
         foreach (var e in recorded) state = CreditNoteDecider.Evolve(state, CreditNoteEventCodec.Decode(e));
         return (state, recorded.Count == 0 ? 0 : recorded[^1].StreamVersion);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Ledger.Application.Audit;
 using Ledger.Application.Json;
 using Ledger.EventStore;
 
@@ -16,4 +17,8 @@ internal static class FiscalEvents
     public static EventToAppend ToAppend(EncodedEvent e, string actor, DateTimeOffset now) => new(
         Guid.CreateVersion7(), e.EventType, e.TypeVersion, now, e.Data,
         new EventMetadata(Guid.NewGuid().ToString("N"), null, actor, Activity.Current?.TraceId.ToHexString(), "stamping"));
+
+    /// <summary>The streams an append writes, at their versions once it is in: what the command's audit entry lists.</summary>
+    public static IReadOnlyList<AuditedStream> Written(IReadOnlyList<StreamAppend> appends) =>
+        [.. appends.Select(a => new AuditedStream(a.StreamId, a.Expected.Value + a.Events.Count))];
 }

@@ -1,5 +1,6 @@
 using Ledger.Domain.Invoicing;
 using Ledger.Domain.TaxIds;
+using Ledger.EventStore.MartenStore;
 
 namespace Ledger.Application.Invoicing;
 
@@ -37,5 +38,12 @@ public sealed record TaxIdInput(string Country, string Value)
 /// </summary>
 public sealed record IssueCreditNoteRequest(Guid CreditNoteId, Guid InvoiceId, string? Series, IReadOnlyList<CreditedLine>? Lines, string Reason);
 
-/// <summary>What an issue did: the document, its number, and the command's result on the document's stream.</summary>
-public sealed record DocumentWritten(Guid DocumentId, InvoiceNumber Number, CommandResult Result);
+/// <summary>
+/// What an issue did: the document, its number, and the command's result on the document's stream. A document
+/// already issued (a repeat) appended nothing; otherwise <see cref="Appended"/> is the append staged on the command's
+/// session, whose position is known once the session has committed, which is when the sender reads it.
+/// </summary>
+public sealed record DocumentWritten(Guid DocumentId, InvoiceNumber Number, string StreamId, long Version, MartenAppend? Appended)
+{
+    public CommandResult Result => new(StreamId, Version, Appended?.Result().LastPosition, Appended is null ? 0 : 1);
+}

@@ -17,12 +17,13 @@ public sealed class PaidOrderInvoicing(InvoiceIssuer issuer, IssuerProfiles issu
     public const string NoDefaultTaxCategory = "invoicing.no_default_tax_category";
     public const string OrderNotPaid = "invoicing.order_not_paid";
 
-    /// <param name="orders">Where the order is read: a session of the context's tenant (inside the caller's transaction).</param>
+    /// <param name="session">The command's session, of the context's tenant: the order is read and the invoice staged there.</param>
     /// <exception cref="DomainError">the order is not paid, or the issuer has no default tax category.</exception>
-    public async Task<DocumentWritten> IssueForAsync(IQuerySession orders, CommandContext context, Guid orderId, CancellationToken ct = default)
+    public async Task<DocumentWritten> IssueForAsync(IDocumentSession session, ICommandJournal journal, CommandContext context, Guid orderId,
+        CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var order = await OrderDecisions.LoadAsync(orders, orderId, ct).ConfigureAwait(false);
+        var order = await OrderDecisions.LoadAsync(session, orderId, ct).ConfigureAwait(false);
         if (order?.State.Payment is null || order.State.Facts is not { } facts)
             throw new DomainError(OrderNotPaid, $"Order {orderId} is not paid: it has no invoice to issue.");
         var profile = await issuers.ForAsync(context.TenantId, ct).ConfigureAwait(false);
@@ -33,6 +34,6 @@ public sealed class PaidOrderInvoicing(InvoiceIssuer issuer, IssuerProfiles issu
             l.Quantity, l.UnitPrice, 0m, category)).ToList();
         var request = new IssueInvoiceRequest(InvoiceStreams.InvoiceIdForOrder(orderId), null, orderId, facts.CustomerId, null, null,
             facts.Currency, lines, null);
-        return await issuer.IssueAsync(context, request, ct).ConfigureAwait(false);
+        return await issuer.IssueAsync(session, journal, context, request, ct).ConfigureAwait(false);
     }
 }

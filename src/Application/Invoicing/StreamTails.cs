@@ -10,21 +10,22 @@ namespace Ledger.Application.Invoicing;
 /// the stream's current last event. The memory is only a hint: correctness comes from appending with the version
 /// read, which fails if the stream moved on in between.
 /// </summary>
-public sealed class StreamTails(IEventStore store)
+public sealed class StreamTails
 {
     private readonly ConcurrentDictionary<(string Tenant, string Stream), long> seen = new();
 
     /// <summary>The stream's last event (null for a stream that does not exist) and its version (0 then).</summary>
-    public async Task<(RecordedEvent? Last, long Version)> ReadAsync(string tenantId, string streamId, CancellationToken ct = default)
+    public async Task<(RecordedEvent? Last, long Version)> ReadAsync(FiscalStreamReader read, string tenantId, string streamId, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(read);
         var key = (tenantId, streamId);
         var from = seen.TryGetValue(key, out var known) && known > 0 ? known : 1;
-        var events = await store.ReadStreamAsync(tenantId, streamId, from, ct).ConfigureAwait(false);
+        var events = await read(tenantId, streamId, from, ct).ConfigureAwait(false);
         if (events.Count == 0 && from > 1)
         {
             // Remembered from a store that is not this one any more (a test database dropped and made anew).
             seen.TryRemove(key, out _);
-            events = await store.ReadStreamAsync(tenantId, streamId, 1, ct).ConfigureAwait(false);
+            events = await read(tenantId, streamId, 1, ct).ConfigureAwait(false);
         }
         if (events.Count == 0) return (null, 0);
         var last = events[^1];

@@ -117,6 +117,17 @@ public sealed class MartenEventStore(IDocumentStore store, NpgsqlDataSource read
             : shapes.ToRecorded(e, json))];
     }
 
+    /// <summary>
+    /// A stream's events from <paramref name="fromVersion"/> on as a command's session sees them (inside its
+    /// transaction, its tenant's), for deciding: without their chain entries, which a decision never needs.
+    /// </summary>
+    public async Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(IQuerySession session, string streamId, long fromVersion, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var events = await session.Events.FetchStreamAsync(streamId, fromVersion: Math.Max(fromVersion, 1), token: ct);
+        return [.. events.Select(e => shapes.ToRecorded(e, json))];
+    }
+
     // The chain entries of events Marten read: one indexed lookup by seq_id.
     private async Task<Dictionary<long, (long ChainSeq, byte[] EntryHash, byte[] ChainHash, DateTimeOffset SealedAt)>> ChainEntriesAsync(
         NpgsqlTransaction? transaction, IReadOnlyList<JasperFx.Events.IEvent> events, CancellationToken ct)

@@ -34,6 +34,7 @@ internal static class LedgerWolverine
         Messaging.Inbound.InboundListeners.Register(options);
         // Commands as aggregate handlers over the deciders (issue 14, item 1), run by the HTTP endpoints.
         options.Discovery.IncludeType(typeof(Ledger.Application.Orders.OrderCommandHandler));
+        options.Discovery.IncludeType(typeof(Ledger.Application.Invoicing.FiscalCommandHandler));
         Invoicing.LedgerStamping.Register(options);
         // RabbitMQ (the outbox's route, the inbound listeners), once the host's configuration is final (Messaging/LedgerRabbitMq).
         options.Services.AddSingleton<IWolverineExtension, Ledger.Host.Messaging.LedgerBrokerExtension>();

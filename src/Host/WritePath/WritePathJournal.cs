@@ -11,11 +11,13 @@ namespace Ledger.Host.WritePath;
 /// </summary>
 internal sealed class WritePathJournal : ICommandJournal
 {
+    public Task BeginAsync(IDocumentSession session, CommandContext context, string entity, CancellationToken ct) =>
+        Scope().BeginOnSessionAsync(session, entity, ct);
+
     public Task RecordAcceptedAsync(IDocumentSession session, CommandContext context, string entity, IReadOnlyList<AuditedStream> written,
-        CancellationToken ct)
-    {
-        var scope = WriteScope.Current
-            ?? throw new InvalidOperationException("A command with a journal ran outside a write request: nothing would record its entry.");
-        return scope.EnlistAsync(session, entity, written, ct);
-    }
+        CancellationToken ct) =>
+        Scope().EnlistAsync(session, entity, written, ct);
+
+    private static WriteScope Scope() => WriteScope.Current
+        ?? throw new InvalidOperationException("A command with a journal ran outside a write request: nothing would record its entry.");
 }

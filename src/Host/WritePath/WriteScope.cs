@@ -49,6 +49,8 @@ internal sealed partial class WriteScope(
     private byte[]? _fingerprint;
     private IDisposable? _gateHold;
     private int _commits;
+    private IDocumentSession? _session;
+    private WriteTransaction? _sessionTransaction;
 
     /// <summary>The write scope whose endpoint is running in this async flow, if any.</summary>
     public static WriteScope? Current => Ambient.Value;
@@ -149,22 +151,30 @@ internal sealed partial class WriteScope(
 
     /// <summary>
     /// Joins a command handler's Marten session (a Wolverine handler's, which its transactional middleware commits): opens
-    /// its transaction, claims the key and locks the entity's audit stream in it (the same order as every write), and
-    /// stages the accepted command's audit entry after its events.
+    /// its transaction, and claims the key and locks the entity's audit stream in it, first, as every write takes its
+    /// locks in one order. Called again on the same session, it does nothing more.
     /// </summary>
-    public async Task EnlistAsync(IDocumentSession session, string entity, IReadOnlyList<AuditedStream> written, CancellationToken ct)
+    public async Task BeginOnSessionAsync(IDocumentSession session, string entity, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(session);
-        var http = _http ?? throw new InvalidOperationException("The write scope was not begun.");
+        if (ReferenceEquals(session, _session)) return;
+        if (_http is null) throw new InvalidOperationException("The write scope was not begun.");
         if (session.TenantId != _tenantId)
             throw new InvalidOperationException("A write request may only append to its caller's tenant.");
-        var store = services.GetRequiredService<MartenEventStore>();
-        await using var tx = await WriteTransaction.OnSessionAsync(session, db.Schema, store, ct);
+        var tx = await WriteTransaction.OnSessionAsync(session, db.Schema, services.GetRequiredService<MartenEventStore>(), ct);
         // Each attempt claims again: an attempt that lost a race rolled its claim back with its events.
         if (_commits == 0) await ClaimKeyAsync(tx, null, ct);
         await tx.LockAuditStreamAsync(_tenantId, entity, ct);
-        var entry = AuditRecorder.Entry(http, entity, StatusCodes.Status200OK, null, written);
-        store.Stage(session, [tx.AuditAppend(entity, AuditEventCodec.ToAppend(entry, recorder.Context(http)))]);
+        (_session, _sessionTransaction) = (session, tx);
+    }
+
+    /// <summary>Stages the accepted command's audit entry after its events on its session, joining the session first if need be.</summary>
+    public async Task EnlistAsync(IDocumentSession session, string entity, IReadOnlyList<AuditedStream> written, CancellationToken ct)
+    {
+        await BeginOnSessionAsync(session, entity, ct);
+        var entry = AuditRecorder.Entry(_http!, entity, StatusCodes.Status200OK, null, written);
+        services.GetRequiredService<MartenEventStore>().Stage(session,
+            [_sessionTransaction!.AuditAppend(entity, AuditEventCodec.ToAppend(entry, recorder.Context(_http!)))]);
     }
 
     /// <summary>

@@ -11,11 +11,11 @@ namespace Ledger.Host.WritePath;
 /// One PostgreSQL transaction of the write path; disposing it without <see cref="CommitAsync"/> rolls it back.
 /// </summary>
 /// <remarks>
-/// Locks are always taken in one order — the idempotency key, then an audit stream, then (inside Marten's append) the
-/// streams' rows — so write transactions never wait on each other in a cycle. Appends go straight to a Marten session
-/// enlisted in this transaction (<see cref="MartenEventStore.AppendAsync(NpgsqlTransaction, string, IReadOnlyList{StreamAppend}, CancellationToken)"/>):
-/// a transaction holds one append, and a conflict rolls all of it back, so no savepoint is needed (the savepoints of
-/// TransactionalEventStore would cost two more round trips).
+/// Locks are always taken in one order — the idempotency key, then an audit stream, then a command's own (an issuer's
+/// fiscal lock), then (inside Marten's append) the streams' rows — so write transactions never wait on each other in a
+/// cycle. Appends go straight to a Marten session enlisted in this transaction
+/// (<see cref="MartenEventStore.AppendAsync(NpgsqlTransaction, string, IReadOnlyList{StreamAppend}, CancellationToken)"/>):
+/// a transaction holds one append, and a conflict rolls all of it back, so no savepoint is needed.
 /// </remarks>
 internal sealed class WriteTransaction : IAsyncDisposable
 {

@@ -2,6 +2,7 @@ using Ledger.Application.Invoicing;
 using Ledger.Application.Invoicing.Events;
 using Ledger.Domain;
 using Ledger.Domain.Invoicing;
+using Ledger.TestSupport;
 
 namespace Ledger.Application.Tests.Invoicing;
 
@@ -56,7 +57,7 @@ public sealed class CreditNoteIssuerTests : IAsyncLifetime
         // Line 1 has 3 units: of ten concurrent credits of one unit each, exactly three can be issued.
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 10).Select(async i =>
         {
-            var issuer = i % 2 == 0 ? bed.CreditNotes : new CreditNoteIssuer(bed.Db.Store, bed.Issuers);
+            var issuer = i % 2 == 0 ? bed.CreditNotes : new TestCreditNoteIssuer(bed.Db, new CreditNoteIssuer(bed.Db.EventStore, bed.Issuers));
             try
             {
                 return (await issuer.IssueAsync(bed.Context(correlation: $"c{i}"), Credit(new CreditedLine(1, 1m)))).Number.Sequence;

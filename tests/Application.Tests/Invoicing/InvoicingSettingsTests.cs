@@ -80,7 +80,7 @@ public sealed class InvoicingSettingsTests : IAsyncLifetime
         AuditEventCodec.Decode((await bed.Stream(AuditStreams.For(SettingsEventCodec.IssuerStream))).ShouldHaveSingleItem())
             .Action.ShouldBe("provide development issuer profile");
 
-        var paid = new PaidOrderInvoicing(new InvoiceIssuer(bed.Db.Store, issuers, bed.Rules, bed.Rates), issuers);
+        var paid = new TestPaidOrderInvoicing(bed.Db, new PaidOrderInvoicing(new InvoiceIssuer(bed.Db.EventStore, issuers, bed.Rules, bed.Rates), issuers));
         var order = Guid.CreateVersion7();
         var context = bed.Context(InvoicingTestBed.T0);
         foreach (var command in new Domain.Orders.OrderCommand[]
@@ -90,7 +90,6 @@ public sealed class InvoicingSettingsTests : IAsyncLifetime
                      new Domain.Orders.PayOrder(order, 25.00m, "PAY-1", context.Now, "clerk"),
                  })
             await new TestOrderCommands(bed.Db).DecideAsync(context, command);
-        await using var orders = bed.Db.Documents.QuerySession(bed.Tenant);
-        (await paid.IssueForAsync(orders, context, order)).Number.Text.ShouldBe("DEV/000001");
+        (await paid.IssueForAsync(context, order)).Number.Text.ShouldBe("DEV/000001");
     }
 }

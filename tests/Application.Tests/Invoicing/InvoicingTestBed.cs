@@ -26,7 +26,7 @@ public sealed class InvoicingTestBed : IAsyncDisposable
         Rates = new ExchangeRates(db.AppDataSource);
         Documents = new FiscalDocuments(db.Store);
         Issuer = NewIssuer();
-        CreditNotes = new CreditNoteIssuer(db.Store, Issuers);
+        CreditNotes = new TestCreditNoteIssuer(db, new CreditNoteIssuer(db.EventStore, Issuers));
     }
 
     public TestDatabase Db { get; }
@@ -38,15 +38,17 @@ public sealed class InvoicingTestBed : IAsyncDisposable
     public TaxRuleBook Rules { get; }
     public ExchangeRates Rates { get; }
     public FiscalDocuments Documents { get; }
-    public InvoiceIssuer Issuer { get; }
-    public CreditNoteIssuer CreditNotes { get; }
+    public TestInvoiceIssuer Issuer { get; }
+    public TestCreditNoteIssuer CreditNotes { get; }
 
     /// <param name="invoicing">Invoicing's migrations as applied (all of them unless given: an earlier state, to test a migration).</param>
     public static async Task<InvoicingTestBed> CreateAsync(StampingOptions? options = null, MigrationSet? invoicing = null) =>
         new(await TestDatabase.CreateAsync(invoicing ?? InvoicingMigrations.Set), options ?? new StampingOptions());
 
-    /// <summary>Another issuer, as another process would have: its own in-process series gate.</summary>
-    public InvoiceIssuer NewIssuer() => new(Db.Store, Issuers, Rules, Rates);
+    /// <summary>Another issuer, as another process would have: its own memory of the streams' tails.</summary>
+    public TestInvoiceIssuer NewIssuer() => new(Db, NewInvoiceIssuer());
+
+    public InvoiceIssuer NewInvoiceIssuer() => new(Db.EventStore, Issuers, Rules, Rates);
 
     public DocumentStamper NewStamper(IFiscalAuthority? authority = null) =>
         new(Db.Store, authority ?? Authority, Signer, Issuers, Options, TimeProvider.System);

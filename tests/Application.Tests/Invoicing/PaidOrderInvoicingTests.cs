@@ -19,7 +19,7 @@ public sealed class PaidOrderInvoicingTests : IAsyncLifetime
     {
         bed = await InvoicingTestBed.CreateAsync();
         orders = new TestOrderCommands(bed.Db);
-        reaction = new PaidOrderInvoicing(bed.Issuer, bed.Issuers);
+        reaction = new PaidOrderInvoicing(bed.NewInvoiceIssuer(), bed.Issuers);
         await bed.Issuers.SaveAsync(bed.Tenant, new IssuerProfileInput("Shop SL", "ES", "B12345674", "EUR", "Europe/Madrid", "T-2026", "R-2026",
             "es.vat.general", VeriFactu: false));
     }
@@ -34,11 +34,8 @@ public sealed class PaidOrderInvoicingTests : IAsyncLifetime
         await orders.DecideAsync(bed.Context(), new Domain.Orders.PayOrder(orderId, 20.00m, "psp-1", now, "psp"), null);
     }
 
-    private async Task<DocumentWritten> IssueAsync(PaidOrderInvoicing invoicing)
-    {
-        await using var session = bed.Db.Documents.QuerySession(bed.Tenant);
-        return await invoicing.IssueForAsync(session, bed.Context(), orderId);
-    }
+    private Task<DocumentWritten> IssueAsync(PaidOrderInvoicing invoicing) =>
+        new TestPaidOrderInvoicing(bed.Db, invoicing).IssueForAsync(bed.Context(), orderId);
 
     [Fact]
     public async Task An_order_paid_seen_twice_gives_one_invoice()
@@ -61,7 +58,7 @@ public sealed class PaidOrderInvoicingTests : IAsyncLifetime
     {
         await PayOrder();
         var both = await Task.WhenAll(IssueAsync(reaction),
-            IssueAsync(new PaidOrderInvoicing(bed.NewIssuer(), bed.Issuers)));
+            IssueAsync(new PaidOrderInvoicing(bed.NewInvoiceIssuer(), bed.Issuers)));
 
         both.Select(w => w.Number).Distinct().ShouldHaveSingleItem();
         both.Sum(w => w.Result.EventsAppended).ShouldBe(1);

@@ -19,16 +19,16 @@ public sealed class InvoicingReadModelTests : IAsyncLifetime
     private static readonly string[] Names = [InvoiceRegisterProjection.ProjectionName, TaxSummaryProjection.ProjectionName];
     private readonly string tenant = TestDatabase.NewTenant("books");
     private TestDatabase db = null!;
-    private InvoiceIssuer issuer = null!;
-    private CreditNoteIssuer creditNotes = null!;
+    private TestInvoiceIssuer issuer = null!;
+    private TestCreditNoteIssuer creditNotes = null!;
     private IssuerProfiles issuers = null!;
 
     public async Task InitializeAsync()
     {
         db = await TestDatabase.CreateAsync(ProjectionMigrations.Set, InvoicingMigrations.Set);
         issuers = new IssuerProfiles(db.AppDataSource);
-        issuer = new InvoiceIssuer(db.Store, issuers, new TaxRuleBook(db.AppDataSource), new ExchangeRates(db.AppDataSource));
-        creditNotes = new CreditNoteIssuer(db.Store, issuers);
+        issuer = new TestInvoiceIssuer(db, new InvoiceIssuer(db.EventStore, issuers, new TaxRuleBook(db.AppDataSource), new ExchangeRates(db.AppDataSource)));
+        creditNotes = new TestCreditNoteIssuer(db, new CreditNoteIssuer(db.EventStore, issuers));
     }
 
     public async Task DisposeAsync() => await db.DisposeAsync();

@@ -1,7 +1,6 @@
 using Ledger.Application;
 using Ledger.Application.Audit;
 using Ledger.Application.Orders;
-using Ledger.EventStore;
 using Ledger.EventStore.MartenStore;
 using Marten;
 using Npgsql;
@@ -18,7 +17,6 @@ public sealed class InboundWork : ICommandJournal
     private readonly MartenEventStore store;
     private readonly NpgsqlTransaction transaction;
     private readonly string tenantId;
-    private readonly AppendedStreams events;
     private readonly Dictionary<string, long> written = new(StringComparer.Ordinal);
 
     internal InboundWork(MartenEventStore store, NpgsqlTransaction transaction, string tenantId)
@@ -26,15 +24,10 @@ public sealed class InboundWork : ICommandJournal
         this.store = store;
         this.transaction = transaction;
         this.tenantId = tenantId;
-        events = new AppendedStreams(new TransactionalEventStore(store, transaction));
     }
 
     /// <summary>Every stream the command wrote, at its version after.</summary>
-    public IReadOnlyList<AuditedStream> Streams =>
-        [.. written.Select(w => new AuditedStream(w.Key, w.Value)), .. events.Streams.Where(s => !written.ContainsKey(s.StreamId))];
-
-    /// <summary>The event store inside the transaction (the issuers append through it).</summary>
-    public IEventStore Events => events;
+    public IReadOnlyList<AuditedStream> Streams => [.. written.Select(w => new AuditedStream(w.Key, w.Value))];
 
     /// <summary>A session of the message's tenant that reads inside the transaction (its own writes included).</summary>
     public IDocumentSession Session() => store.SessionIn(transaction, tenantId);
@@ -46,14 +39,24 @@ public sealed class InboundWork : ICommandJournal
     /// attempt, and the consumer's retry policy runs the message again (<see cref="InboundErrorPolicy"/>).
     /// </summary>
     /// <exception cref="Domain.DomainError">the order refuses the command.</exception>
-    public async Task<OrderDecision> DecideAsync(DecideOrder message, CancellationToken ct)
+    public Task<OrderDecision> DecideAsync(DecideOrder message, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(message);
-        await using var session = Session();
-        var decision = await OrderDecisions.DecideOnAsync(session, message, store, this, ct);
-        await session.SaveChangesAsync(ct);
-        return decision;
+        return RunAsync((session, journal, token) => OrderDecisions.DecideOnAsync(session, message, store, journal, token), ct);
     }
+
+    /// <summary>Runs a command that stages its writes on a session (an issuer), and saves them into the transaction.</summary>
+    public async Task<T> RunAsync<T>(Func<IDocumentSession, ICommandJournal, CancellationToken, Task<T>> command, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        await using var session = Session();
+        var result = await command(session, this, ct);
+        await session.SaveChangesAsync(ct);
+        return result;
+    }
+
+    /// <summary>Nothing to take: <see cref="InboundCommands"/> locked the entity's audit stream when it opened the transaction.</summary>
+    Task ICommandJournal.BeginAsync(IDocumentSession session, CommandContext context, string entity, CancellationToken ct) => Task.CompletedTask;
 
     /// <summary>Notes the streams an accepted command wrote, for the message's audit entry.</summary>
     Task ICommandJournal.RecordAcceptedAsync(IDocumentSession session, CommandContext context, string entity,

@@ -1,6 +1,4 @@
 using Ledger.Application.Invoicing;
-using Ledger.Application.Invoicing.Settings;
-using Ledger.Application.Orders;
 using Ledger.Messaging.Contracts;
 using Wolverine;
 
@@ -17,7 +15,7 @@ public static class PaidOrderInvoicingHandler
     public const string Actor = "ledger-invoicing";
 
     public static Task HandleAsync(OrderPaidReceived message, Envelope envelope, InboundCommands commands, TimeProvider clock,
-        IssuerProfiles issuers, TaxRuleBook taxRules, ExchangeRates exchangeRates, CancellationToken ct)
+        PaidOrderInvoicing invoicing, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(commands);
@@ -25,11 +23,7 @@ public static class PaidOrderInvoicingHandler
             throw new MessageRejectedException("invoicing.malformed_order_paid", "The order paid message names no order.");
         var context = InboundCommands.ContextOf(message, Actor, clock);
         var entity = InvoiceStreams.Invoice(InvoiceStreams.InvoiceIdForOrder(orderId));
-        return commands.RunAsync(InboundConsumers.Invoicing, envelope, message, context, entity, async (work, token) =>
-        {
-            var invoicing = new PaidOrderInvoicing(new InvoiceIssuer(work.Events, issuers, taxRules, exchangeRates), issuers);
-            await using var orders = work.Session();
-            await invoicing.IssueForAsync(orders, context, orderId, token);
-        }, ct);
+        return commands.RunAsync(InboundConsumers.Invoicing, envelope, message, context, entity, (work, token) =>
+            work.RunAsync((session, journal, t) => invoicing.IssueForAsync(session, journal, context, orderId, t), token), ct);
     }
 }
