@@ -9,14 +9,18 @@ using Ledger.EventStore;
 using Ledger.Host.Auth;
 using Ledger.Host.Configuration;
 using Ledger.Host.Errors;
+using Ledger.Host.WritePath;
+using Marten;
 
 namespace Ledger.Host.Cli;
 
 /// <summary>
 /// One <c>ledger invoicing …</c> command: the settings services on the CLI's connection, and the command's audit entry.
-/// A change commits in one append with its entry (action <c>cli invoicing …</c>, client user agent <c>ledger-cli</c>), as a
-/// request's does through the write path; a refused change records its entry alone, with the status and code the API
-/// would have answered. Reads are not audited, as GETs are not.
+/// A change runs the handlers' code (<see cref="InvoicingSettings"/>) on a Marten session and commits with its entry
+/// (action <c>cli invoicing …</c>, client user agent <c>ledger-cli</c>), which the CLI's journal stages as a request's
+/// write path does; a refused change records its entry alone, with the status and code the API would have answered.
+/// Reads are not audited, as GETs are not. (No Wolverine here: the CLI runs no message bus, and needs none for a
+/// command it runs itself.)
 /// </summary>
 internal sealed class InvoicingCliSession : IAsyncDisposable
 {
@@ -24,19 +28,20 @@ internal sealed class InvoicingCliSession : IAsyncDisposable
     public const string UserAgent = "ledger-cli";
 
     private readonly LedgerDataSources dataSources;
-    private readonly AuditedStore store;
     private readonly CliEventStore events;
+    private readonly string action;
+    private bool appended;
 
     private InvoicingCliSession(LedgerDataSources dataSources, string tenantId, string action)
     {
         this.dataSources = dataSources;
         Context = new CommandContext(tenantId, "cli:" + Environment.UserName, TimeProvider.System.GetUtcNow(), Guid.NewGuid().ToString("N"), null, null, Origin);
+        this.action = action;
         events = CliEventStore.Open(dataSources.App, dataSources.Schema);
-        store = new AuditedStore(events.Store, Context, action);
         Issuers = new IssuerProfiles(dataSources.App);
         TaxRules = new TaxRuleBook(dataSources.App);
         ExchangeRates = new ExchangeRates(dataSources.App);
-        Settings = new InvoicingSettings(store, Issuers, TaxRules, ExchangeRates);
+        Settings = new InvoicingSettings(events.Store, Issuers, TaxRules, ExchangeRates);
     }
 
     public CommandContext Context { get; }
@@ -70,7 +75,7 @@ internal sealed class InvoicingCliSession : IAsyncDisposable
             var problem = LedgerExceptionHandler.ToProblem(e is JsonException or IOException ? RequestRejectedException.Malformed(e.Message) : e);
             var code = problem.Extensions.TryGetValue("code", out var c) && c is string s ? s : ProblemCodes.ForStatus(problem.Status ?? 400);
             await parse.InvocationConfiguration.Error.WriteLineAsync(JsonSerializer.Serialize(problem, problem.GetType(), Json));
-            await session.store.RecordRefusalAsync(problem.Status ?? 400, code, ct);
+            await session.RecordRefusalAsync(problem.Status ?? 400, code, ct);
             return 1;
         }
     }
@@ -113,45 +118,76 @@ internal sealed class InvoicingCliSession : IAsyncDisposable
     private static InvoicingCliSession Open(string tenant, string action) =>
         new(LedgerDataSources.Create(LedgerConfiguration.ForCli(LedgerConfiguration.CliEnvironmentName())), tenant, action);
 
+    /// <summary>The version of a settings stream of the tenant: its ETag.</summary>
+    public async Task<long> VersionOfAsync(string stream, CancellationToken ct)
+    {
+        await using var session = events.Documents.QuerySession(Context.TenantId);
+        return await InvoicingSettings.VersionOfAsync(session, stream, ct);
+    }
+
+    /// <summary>
+    /// Runs a change on a session of the tenant, journaled by the CLI (<see cref="CliJournal"/>), and commits it. A race
+    /// lost to another writer of <paramref name="stream"/> is the API's conflict (409): the operator runs it again.
+    /// </summary>
+    public async Task<T> RunAsync<T>(string stream, Func<IDocumentSession, ICommandJournal, CancellationToken, Task<T>> change, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        await using var session = events.Documents.LightweightSession(Context.TenantId);
+        var journal = new CliJournal(this);
+        var result = await change(session, journal, ct);
+        try
+        {
+            await session.SaveChangesAsync(ct);
+        }
+        catch (Exception e) when (LedgerMarten.IsConflict(e))
+        {
+            throw new ConcurrencyException(Context.TenantId, stream, ExpectedVersion.Any, await VersionOfAsync(stream, ct));
+        }
+        appended |= journal.Recorded;
+        return result;
+    }
+
+    private async Task RecordRefusalAsync(int status, string code, CancellationToken ct)
+    {
+        const string entity = Invoicing.InvoicingSettingsEndpoints.SettingsEntity;
+        var entry = new CommandAuditEntry(action, entity, AuditResult.Failure, status, code, null, new AuditClient(null, UserAgent));
+        await WriteTransaction.AppendAuditEntryAsync(dataSources.App, dataSources.Schema, events.Store, Context.TenantId, entity,
+            AuditEventCodec.ToAppend(entry, Context), ct);
+        appended = true;
+    }
+
     /// <summary>Seals what the session appended into the chain (see <see cref="CliEventStore"/>), then disconnects.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (store.Appended) await events.SealAsync(TimeSpan.FromSeconds(30));
+        if (appended) await events.SealAsync(TimeSpan.FromSeconds(30));
         await events.DisposeAsync();
         await dataSources.DisposeAsync();
     }
 
-    /// <summary>Appends each change with the command's audit entry first, in the same append.</summary>
-    private sealed class AuditedStore(IEventStore inner, CommandContext context, string action) : IEventStore
+    /// <summary>
+    /// The CLI's command journal: on the change's session, locks the entity's audit stream first and stages the entry
+    /// after the change's events, as the HTTP write path does (there is no Idempotency-Key to claim).
+    /// </summary>
+    private sealed class CliJournal(InvoicingCliSession owner) : ICommandJournal
     {
-        public bool Appended { get; private set; }
+        private WriteTransaction? transaction;
 
-        public async Task<AppendResult> AppendAsync(string tenantId, IReadOnlyList<StreamAppend> streams, CancellationToken ct = default)
+        public bool Recorded { get; private set; }
+
+        public async Task BeginAsync(IDocumentSession session, CommandContext context, string entity, CancellationToken ct)
         {
-            var entity = streams[0].StreamId;
-            var written = new List<AuditedStream>();
-            foreach (var s in streams)
-                written.Add(new AuditedStream(s.StreamId, s.Expected.IsAny ? 0 : s.Expected.Value + s.Events.Count));
-            var entry = new CommandAuditEntry(action, entity, AuditResult.Success, null, null, written, new AuditClient(null, UserAgent));
-            var audit = new StreamAppend(AuditStreams.For(entity), ExpectedVersion.Any, [AuditEventCodec.ToAppend(entry, context)]);
-            var result = await inner.AppendAsync(tenantId, [audit, .. streams], ct).ConfigureAwait(false);
-            Appended = true;
-            return result with { StreamVersions = result.StreamVersions.Where(v => v.Key != audit.StreamId).ToDictionary() };
+            if (transaction is not null) return;
+            transaction = await WriteTransaction.OnSessionAsync(session, owner.dataSources.Schema, owner.events.Store, ct);
+            await transaction.LockAuditStreamAsync(context.TenantId, entity, ct);
         }
 
-        public async Task RecordRefusalAsync(int status, string code, CancellationToken ct)
+        public async Task RecordAcceptedAsync(IDocumentSession session, CommandContext context, string entity, IReadOnlyList<AuditedStream> written,
+            CancellationToken ct)
         {
-            const string entity = Invoicing.InvoicingSettingsEndpoints.SettingsEntity;
-            var entry = new CommandAuditEntry(action, entity, AuditResult.Failure, status, code, null, new AuditClient(null, UserAgent));
-            await inner.AppendAsync(context.TenantId,
-                [new StreamAppend(AuditStreams.For(entity), ExpectedVersion.Any, [AuditEventCodec.ToAppend(entry, context)])], ct).ConfigureAwait(false);
-            Appended = true;
+            await BeginAsync(session, context, entity, ct);
+            var entry = new CommandAuditEntry(owner.action, entity, AuditResult.Success, null, null, written, new AuditClient(null, UserAgent));
+            owner.events.Store.Stage(session, [transaction!.AuditAppend(entity, AuditEventCodec.ToAppend(entry, context))]);
+            Recorded = true;
         }
-
-        public Task<IReadOnlyList<RecordedEvent>> ReadStreamAsync(string tenantId, string streamId, long fromVersion = 1, CancellationToken ct = default) =>
-            inner.ReadStreamAsync(tenantId, streamId, fromVersion, ct);
-
-        public Task<IReadOnlyList<RecordedEvent>> ReadAllAsync(GlobalPosition after, int max, CancellationToken ct = default) =>
-            inner.ReadAllAsync(after, max, ct);
     }
 }

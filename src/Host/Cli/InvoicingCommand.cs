@@ -40,7 +40,7 @@ internal static class InvoicingCommand
         {
             var tenantId = parse.GetRequiredValue(tenant);
             return await s.Issuers.FindAsync(tenantId, ct) is { } profile
-                ? IssuerProfileView.From(profile, await s.Settings.VersionOf(tenantId, Application.Invoicing.Settings.SettingsEventCodec.IssuerStream, ct))
+                ? IssuerProfileView.From(profile, await s.VersionOfAsync(Application.Invoicing.Settings.SettingsEventCodec.IssuerStream, ct))
                 : new { code = "issuer.not_found" };
         }));
         issuer.Subcommands.Add(show);
@@ -53,7 +53,8 @@ internal static class InvoicingCommand
         set.SetAction((parse, ct) => InvoicingCliSession.ChangeAsync(parse, parse.GetRequiredValue(setTenant), "invoicing issuer set", async s =>
         {
             var input = InvoicingSettingsMapping.Issuer(InvoicingCliSession.Body<IssuerProfileBody>(parse.GetValue(body), parse.GetValue(file)));
-            var result = await s.Settings.SetIssuerAsync(s.Context, input, parse.GetValue(ifMatch), ct);
+            var result = (await s.RunAsync(Application.Invoicing.Settings.SettingsEventCodec.IssuerStream,
+                (session, journal, t) => s.Settings.SetIssuerAsync(session, journal, s.Context, input, parse.GetValue(ifMatch), t), ct)).Result;
             return new SettingsWrittenView(result.StreamId, result.Version, result.Position?.ToString());
         }, ct));
         issuer.Subcommands.Add(set);
@@ -70,7 +71,7 @@ internal static class InvoicingCommand
             var tenantId = parse.GetRequiredValue(tenant);
             var versions = await s.TaxRules.VersionsAsync(tenantId, ct);
             return new TaxRulesView([.. versions.Select(v => TaxRuleVersionView.From(v.Rules, v.PublishedBy))],
-                await s.Settings.VersionOf(tenantId, Application.Invoicing.Settings.SettingsEventCodec.TaxRulesStream, ct));
+                await s.VersionOfAsync(Application.Invoicing.Settings.SettingsEventCodec.TaxRulesStream, ct));
         }));
         rules.Subcommands.Add(list);
 
@@ -82,8 +83,9 @@ internal static class InvoicingCommand
         publish.SetAction((parse, ct) => InvoicingCliSession.ChangeAsync(parse, parse.GetRequiredValue(publishTenant), "invoicing tax-rules publish", async s =>
         {
             var (from, rates) = InvoicingSettingsMapping.TaxRules(InvoicingCliSession.Body<PublishTaxRulesBody>(parse.GetValue(body), parse.GetValue(file)));
-            var (_, published) = await s.Settings.PublishTaxRulesAsync(s.Context, from, rates, parse.GetValue(ifMatch), ct);
-            return TaxRuleVersionView.From(published, s.Context.Actor);
+            var published = await s.RunAsync(Application.Invoicing.Settings.SettingsEventCodec.TaxRulesStream,
+                (session, journal, t) => s.Settings.PublishTaxRulesAsync(session, journal, s.Context, from, rates, parse.GetValue(ifMatch), t), ct);
+            return TaxRuleVersionView.From(published.Rules, s.Context.Actor);
         }, ct));
         rules.Subcommands.Add(publish);
         return rules;
@@ -127,7 +129,8 @@ internal static class InvoicingCommand
         {
             var body = new ExchangeRateBody { Rate = System.Text.Json.JsonSerializer.SerializeToElement(parse.GetRequiredValue(rate)) };
             var (code, date, value) = InvoicingSettingsMapping.ExchangeRate(parse.GetRequiredValue(currency), parse.GetRequiredValue(validOn), body);
-            var result = await s.Settings.SetExchangeRateAsync(s.Context, code, date, value, parse.GetValue(ifMatch), ct);
+            var result = (await s.RunAsync(Application.Invoicing.Settings.SettingsEventCodec.ExchangeRatesStream(code),
+                (session, journal, t) => s.Settings.SetExchangeRateAsync(session, journal, s.Context, code, date, value, parse.GetValue(ifMatch), t), ct)).Result;
             return new SettingsWrittenView(result.StreamId, result.Version, result.Position?.ToString());
         }, ct));
         rates.Subcommands.Add(set);

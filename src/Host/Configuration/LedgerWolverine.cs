@@ -35,6 +35,7 @@ internal static class LedgerWolverine
         // Commands as aggregate handlers over the deciders (issue 14, item 1), run by the HTTP endpoints.
         options.Discovery.IncludeType(typeof(Ledger.Application.Orders.OrderCommandHandler));
         options.Discovery.IncludeType(typeof(Ledger.Application.Invoicing.FiscalCommandHandler));
+        options.Discovery.IncludeType(typeof(Ledger.Application.Invoicing.Settings.InvoicingSettingsHandler));
         Invoicing.LedgerStamping.Register(options);
         // RabbitMQ (the outbox's route, the inbound listeners), once the host's configuration is final (Messaging/LedgerRabbitMq).
         options.Services.AddSingleton<IWolverineExtension, Ledger.Host.Messaging.LedgerBrokerExtension>();

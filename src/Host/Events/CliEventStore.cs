@@ -36,6 +36,9 @@ internal sealed class CliEventStore : IAsyncDisposable
 
     public MartenEventStore Store { get; }
 
+    /// <summary>Marten itself, for a command's sessions.</summary>
+    public IDocumentStore Documents => _documents;
+
     public static CliEventStore Open(NpgsqlDataSource app, string schema) => new(app, schema);
 
     /// <summary>Seals every event stored so far; false when that did not happen within <paramref name="timeout"/>.</summary>

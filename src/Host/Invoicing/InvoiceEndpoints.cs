@@ -6,8 +6,6 @@ using Ledger.Host.Errors;
 using Ledger.Host.Http;
 using Ledger.Host.WritePath;
 using Microsoft.AspNetCore.Authorization;
-using Ledger.EventStore.MartenStore;
-using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Wolverine;
 using Wolverine.Http;
@@ -79,27 +77,9 @@ public static class InvoiceEndpoints
         return TypedResults.Ok(new VeriFactuPage(page, events.Count > size ? page[^1].Sequence : null));
     }
 
-    /// <summary>
-    /// Has Wolverine run the command (<see cref="FiscalCommandHandler"/>) in the caller's tenant. A race still lost after
-    /// the handler's retries is answered as a conflict on <paramref name="contested"/> with its version now.
-    /// </summary>
-    private static async Task<DocumentWritten> Send(HttpContext http, IMessageBus bus, object command, string contested, CancellationToken ct)
-    {
-        var tenant = http.User.TenantId();
-        DocumentWritten written;
-        try
-        {
-            written = await bus.InvokeForTenantAsync<DocumentWritten>(tenant, command, ct);
-        }
-        catch (Exception e) when (LedgerMarten.IsConflict(e))
-        {
-            await using var session = http.RequestServices.GetRequiredService<IDocumentStore>().QuerySession(tenant);
-            var state = await session.Events.FetchStreamStateAsync(contested, ct);
-            throw new ConcurrencyException(tenant, contested, ExpectedVersion.Any, state?.Version ?? 0);
-        }
-        if (written.Appended is not null) WriteScope.Current?.Committed();
-        return written;
-    }
+    /// <summary>Has Wolverine run the command (<see cref="FiscalCommandHandler"/>); a race lost at last is a conflict on <paramref name="contested"/>.</summary>
+    private static Task<DocumentWritten> Send(HttpContext http, IMessageBus bus, object command, string contested, CancellationToken ct) =>
+        WriteCommands.InvokeAsync<DocumentWritten>(http, bus, command, contested, null, w => w.Appended is not null, ct);
 
     private static Results<Created<DocumentWrittenView>, Ok<DocumentWrittenView>> Answer(HttpContext http, DocumentWritten written, string location)
     {

@@ -8,7 +8,9 @@ using Ledger.Host.Http;
 using Ledger.Host.WritePath;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Wolverine;
 using Wolverine.Http;
 
 namespace Ledger.Host.Invoicing;
@@ -32,13 +34,14 @@ public static class InvoicingSettingsEndpoints
     [WolverineGet("/api/invoicing/issuer", OperationId = "getIssuerProfile"), EndpointSummary("The tenant's issuer profile")]
     [Authorize(Policy = InvoicingServices.ReadSettings), ProducesResponseType(StatusCodes.Status404NotFound)]
     public static async Task<Results<Ok<IssuerProfileView>, ProblemHttpResult>> GetIssuer(
-        HttpContext http, IssuerProfiles issuers, InvoicingSettings settings, CancellationToken ct)
+        HttpContext http, IssuerProfiles issuers, IDocumentStore store, CancellationToken ct)
     {
         var tenant = http.User.TenantId();
         // Reading never provides the development default: a tenant without a profile is told so.
         if (await issuers.FindAsync(tenant, ct) is not { } profile)
             return Problems.Result(StatusCodes.Status404NotFound, "issuer.not_found", "The tenant has no issuer profile");
-        var version = await settings.VersionOf(tenant, SettingsEventCodec.IssuerStream, ct);
+        await using var session = store.QuerySession(tenant);
+        var version = await InvoicingSettings.VersionOfAsync(session, SettingsEventCodec.IssuerStream, ct);
         http.Response.Headers.ETag = ETags.Of(version);
         return TypedResults.Ok(IssuerProfileView.From(profile, version));
     }
@@ -46,21 +49,23 @@ public static class InvoicingSettingsEndpoints
     [WolverinePut("/api/invoicing/issuer", OperationId = "setIssuerProfile"), EndpointSummary("Set (replace) the tenant's issuer profile")]
     [Authorize(Policy = InvoicingServices.WriteSettings), AcceptsJson(typeof(IssuerProfileBody))]
     [ProducesResponseType(StatusCodes.Status400BadRequest), ProducesResponseType(StatusCodes.Status409Conflict)]
-    public static async Task<Ok<SettingsWrittenView>> SetIssuer(HttpContext http, InvoicingSettings settings, TimeProvider clock, CancellationToken ct)
+    public static async Task<Ok<SettingsWrittenView>> SetIssuer(HttpContext http, IMessageBus bus, TimeProvider clock, CancellationToken ct)
     {
         var expected = ETags.ExpectedVersion(http.Request);
         var input = InvoicingSettingsMapping.Issuer(await JsonBody.ReadAsync<IssuerProfileBody>(http.Request, ct));
-        var result = await settings.SetIssuerAsync(HttpCommandContext.From(http, clock), input, expected, ct);
-        return TypedResults.Ok(Written(http, result));
+        var written = await Send<SettingsWritten>(http, bus, new SetIssuerProfile(input, expected, HttpCommandContext.From(http, clock)),
+            SettingsEventCodec.IssuerStream, expected, w => w, ct);
+        return TypedResults.Ok(Written(http, written.Result));
     }
 
     [WolverineGet("/api/invoicing/tax-rules", OperationId = "listTaxRuleVersions"), EndpointSummary("Every version of the tenant's tax rules")]
     [Authorize(Policy = InvoicingServices.ReadSettings)]
-    public static async Task<Ok<TaxRulesView>> GetTaxRules(HttpContext http, TaxRuleBook rules, InvoicingSettings settings, CancellationToken ct)
+    public static async Task<Ok<TaxRulesView>> GetTaxRules(HttpContext http, TaxRuleBook rules, IDocumentStore store, CancellationToken ct)
     {
         var tenant = http.User.TenantId();
         var versions = await rules.VersionsAsync(tenant, ct);
-        var streamVersion = await settings.VersionOf(tenant, SettingsEventCodec.TaxRulesStream, ct);
+        await using var session = store.QuerySession(tenant);
+        var streamVersion = await InvoicingSettings.VersionOfAsync(session, SettingsEventCodec.TaxRulesStream, ct);
         http.Response.Headers.ETag = ETags.Of(streamVersion);
         return TypedResults.Ok(new TaxRulesView([.. versions.Select(v => TaxRuleVersionView.From(v.Rules, v.PublishedBy))], streamVersion));
     }
@@ -68,14 +73,15 @@ public static class InvoicingSettingsEndpoints
     [WolverinePost("/api/invoicing/tax-rules", OperationId = "publishTaxRules"), EndpointSummary("Publish a new tax rule version with its effective date")]
     [Authorize(Policy = InvoicingServices.WriteSettings), AcceptsJson(typeof(PublishTaxRulesBody))]
     [ProducesResponseType(StatusCodes.Status400BadRequest), ProducesResponseType(StatusCodes.Status409Conflict)]
-    public static async Task<Created<TaxRuleVersionView>> PublishTaxRules(HttpContext http, InvoicingSettings settings, TimeProvider clock, CancellationToken ct)
+    public static async Task<Created<TaxRuleVersionView>> PublishTaxRules(HttpContext http, IMessageBus bus, TimeProvider clock, CancellationToken ct)
     {
         var expected = ETags.ExpectedVersion(http.Request);
         var (from, rates) = InvoicingSettingsMapping.TaxRules(await JsonBody.ReadAsync<PublishTaxRulesBody>(http.Request, ct));
         var context = HttpCommandContext.From(http, clock);
-        var (result, published) = await settings.PublishTaxRulesAsync(context, from, rates, expected, ct);
-        Written(http, result);
-        return TypedResults.Created("/api/invoicing/tax-rules", TaxRuleVersionView.From(published, context.Actor));
+        var published = await Send<TaxRulesPublished>(http, bus, new PublishTaxRules(from, rates, expected, context),
+            SettingsEventCodec.TaxRulesStream, expected, p => p.Written, ct);
+        Written(http, published.Written.Result);
+        return TypedResults.Created("/api/invoicing/tax-rules", TaxRuleVersionView.From(published.Rules, context.Actor));
     }
 
     /// <summary>The categories in force on <c>on</c> (yyyy-MM-dd; default: today in the issuer's time zone).</summary>
@@ -106,12 +112,13 @@ public static class InvoicingSettingsEndpoints
     [Authorize(Policy = InvoicingServices.WriteSettings), AcceptsJson(typeof(ExchangeRateBody))]
     [ProducesResponseType(StatusCodes.Status400BadRequest), ProducesResponseType(StatusCodes.Status409Conflict)]
     public static async Task<Ok<SettingsWrittenView>> SetExchangeRate(
-        string currency, string validOn, HttpContext http, InvoicingSettings settings, TimeProvider clock, CancellationToken ct)
+        string currency, string validOn, HttpContext http, IMessageBus bus, TimeProvider clock, CancellationToken ct)
     {
         var expected = ETags.ExpectedVersion(http.Request);
         var (code, date, rate) = InvoicingSettingsMapping.ExchangeRate(currency, validOn, await JsonBody.ReadAsync<ExchangeRateBody>(http.Request, ct));
-        var result = await settings.SetExchangeRateAsync(HttpCommandContext.From(http, clock), code, date, rate, expected, ct);
-        return TypedResults.Ok(Written(http, result));
+        var written = await Send<SettingsWritten>(http, bus, new SetExchangeRate(code, date, rate, expected, HttpCommandContext.From(http, clock)),
+            SettingsEventCodec.ExchangeRatesStream(code), expected, w => w, ct);
+        return TypedResults.Ok(Written(http, written.Result));
     }
 
     /// <summary>
@@ -123,16 +130,22 @@ public static class InvoicingSettingsEndpoints
     [Authorize(Policy = InvoicingServices.WriteSettings), AcceptsJson(typeof(PredecessorBody)), WritePathMetadata(InvoiceStreams.VeriFactu)]
     [ProducesResponseType(StatusCodes.Status400BadRequest), ProducesResponseType(StatusCodes.Status409Conflict), ProducesResponseType(StatusCodes.Status422UnprocessableEntity)]
     public static async Task<Created<VeriFactuRecordView>> RecordPredecessor(
-        HttpContext http, VeriFactuPredecessor predecessor, TimeProvider clock, CancellationToken ct)
+        HttpContext http, IMessageBus bus, TimeProvider clock, CancellationToken ct)
     {
         var body = await JsonBody.ReadAsync<PredecessorBody>(http.Request, ct);
         var v = new RequestValidation();
         if (string.IsNullOrWhiteSpace(body.RecordXml)) v.Fail("record_xml", RequestValidation.Required, "is required");
         v.ThrowIfInvalid();
-        var (result, record) = await predecessor.RecordAsync(HttpCommandContext.From(http, clock), body.RecordXml, ct);
-        Written(http, result);
-        return TypedResults.Created("/api/verifactu/records", VeriFactuRecordView.From(record));
+        var recorded = await Send<PredecessorRecorded>(http, bus, new RecordVeriFactuPredecessor(body.RecordXml, HttpCommandContext.From(http, clock)),
+            InvoiceStreams.VeriFactu, null, r => r.Written, ct);
+        Written(http, recorded.Written.Result);
+        return TypedResults.Created("/api/verifactu/records", VeriFactuRecordView.From(recorded.Record));
     }
+
+    /// <summary>Has Wolverine run the command (<see cref="InvoicingSettingsHandler"/>); <paramref name="written"/> finds its write in the answer.</summary>
+    private static Task<T> Send<T>(HttpContext http, IMessageBus bus, object command, string stream, long? expected,
+        Func<T, SettingsWritten> written, CancellationToken ct) =>
+        WriteCommands.InvokeAsync<T>(http, bus, command, stream, expected, answer => written(answer).Appended is not null, ct);
 
     private static SettingsWrittenView Written(HttpContext http, CommandResult result)
     {

@@ -110,26 +110,11 @@ public static class OrderEndpoints
     private static (Guid OrderId, long? Expected) Target(string id, HttpContext http) =>
         (OrderCommandMapping.OrderId(id), ETags.ExpectedVersion(http.Request));
 
-    /// <summary>
-    /// Runs the command in the caller's tenant and answers its version (ETag) and position. A race still lost after
-    /// the handler's retries is answered as a conflict with the stream's version now, as one with an expected version.
-    /// </summary>
+    /// <summary>Runs the command (<see cref="WriteCommands"/>) and answers its version (ETag) and position.</summary>
     private static async Task<(OrderWritten Body, bool Appended)> Send(HttpContext http, IMessageBus bus, DecideOrder message, CancellationToken ct)
     {
-        OrderDecision decision;
-        try
-        {
-            decision = await bus.InvokeForTenantAsync<OrderDecision>(message.Context.TenantId, message, ct);
-        }
-        catch (Exception e) when (LedgerMarten.IsConflict(e))
-        {
-            var store = http.RequestServices.GetRequiredService<IDocumentStore>();
-            await using var session = store.QuerySession(message.Context.TenantId);
-            var state = await session.Events.FetchStreamStateAsync(message.StreamId, ct);
-            throw new ConcurrencyException(message.Context.TenantId, message.StreamId,
-                message.ExpectedVersion is { } v ? ExpectedVersion.Exactly(v) : ExpectedVersion.Any, state?.Version ?? 0);
-        }
-        if (decision.EventsAppended > 0) WriteScope.Current?.Committed();
+        var decision = await WriteCommands.InvokeAsync<OrderDecision>(http, bus, message, message.StreamId, message.ExpectedVersion,
+            d => d.EventsAppended > 0, ct);
         http.Response.Headers.ETag = ETags.Of(decision.Version);
         if (decision.Position is { } position) http.Response.Headers["X-Ledger-Position"] = position.ToString();
         return (OrderWritten.From(message.Command.OrderId, decision), decision.EventsAppended > 0);

@@ -27,23 +27,9 @@ public static class WritePathServices
         services.AddSingleton<Ledger.Application.ICommandJournal, WritePathJournal>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditedAuthorizationResultHandler>();
         services.AddHostedService<IdempotencyPurge>();
-        DecorateEventStore(services);
         return services;
     }
 
     /// <summary>Runs the write path (<see cref="WritePathMiddleware"/>) for the endpoints marked with it; after authorization.</summary>
     public static IApplicationBuilder UseLedgerWritePath(this IApplicationBuilder app) => app.UseMiddleware<WritePathMiddleware>();
-
-    private static void DecorateEventStore(IServiceCollection services)
-    {
-        var original = services.LastOrDefault(d => d.ServiceType == typeof(IEventStore) && !d.IsKeyedService)
-            ?? throw new InvalidOperationException("Register the IEventStore before calling AddLedgerWritePath.");
-        services.Remove(original);
-        services.AddSingleton<IEventStore>(sp => new WritePathEventStore(Create(original, sp)));
-    }
-
-    private static IEventStore Create(ServiceDescriptor descriptor, IServiceProvider services) =>
-        (IEventStore)(descriptor.ImplementationInstance
-            ?? descriptor.ImplementationFactory?.Invoke(services)
-            ?? ActivatorUtilities.CreateInstance(services, descriptor.ImplementationType!));
 }

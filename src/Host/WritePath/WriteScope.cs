@@ -9,17 +9,17 @@ using Microsoft.Extensions.Options;
 namespace Ledger.Host.WritePath;
 
 /// <summary>
-/// One write request (scoped per request). Each append the command makes through <see cref="WritePathEventStore"/>
-/// is one transaction holding the command's events, their audit entry and — with an <c>Idempotency-Key</c> — the
-/// claim of the key; it commits before the handler goes on, exactly as a plain append does. The answer is added to
-/// the key once the endpoint has answered. A command that appended nothing gets its entry when it is answered:
-/// success, or the refusal with its code.
+/// One write request (scoped per request). The command's Wolverine handler runs inline in the request and journals
+/// through this scope (<see cref="WritePathJournal"/>): its Marten session's one transaction holds the command's
+/// events, their audit entry and — with an <c>Idempotency-Key</c> — the claim of the key, and commits when the handler
+/// returns. The answer is added to the key once the endpoint has answered. A command that appended nothing gets its
+/// entry when it is answered: success, or the refusal with its code.
 /// </summary>
 /// <remarks>
 /// A write holds at most one pooled connection at a time, whatever it does: a request that held one while waiting for
 /// another could, with enough of them, take the whole pool and wait forever (issue 12). So nothing is held while the
 /// endpoint runs. Retries with the same key in this process wait at <see cref="KeyedGate"/> (no connection) until the
-/// first has stored its answer. Across processes, the key's row is the lock: it is inserted in the append's
+/// first has stored its answer. Across processes, the key's row is the lock: it is inserted in the command's
 /// transaction, so a concurrent insert of the same key waits for that commit and then fails, and the loser answers
 /// with the winner's stored answer (<see cref="IdempotencyKeyTakenException"/>), waiting briefly for it when the
 /// winner has committed but not yet answered.
@@ -33,8 +33,6 @@ internal sealed partial class WriteScope(
     IServiceProvider services,
     ILogger<WriteScope> logger) : IAsyncDisposable
 {
-    private const int AnyVersionAttempts = 5;
-
     /// <summary>
     /// How long a retry waits for the answer of a request that claimed its key and has not answered yet. That request
     /// stores its answer milliseconds after its commit; one that has not after this long has died, and its answer is lost.
@@ -105,48 +103,11 @@ internal sealed partial class WriteScope(
         }
     }
 
-    /// <summary>Makes this scope the one <see cref="WritePathEventStore"/> appends into while the endpoint runs.</summary>
+    /// <summary>Makes this scope the one the command's journal (<see cref="WritePathJournal"/>) finds while the endpoint runs.</summary>
     public IDisposable Enter()
     {
         Ambient.Value = this;
         return new Exit();
-    }
-
-    /// <summary>
-    /// Appends the command's events and their audit entry (first, so the command's events end the append and the
-    /// result's position is theirs) in one transaction, with the key's claim, and commits.
-    /// </summary>
-    /// <exception cref="ConcurrencyException">an expected version did not hold: nothing was written.</exception>
-    public async Task<AppendResult> AppendAsync(string tenantId, IReadOnlyList<StreamAppend> streams, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(streams);
-        if (tenantId != _tenantId)
-            throw new InvalidOperationException("A write request may only append to its caller's tenant.");
-        var http = _http ?? throw new InvalidOperationException("The write scope was not begun.");
-        var entity = streams.Count > 0 ? streams[0].StreamId : throw new ArgumentException("An append needs a stream.", nameof(streams));
-
-        for (var attempt = 1; ; attempt++)
-        {
-            await using var tx = await WriteTransaction.BeginAsync(db.App, db.Schema, services.GetRequiredService<MartenEventStore>(), ct);
-            if (_commits == 0) await ClaimKeyAsync(tx, null, ct);
-            await tx.LockAuditStreamAsync(tenantId, entity, ct);
-            var resolved = await tx.ResolveAnyAsync(tenantId, streams, ct);
-            var written = resolved.Select(s => new AuditedStream(s.StreamId, s.Expected.Value + s.Events.Count)).ToList();
-            var entry = AuditRecorder.Entry(http, entity, StatusCodes.Status200OK, null, written);
-            var audit = tx.AuditAppend(entity, AuditEventCodec.ToAppend(entry, recorder.Context(http)));
-            AppendResult result;
-            try
-            {
-                result = await tx.AppendAsync(tenantId, [audit, .. resolved], ct);
-            }
-            catch (ConcurrencyException) when (attempt < AnyVersionAttempts && streams.Any(s => s.Expected.IsAny))
-            {
-                continue; // "any" was read before the chain head was ours: read it again
-            }
-            await tx.CommitAsync(ct);
-            _commits++;
-            return result with { StreamVersions = result.StreamVersions.Where(v => v.Key != audit.StreamId).ToDictionary() };
-        }
     }
 
     /// <summary>

@@ -137,21 +137,6 @@ internal sealed class WriteTransaction : IAsyncDisposable
         return result;
     }
 
-    /// <summary>The streams with each "any" expected version replaced by the stream's version as read now.</summary>
-    public async Task<IReadOnlyList<StreamAppend>> ResolveAnyAsync(string tenantId, IReadOnlyList<StreamAppend> streams, CancellationToken ct)
-    {
-        if (!streams.Any(s => s.Expected.IsAny)) return streams;
-        await using var command = Command("SELECT id, version FROM mt_streams WHERE tenant_id = $1 AND id = ANY($2)");
-        command.Parameters.Add(new() { Value = tenantId });
-        command.Parameters.Add(new() { Value = streams.Where(s => s.Expected.IsAny).Select(s => s.StreamId).ToArray() });
-        var current = new Dictionary<string, long>(StringComparer.Ordinal);
-        await using (var reader = await command.ExecuteReaderAsync(ct))
-            while (await reader.ReadAsync(ct)) current[reader.GetString(0)] = reader.GetInt64(1);
-        return [.. streams.Select(s => s.Expected.IsAny ? s with { Expected = ExpectedVersion.Exactly(current.GetValueOrDefault(s.StreamId)) } : s)];
-    }
-
-    public NpgsqlCommand Command(string sql) => new(sql, _connection, _transaction);
-
     public NpgsqlBatch Batch() => new(_connection, _transaction);
 
     public async Task CommitAsync(CancellationToken ct)

@@ -1,6 +1,8 @@
 using Ledger.Application.Invoicing.Settings;
 using Ledger.Domain;
 using Ledger.EventStore;
+using Ledger.EventStore.MartenStore;
+using Marten;
 
 namespace Ledger.Application.Invoicing.VeriFactu;
 
@@ -10,7 +12,7 @@ namespace Ledger.Application.Invoicing.VeriFactu;
 /// first event of the chain, so Ledger's first record's previous fingerprint is its fingerprint. Only an empty chain
 /// can be started this way, and only with a record of the tenant's own issuer.
 /// </summary>
-public sealed class VeriFactuPredecessor(IEventStore store, IssuerProfiles issuers)
+public sealed class VeriFactuPredecessor(MartenEventStore store, IssuerProfiles issuers)
 {
     public const string InvalidRecord = "validation.invalid_verifactu_record";
     public const string FingerprintMismatch = "verifactu.fingerprint_mismatch";
@@ -19,8 +21,11 @@ public sealed class VeriFactuPredecessor(IEventStore store, IssuerProfiles issue
 
     /// <exception cref="ValidationError">the XML is not a registration or cancellation record.</exception>
     /// <exception cref="DomainError">its fingerprint is not the hash of its fields, it is another issuer's, or the chain has begun.</exception>
-    public async Task<(CommandResult Result, VeriFactuRecord Record)> RecordAsync(CommandContext context, string xml, CancellationToken ct = default)
+    public async Task<PredecessorRecorded> RecordAsync(IDocumentSession session, ICommandJournal journal, CommandContext context, string xml,
+        CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(journal);
         ArgumentNullException.ThrowIfNull(context);
         VeriFactuRecord record;
         try
@@ -37,13 +42,18 @@ public sealed class VeriFactuPredecessor(IEventStore store, IssuerProfiles issue
         var issuer = await issuers.ForAsync(context.TenantId, ct).ConfigureAwait(false);
         if (issuer is not { VeriFactu: true, TaxId: { } taxId } || taxId.Value != record.IssuerId.Trim())
             throw new DomainError(OtherIssuer, "The record is not of this tenant's VERI*FACTU issuer (its IDEmisorFactura differs, or VERI*FACTU is off).");
-        var existing = await store.ReadStreamAsync(context.TenantId, InvoiceStreams.VeriFactu, 1, ct).ConfigureAwait(false);
-        if (existing.Count > 0)
+        // Under the tenant's fiscal lock, as issues add to the chain: none can add a record between this read and the commit.
+        await journal.BeginAsync(session, context, InvoiceStreams.VeriFactu, ct).ConfigureAwait(false);
+        await FiscalLock.TakeAsync(session, ct).ConfigureAwait(false);
+        if ((await session.Events.FetchStreamStateAsync(InvoiceStreams.VeriFactu, ct).ConfigureAwait(false))?.Version > 0)
             throw new DomainError(ChainStarted, "The tenant's VERI*FACTU chain has begun: a predecessor can only start an empty chain.");
-        // Expected: no stream. A record issued meanwhile makes this append fail as a whole (409).
-        var result = await store.AppendAsync(context.TenantId,
-            [new StreamAppend(InvoiceStreams.VeriFactu, ExpectedVersion.NoStream, [FiscalEvents.ToAppend(VeriFactuEventCodec.EncodePredecessor(record), context)])],
-            ct).ConfigureAwait(false);
-        return (new CommandResult(InvoiceStreams.VeriFactu, 1, result.LastPosition, 1), record with { Sequence = 1 });
+        StreamAppend[] appends =
+            [new StreamAppend(InvoiceStreams.VeriFactu, ExpectedVersion.NoStream, [FiscalEvents.ToAppend(VeriFactuEventCodec.EncodePredecessor(record), context)])];
+        var append = store.Stage(session, appends);
+        await journal.RecordAcceptedAsync(session, context, InvoiceStreams.VeriFactu, FiscalEvents.Written(appends), ct).ConfigureAwait(false);
+        return new PredecessorRecorded(new SettingsWritten(InvoiceStreams.VeriFactu, 1, append), record with { Sequence = 1 });
     }
 }
+
+/// <summary>The chain started from another system's last record: the command's write and the record as the chain lists it.</summary>
+public sealed record PredecessorRecorded(SettingsWritten Written, VeriFactuRecord Record);
