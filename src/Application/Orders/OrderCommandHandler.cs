@@ -1,3 +1,4 @@
+using JasperFx.CodeGeneration.Frames;
 using JasperFx.Events;
 using Ledger.Application.Audit;
 using Ledger.Domain.Orders;
@@ -39,6 +40,18 @@ public static class OrderCommandHandler
         ArgumentNullException.ThrowIfNull(chain);
         chain.OnException(LedgerMarten.IsConflict).RetryTimes(MaxAttempts - 1);
         chain.FailureLogLevel = Microsoft.Extensions.Logging.LogLevel.Debug;
+        // Ahead of the aggregate workflow's frames (its attribute adds them after this hook has run): the command's
+        // transaction and the write path's locks come first, so Wolverine loads the order on that transaction's
+        // connection, under the lock every writer of the order takes — one connection, and no race to lose to them.
+        chain.Middleware.Add(new MethodCall(typeof(OrderCommandHandler), nameof(BeginAsync)));
+    }
+
+    /// <summary>Opens the command's transaction with the journal's locks (<see cref="ICommandJournal.BeginAsync"/>) before the order is read.</summary>
+    public static Task BeginAsync(DecideOrder message, IDocumentSession session, ICommandJournal journal, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(journal);
+        return journal.BeginAsync(session, message.Context, message.StreamId, ct);
     }
 
     [AggregateHandler]

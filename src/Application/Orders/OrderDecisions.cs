@@ -6,7 +6,8 @@ namespace Ledger.Application.Orders;
 /// <summary>
 /// An order command decided on a Marten session its caller owns and saves — an inbound message's, enlisted in the
 /// transaction that also marks the message handled — by the same handler Wolverine runs for HTTP commands
-/// (<see cref="OrderCommandHandler"/>): the stream is fetched for writing as the aggregate handler workflow fetches it.
+/// (<see cref="OrderCommandHandler"/>): the journal's locks first, then the stream fetched for writing, as in the
+/// aggregate handler workflow.
 /// </summary>
 public static class OrderDecisions
 {
@@ -16,6 +17,7 @@ public static class OrderDecisions
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(message);
+        await OrderCommandHandler.BeginAsync(message, session, journal, ct);
         var stream = await session.Events.FetchForWriting<OrderStream>(message.StreamId, ct);
         return await OrderCommandHandler.Handle(message, stream, session, store, journal, ct);
     }

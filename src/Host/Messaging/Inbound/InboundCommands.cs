@@ -68,7 +68,9 @@ public sealed partial class InboundCommands(
         await using (var tx = await WriteTransaction.BeginAsync(db.App, db.Schema, store, ct))
         {
             await tx.LockAuditStreamAsync(context.TenantId, entity, ct);
-            var work = new InboundWork(store, tx.Transaction, context.TenantId);
+            // The entry of an accepted command is staged on its own session, after its events (one save for both).
+            var work = new InboundWork(store, tx.Transaction, context.TenantId, streams => tx.AuditAppend(entity, AuditEventCodec.ToAppend(
+                new CommandAuditEntry(ActionOf(message), entity, AuditResult.Success, null, null, streams, client), context)));
             try
             {
                 await command(work, ct);
@@ -82,9 +84,12 @@ public sealed partial class InboundCommands(
                 throw;
             }
 
-            var streams = work.Streams;
-            var entry = new CommandAuditEntry(ActionOf(message), entity, AuditResult.Success, null, null, streams.Count > 0 ? streams : null, client);
-            await tx.AppendAsync(context.TenantId, [tx.AuditAppend(entity, AuditEventCodec.ToAppend(entry, context))], ct);
+            if (!work.Recorded)
+            {
+                // Accepted without an event (a repeated payment, an invoice already issued): the entry is all it writes.
+                var entry = new CommandAuditEntry(ActionOf(message), entity, AuditResult.Success, null, null, null, client);
+                await tx.AppendAsync(context.TenantId, [tx.AuditAppend(entity, AuditEventCodec.ToAppend(entry, context))], ct);
+            }
             try
             {
                 await Inbox.MarkIncomingEnvelopeAsHandledInTransactionAsync(tx.Connection, tx.Transaction, envelope,

@@ -1,6 +1,7 @@
 using Ledger.Application;
 using Ledger.Application.Audit;
 using Ledger.Application.Orders;
+using Ledger.EventStore;
 using Ledger.EventStore.MartenStore;
 using Marten;
 using Npgsql;
@@ -9,25 +10,29 @@ namespace Ledger.Host.Messaging.Inbound;
 
 /// <summary>
 /// What an inbound message's command works with, all inside the message's transaction (<see cref="InboundCommands"/>):
-/// Marten sessions enlisted in it, and the streams the command wrote, which its audit entry lists. It is also the
-/// command's journal: the entry itself is appended by <see cref="InboundCommands"/> once the command is done.
+/// Marten sessions enlisted in it. It is also the command's journal: an accepted command's audit entry, listing the
+/// streams it wrote, is staged on the command's session after its events (<see cref="InboundCommands"/> writes the
+/// entry of a command that appended nothing).
 /// </summary>
 public sealed class InboundWork : ICommandJournal
 {
     private readonly MartenEventStore store;
     private readonly NpgsqlTransaction transaction;
     private readonly string tenantId;
-    private readonly Dictionary<string, long> written = new(StringComparer.Ordinal);
+    private readonly Func<IReadOnlyList<AuditedStream>, StreamAppend> auditEntry;
 
-    internal InboundWork(MartenEventStore store, NpgsqlTransaction transaction, string tenantId)
+    /// <param name="auditEntry">The accepted command's entry for the streams it wrote, at its audit stream's locked version.</param>
+    internal InboundWork(MartenEventStore store, NpgsqlTransaction transaction, string tenantId,
+        Func<IReadOnlyList<AuditedStream>, StreamAppend> auditEntry)
     {
         this.store = store;
         this.transaction = transaction;
         this.tenantId = tenantId;
+        this.auditEntry = auditEntry;
     }
 
-    /// <summary>Every stream the command wrote, at its version after.</summary>
-    public IReadOnlyList<AuditedStream> Streams => [.. written.Select(w => new AuditedStream(w.Key, w.Value))];
+    /// <summary>Whether an accepted command's entry was staged (and, once its session saved, written).</summary>
+    public bool Recorded { get; private set; }
 
     /// <summary>A session of the message's tenant that reads inside the transaction (its own writes included).</summary>
     public IDocumentSession Session() => store.SessionIn(transaction, tenantId);
@@ -58,11 +63,13 @@ public sealed class InboundWork : ICommandJournal
     /// <summary>Nothing to take: <see cref="InboundCommands"/> locked the entity's audit stream when it opened the transaction.</summary>
     Task ICommandJournal.BeginAsync(IDocumentSession session, CommandContext context, string entity, CancellationToken ct) => Task.CompletedTask;
 
-    /// <summary>Notes the streams an accepted command wrote, for the message's audit entry.</summary>
+    /// <summary>Stages the accepted command's entry on its session, after its events.</summary>
     Task ICommandJournal.RecordAcceptedAsync(IDocumentSession session, CommandContext context, string entity,
         IReadOnlyList<AuditedStream> written, CancellationToken ct)
     {
-        foreach (var stream in written) this.written[stream.StreamId] = stream.Version;
+        if (Recorded) throw new InvalidOperationException("A message runs one command: its entry is staged once.");
+        store.Stage(session, [auditEntry(written)]);
+        Recorded = true;
         return Task.CompletedTask;
     }
 }

@@ -33,6 +33,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("stream.id", decideOrder.StreamId);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Ledger.Application.Orders.OrderCommandHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Ledger.Application.Orders.OrderCommandHandler");
+            await Ledger.Application.Orders.OrderCommandHandler.BeginAsync(decideOrder, documentSession, _commandJournal, cancellation).ConfigureAwait(false);
             // Loading Marten aggregate as part of the aggregate handler workflow
             var eventStreamOfOrderStream = await documentSession.Events.FetchForWriting<Ledger.Application.Orders.OrderStream>(orderStream_Id, cancellation);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.id", orderStream_Id);
