@@ -92,3 +92,5 @@ distclean: clean
 	-scripts/rabbitmq.sh stop
 	-scripts/pg.sh stop
 	rm -rf .run
+	# The checkpoint signer's record of what it signed belongs to the database just removed: a new one starts afresh.
+	rm -f .ledger/keys/*.signed.jsonl

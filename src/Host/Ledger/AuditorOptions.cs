@@ -32,6 +32,13 @@ public sealed class CheckpointOptions
 
     /// <summary>The key's PEM itself, from a secret store or the environment; wins over <see cref="KeyPath"/>.</summary>
     public string? PrivateKeyPem { get; set; }
+
+    /// <summary>
+    /// The signer's own record of what it signed (<c>SignedHeads</c>), outside the database: by default beside the key
+    /// file (<c>{KeyPath}.signed.jsonl</c>), or <c>keys/checkpoint-signed-heads.jsonl</c> when the key comes as PEM text;
+    /// relative paths are under <c>Ledger:DataDirectory</c>. Keep it where the key is kept, out of the database owner's reach.
+    /// </summary>
+    public string? SignedHeadsPath { get; set; }
 }
 
 /// <summary><c>Ledger:Auditor</c>: the bounds of the auditor API.</summary>

@@ -20,6 +20,15 @@ public static class AuditorServices
             sp.GetRequiredService<SigningKeyHistory>(), sp.GetRequiredService<CheckpointStore>()));
         services.AddSingleton(sp => new ExportWriter(sp.GetRequiredService<LedgerDataSources>().App,
             sp.GetRequiredService<CheckpointStore>(), sp.GetRequiredService<SigningKeyHistory>(), sp.GetRequiredService<TimeProvider>()));
+        // One record per process, read once: what this signer signed, outside the database.
+        services.AddSingleton(sp =>
+        {
+            var signed = SignedHeads.Open(CheckpointKeyProvider.SignedHeadsPath(
+                sp.GetRequiredService<IOptions<CheckpointOptions>>().Value, sp.GetRequiredService<IConfiguration>()));
+            CheckpointMetrics.Observe(signed);
+            return signed;
+        });
+        services.AddHealthChecks().AddCheck<CheckpointSignerHealthCheck>("checkpoint_signer", tags: ["ready"]);
         // Per use, so a round signs with the key the provider holds now (it reloads the file after a rotation).
         services.AddTransient(sp =>
         {
@@ -28,7 +37,7 @@ public static class AuditorServices
                 sp.GetRequiredService<CheckpointKeyProvider>().Key, sp.GetRequiredService<SigningKeyHistory>(),
                 sp.GetRequiredService<CheckpointStore>(),
                 new CheckpointPolicy(options.EveryEntries, TimeSpan.FromSeconds(options.EverySeconds)), sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<Ledger.EventStore.MartenStore.SealProgress>());
+                sp.GetRequiredService<Ledger.EventStore.MartenStore.SealProgress>(), sp.GetRequiredService<SignedHeads>());
         });
         services.AddHostedService<CheckpointService>();
         return services;

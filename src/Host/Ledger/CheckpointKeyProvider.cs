@@ -65,6 +65,16 @@ public sealed class CheckpointKeyProvider(IOptions<CheckpointOptions> options, I
         return LedgerDataDirectory.ResolvePath(configuration, options.KeyPath);
     }
 
+    /// <summary>Where the signer keeps what it signed (<see cref="CheckpointOptions.SignedHeadsPath"/>), absolute.</summary>
+    public static string SignedHeadsPath(CheckpointOptions options, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!string.IsNullOrWhiteSpace(options.SignedHeadsPath)) return LedgerDataDirectory.ResolvePath(configuration, options.SignedHeadsPath);
+        return string.IsNullOrWhiteSpace(options.PrivateKeyPem)
+            ? KeyPath(options, configuration) + ".signed.jsonl"
+            : LedgerDataDirectory.ResolvePath(configuration, "keys/checkpoint-signed-heads.jsonl");
+    }
+
     public static bool IsDefaultPath(CheckpointOptions options, IConfiguration configuration) =>
         KeyPath(options, configuration) == LedgerDataDirectory.ResolvePath(configuration, CheckpointOptions.DefaultKeyPath);
 

@@ -24,6 +24,9 @@ internal sealed partial class CheckpointService(
     // The key state last logged (outcome, key id, active key id), so a host that may not sign says so once, not every round.
     private (KeyRegistration, string, string?)? reported;
 
+    // A stopped signer says so once per process (each round finds it stopped again).
+    private bool haltReported;
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         // Before the server takes requests, so exports sign with a registered key from the first request on.
@@ -68,6 +71,11 @@ internal sealed partial class CheckpointService(
                 catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
                 {
                     LogRoundFailed(logger, e);
+                }
+                catch (IOException e)
+                {
+                    // The signer's record (SignedHeads) cannot be read or written: signing without it would vouch blind.
+                    LogRecordUnavailable(logger, e);
                 }
                 await Task.Delay(wait, clock, stoppingToken);
             }
@@ -125,6 +133,13 @@ internal sealed partial class CheckpointService(
                     LogChainBroken(logger, outcome.TenantId, outcome.Failure!.Position, outcome.Failure.Reason.ToString(), outcome.Failure.Detail);
                     break;
                 case CheckpointResult.KeyNotActive: return false;
+                case CheckpointResult.Rewritten:
+                    LogRewritten(logger, outcome.TenantId, outcome.Failure!.Position, outcome.Failure.Detail);
+                    break;
+                case CheckpointResult.Halted when !haltReported:
+                    haltReported = true;
+                    LogHalted(logger, outcome.Failure!.Position, outcome.Failure.Detail);
+                    break;
             }
         }
         return true;
@@ -144,6 +159,15 @@ internal sealed partial class CheckpointService(
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Tenant {TenantId}'s chain fails to verify at {Position} ({Reason}: {Detail}); not signing it")]
     private static partial void LogChainBroken(ILogger logger, string tenantId, long position, string reason, string detail);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Tenant {TenantId}'s chain is not the one this signer signed (position {Position}): {Detail} Checkpoint signing has stopped for every tenant; restore the database, or move the signer's record aside once the chain as it is must be vouched for")]
+    private static partial void LogRewritten(ILogger logger, string tenantId, long position, string detail);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Checkpoint signing is stopped: a chain lacks the head this signer signed at position {Position} ({Detail})")]
+    private static partial void LogHalted(ILogger logger, long position, string detail);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The checkpoint signer's record of what it signed cannot be read or written; not signing")]
+    private static partial void LogRecordUnavailable(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not register the checkpoint signing key at start; will retry")]
     private static partial void LogRegistrationFailed(ILogger logger, Exception exception);

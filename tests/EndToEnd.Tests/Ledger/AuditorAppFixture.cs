@@ -175,6 +175,18 @@ public sealed class SigningAuditorAppFixture : AuditorAppFixture
     ];
 }
 
+/// <summary>A signing Host of its own for a test that rewrites a chain it signed, which stops its signer for good.</summary>
+public sealed class RewrittenChainAppFixture : AuditorAppFixture
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings() =>
+    [
+        .. base.Settings(),
+        new("Ledger:Checkpoints:Enabled", "true"),
+        new("Ledger:Checkpoints:EveryEntries", "3"),
+        new("Ledger:Checkpoints:PollSeconds", "0.02"),
+    ];
+}
+
 /// <summary>
 /// The Host as <c>make run</c> runs it: the checkpoint key at its default place in the data directory (created by the
 /// Host), the signer running every 3 entries. The CLI runs from another working directory with the same data directory.
