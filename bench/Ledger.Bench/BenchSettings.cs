@@ -45,12 +45,15 @@ public sealed record BenchSettings
         FsyncSecondsPerTest = 1,
     };
 
+    /// <summary><c>--whole-store-rounds N</c>: more rounds of scenarios 5 and 6 alone, when two are too few to see a change through the noise.</summary>
+    public int? WholeStoreRoundsChosen { get; init; }
+
     /// <summary>Rounds for the scenarios whose every round processes a whole store (5, 6): fewer in the quick run.</summary>
-    public int WholeStoreRounds => Quick ? 2 : Math.Min(Rounds, 3);
+    public int WholeStoreRounds => WholeStoreRoundsChosen ?? (Quick ? 2 : Math.Min(Rounds, 3));
 
     public bool Runs(string scenario) => Only.Count == 0 || Only.Contains(scenario);
 
-    /// <summary><c>--quick</c>, <c>--only 1,2,7</c>, <c>--rounds N</c>, <c>--output PATH</c>; QUICK=1 in the environment means --quick.</summary>
+    /// <summary><c>--quick</c>, <c>--only 1,2,7</c>, <c>--rounds N</c>, <c>--whole-store-rounds N</c>, <c>--output PATH</c>; QUICK=1 in the environment means --quick.</summary>
     public static BenchSettings Parse(string[] args)
     {
         var quick = args.Contains("--quick") || Environment.GetEnvironmentVariable("QUICK") is "1" or "true" or "yes";
@@ -65,13 +68,16 @@ public sealed record BenchSettings
                 case "--rounds" when i + 1 < args.Length:
                     settings = settings with { Rounds = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture) };
                     break;
+                case "--whole-store-rounds" when i + 1 < args.Length:
+                    settings = settings with { WholeStoreRoundsChosen = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture) };
+                    break;
                 case "--output" when i + 1 < args.Length:
                     settings = settings with { Output = args[++i] };
                     break;
                 case "--quick":
                     break;
                 default:
-                    throw new ArgumentException($"unknown argument '{args[i]}' (use --quick, --only 1,2,7, --rounds N, --output PATH)");
+                    throw new ArgumentException($"unknown argument '{args[i]}' (use --quick, --only 1,2,7, --rounds N, --whole-store-rounds N, --output PATH)");
             }
         }
         return settings;

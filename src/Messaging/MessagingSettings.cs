@@ -38,9 +38,11 @@ public sealed class MessagingSettings
 public sealed class OutboxSettings
 {
     /// <summary>
-    /// Events per page of the publishing shard: one Marten transaction stores a page's outgoing envelopes and moves
-    /// the shard past it, and Wolverine sends them after the commit. Larger pages cost fewer commits; the price is a
-    /// larger transaction and, after a crash before its commit, a larger page processed again.
+    /// Events per page of the publishing shard: a page's messages are in flight together, and one Marten transaction
+    /// moves the shard past the page once the broker confirmed all of them. Larger pages are not faster: the publishing
+    /// process's CPU per message grows with the number of unconfirmed publishes (RabbitMQ.Client 7.2 copies all of a
+    /// channel's on every multiple ack); bench scenario 6 measured 55–57 µs per message with pages of 500, 61 with 1,000,
+    /// 79–87 with 2,000 (0.59× of raw confirms). After a failure the whole page is published again.
     /// </summary>
     public int BatchSize { get; set; } = 500;
 

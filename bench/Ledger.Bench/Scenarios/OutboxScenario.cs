@@ -61,8 +61,7 @@ public sealed class OutboxScenario(BenchSettings settings, BenchDatabase databas
                 if (catalogue.Translate(recorded) is { } published)
                 {
                     var message = IntegrationMessage.For(recorded, published, messagingSettings.Producer);
-                    var envelope = new Envelope();
-                    foreach (var (name, value) in message.Headers()) envelope.Headers[name] = value;
+                    var envelope = new Envelope(message);
                     var properties = new BasicProperties { Headers = new Dictionary<string, object?>(3) };
                     mapper.MapEnvelopeToOutgoing(envelope, properties);
                     messages.Add((message.RoutingKey, properties, message.Body));

@@ -6,7 +6,7 @@ namespace Ledger.Messaging.Outbox;
 /// <summary>
 /// The body of a published message is the integration envelope's JSON exactly as Ledger wrote it
 /// (<see cref="Contracts.IntegrationEnvelope.ToUtf8Json"/>), never Wolverine's serialization of the
-/// <see cref="IntegrationMessage"/> object: the bytes are made once, stored in the outbox as they are, and sent as they are.
+/// <see cref="IntegrationMessage"/> object: the bytes are made once and sent as they are.
 /// </summary>
 public sealed class IntegrationMessageSerializer : IMessageSerializer
 {
@@ -24,13 +24,10 @@ public sealed class IntegrationMessageSerializer : IMessageSerializer
         ? integration.Body
         : throw new InvalidOperationException($"Only {nameof(IntegrationMessage)}s are published to the integration exchange, not {message?.GetType().Name ?? "null"}.");
 
-    /// <summary>An envelope read back from the outbox table: its stored headers say what the message was.</summary>
-    public object ReadFromData(Type messageType, Envelope envelope)
-    {
-        ArgumentNullException.ThrowIfNull(envelope);
-        return IntegrationMessage.FromStored(envelope.Headers, envelope.Data ?? []);
-    }
+    /// <summary>Never called: the outbox sends inline and stores no envelope, so nothing is read back.</summary>
+    public object ReadFromData(Type messageType, Envelope envelope) =>
+        throw new NotSupportedException("Ledger's outbox stores no envelope; an integration message is never read back.");
 
     public object ReadFromData(byte[] data) =>
-        throw new NotSupportedException("An integration message is read back with its envelope's headers.");
+        throw new NotSupportedException("Ledger's outbox stores no envelope; an integration message is never read back.");
 }

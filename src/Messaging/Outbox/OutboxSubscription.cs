@@ -75,11 +75,9 @@ public sealed class OutboxSubscription : BatchSubscription
                 continue;
             }
             var message = IntegrationMessage.For(recorded, integration, publishing.Producer);
-            var delivery = new DeliveryOptions();
-            foreach (var (name, value) in message.Headers()) delivery.Headers[name] = value;
             // A span per message only when something listens: parsing each traceparent for nobody costs a share of a publish.
             using (var span = traced ? LedgerTelemetry.StartMessageSpan(LedgerTelemetry.OutboxPublishSpan, ActivityKind.Producer, message.TraceParent, message.RoutingKey) : null)
-                sends.Add((message, sender.PublishAsync(message, delivery).AsTask()));
+                sends.Add((message, sender.PublishAsync(message).AsTask()));
             published++;
         }
         await Task.WhenAll(sends.Select(s => s.Send)).ConfigureAwait(false);
