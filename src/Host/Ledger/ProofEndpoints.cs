@@ -28,7 +28,8 @@ public static class ProofEndpoints
     [EndpointSummary("Prove that an entry is in the tenant's Merkle tree of a size")]
     [EndpointDescription("position: the entry's chain_seq (required); tree_size: the tree's size, default the sealed log's. "
         + "Hashes are lowercase hex; proof is the RFC 9162 inclusion path, deepest first, for leaf_index = position - 1. "
-        + "A size beyond the sealed log is 404 ledger.beyond_sealed_log.")]
+        + "A size or position beyond the sealed log is 404 ledger.beyond_sealed_log (with sealed_size); a chain lacking an "
+        + "entry the tree needs is 409 ledger.chain_broken.")]
     public static async Task<Results<Ok<InclusionProofView>, ProblemHttpResult>> Inclusion(
         long? position, [FromQuery(Name = "tree_size")] long? treeSize, HttpContext http, LedgerDataSources data, CancellationToken ct)
     {
@@ -61,7 +62,7 @@ public static class ProofEndpoints
     [EndpointSummary("Prove that the tenant's Merkle tree of one size is a prefix of the tree of a larger size")]
     [EndpointDescription("first_size (required, 1 or more) and second_size (default the sealed log's size). Hashes are "
         + "lowercase hex; proof is the RFC 9162 consistency proof (empty when the sizes are equal). A size beyond the sealed "
-        + "log is 404 ledger.beyond_sealed_log.")]
+        + "log is 404 ledger.beyond_sealed_log (with sealed_size); a chain lacking an entry the trees need is 409 ledger.chain_broken.")]
     public static async Task<Results<Ok<ConsistencyProofView>, ProblemHttpResult>> Consistency(
         [FromQuery(Name = "first_size")] long? firstSize, [FromQuery(Name = "second_size")] long? secondSize, HttpContext http,
         LedgerDataSources data, CancellationToken ct)
