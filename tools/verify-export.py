@@ -2,6 +2,8 @@
 """Offline verifier for Ledger exports, written from docs/ledger-format.md alone (standard library only).
 
     python3 tools/verify-export.py <export folder | .tar | .tar.gz | .tgz | .zip> [--jwks keys.json] [--checkpoints file]
+    python3 tools/verify-export.py --inclusion proof.json [--root <hex>] [--entry-hash <hex>]
+    python3 tools/verify-export.py --consistency proof.json [--first-root <hex>] [--root <hex>]
 
 Checks everything `ledger verify-export` checks, signatures included: the manifest's detached ES256 signature, each
 file's SHA-256 and size, every checkpoint's signature and key validity, every entry hash (RFC 8785 canonical record)
@@ -10,6 +12,12 @@ hash. ES256 (ECDSA P-256 with SHA-256) and RFC 8785, number formatting included,
 
 Prints `FAIL <reason>[ at <position>][ file <name>]: <detail>` per problem and a last line `OK ...` or `FAILED ...`.
 Exit status: 0 verified, 1 not verified, 2 the export or an option file cannot be read.
+
+--inclusion / --consistency check a Merkle proof (docs/ledger-format.md section 13) as the auditor API serves it
+(GET /api/ledger/proofs/inclusion, /proofs/consistency) against the roots the auditor trusts: --root (the root of the
+tree of tree_size / second_size entries) and --first-root; without them the answer's own roots are used, which only
+shows the proof consistent with itself. --entry-hash is the entry hash the auditor holds (from an export), else the
+answer's. The verifiers are RFC 9162 sections 2.1.3.2 and 2.1.4.2, step for step.
 """
 import argparse
 import base64
@@ -541,13 +549,184 @@ def verify(files, trusted_keys=None, extra_checkpoints=()):
                              % (walk.previous.hex(), manifest["last_chain_hash"])))
     return manifest, failures, walk
 
+# --- Merkle trees (RFC 6962 / RFC 9162, docs/ledger-format.md section 13) -----------------------------------------
+
+def merkle_leaf_hash(data):
+    """A leaf: SHA-256(0x00 || data); a Ledger leaf's data is the entry's 32-byte entry hash."""
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def merkle_node_hash(left, right):
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def merkle_root(leaf_hashes):
+    """MTH over leaf hashes in order, streamed: the stack holds one perfect subtree's root per set bit of the count."""
+    stack, count = [], 0
+    for leaf in leaf_hashes:
+        node, n = leaf, count
+        while n & 1:
+            node = merkle_node_hash(stack.pop(), node)
+            n >>= 1
+        stack.append(node)
+        count += 1
+    if not stack:
+        return hashlib.sha256(b"").digest()
+    root = stack.pop()
+    while stack:
+        root = merkle_node_hash(stack.pop(), root)
+    return root
+
+
+def _hashes_ok(*hashes):
+    return all(isinstance(h, bytes) and len(h) == 32 for h in hashes)
+
+
+def verify_inclusion(index, size, leaf_hash, path, root):
+    """RFC 9162 section 2.1.3.2: None when `path` proves `leaf_hash` is leaf `index` (0-based) of the tree of `size` leaves."""
+    if not 0 <= index < size:
+        return "leaf index %d is not in a tree of size %d" % (index, size)
+    if not _hashes_ok(leaf_hash, root, *path):
+        return "every hash has 32 bytes"
+    fn, sn, r = index, size - 1, leaf_hash
+    for p in path:
+        if sn == 0:
+            return "the path is longer than a tree of size %d needs" % size
+        if fn & 1 or fn == sn:
+            r = merkle_node_hash(p, r)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = merkle_node_hash(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    if sn != 0:
+        return "the path is shorter than leaf %d of a tree of size %d needs" % (index, size)
+    return None if r == root else "the path leads to the root %s, not %s" % (r.hex(), root.hex())
+
+
+def verify_consistency(first, second, path, first_root, second_root):
+    """RFC 9162 section 2.1.4.2: None when `path` proves the tree of `first` leaves a prefix of the tree of `second`."""
+    if first < 1:
+        return "the first tree size must be 1 or more, not %d" % first
+    if first > second:
+        return "the first tree size %d is larger than the second %d" % (first, second)
+    if not _hashes_ok(first_root, second_root, *path):
+        return "every hash has 32 bytes"
+    if first == second:
+        if path:
+            return "between equal sizes the proof is empty"
+        return None if first_root == second_root else "the sizes are equal but the roots differ"
+    if not path:
+        return "the proof is empty"
+    nodes = [first_root] + list(path) if first & (first - 1) == 0 else list(path)
+    fn, sn = first - 1, second - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = nodes[0]
+    for c in nodes[1:]:
+        if sn == 0:
+            return "the proof has more hashes than sizes %d and %d need" % (first, second)
+        if fn & 1 or fn == sn:
+            fr, sr = merkle_node_hash(c, fr), merkle_node_hash(c, sr)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = merkle_node_hash(sr, c)
+        fn, sn = fn >> 1, sn >> 1
+    if sn != 0:
+        return "the proof has fewer hashes than sizes %d and %d need" % (first, second)
+    if fr != first_root:
+        return "the proof leads to the first root %s, not %s" % (fr.hex(), first_root.hex())
+    return None if sr == second_root else "the proof leads to the second root %s, not %s" % (sr.hex(), second_root.hex())
+
+
+def _proof_fields(answer, integers, hashes):
+    """The members of an auditor API proof answer, checked for type: integers, then 32-byte hashes, then the proof."""
+    if not isinstance(answer, dict):
+        raise Malformed("the answer is not a JSON object")
+    values = []
+    for name in integers:
+        if not isinstance(answer.get(name), int) or isinstance(answer.get(name), bool):
+            raise Malformed("member %s is missing or not an integer" % name)
+        values.append(answer[name])
+    for name in hashes:
+        values.append(_hex32(answer.get(name), "member " + name))
+    proof = answer.get("proof")
+    if not isinstance(proof, list):
+        raise Malformed("member proof is missing or not an array")
+    values.append([_hex32(h, "a proof hash") for h in proof])
+    return values
+
+
+def _hex32(text, what):
+    if not isinstance(text, str) or not HEX32.match(text):
+        raise Malformed("%s is not 64 lowercase hex digits" % what)
+    return bytes.fromhex(text)
+
+
+def check_inclusion(answer, root=None, entry_hash=None):
+    """An inclusion proof answer against the trusted root: (failure or None, what was proved)."""
+    position, index, size, answer_entry, answer_leaf, answer_root, path = _proof_fields(
+        answer, ("position", "leaf_index", "tree_size"), ("entry_hash", "leaf_hash", "root_hash"))
+    if index != position - 1:
+        return "leaf_index %d is not position %d - 1" % (index, position), None
+    leaf = merkle_leaf_hash(entry_hash if entry_hash is not None else answer_entry)
+    if entry_hash is None and leaf != answer_leaf:
+        return "leaf_hash is not SHA-256(0x00 || entry_hash)", None
+    trusted = root if root is not None else answer_root
+    failure = verify_inclusion(index, size, leaf, path, trusted)
+    return failure, "entry %d (leaf %d) is in the tree of size %d with root %s" % (position, index, size, trusted.hex())
+
+
+def check_consistency(answer, first_root=None, root=None):
+    first, second, answer_first, answer_second, path = _proof_fields(
+        answer, ("first_size", "second_size"), ("first_root", "second_root"))
+    r1 = first_root if first_root is not None else answer_first
+    r2 = root if root is not None else answer_second
+    failure = verify_consistency(first, second, path, r1, r2)
+    return failure, "the tree of size %d (root %s) is a prefix of the tree of size %d (root %s)" % (first, r1.hex(), second, r2.hex())
+
+
+def proof_main(args):
+    try:
+        answer = parse_json(open(args.inclusion or args.consistency, "rb").read())
+        given = {name: _hex32(getattr(args, name), "--" + name.replace("_", "-"))
+                 for name in ("root", "first_root", "entry_hash") if getattr(args, name) is not None}
+        if args.inclusion:
+            failure, proved = check_inclusion(answer, given.get("root"), given.get("entry_hash"))
+        else:
+            failure, proved = check_consistency(answer, given.get("first_root"), given.get("root"))
+    except (OSError, Malformed, ValueError) as e:
+        print("verify-export: %s" % e, file=sys.stderr)
+        return 2
+    roots = "the roots given" if "root" in given or "first_root" in given else "the answer's own roots (pass --root to check against one you trust)"
+    print("roots: " + roots)
+    if failure:
+        print("FAIL bad_proof: %s" % failure)
+        print("FAILED the proof does not verify")
+        return 1
+    print("OK " + proved)
+    return 0
+
 
 def main(argv):
     parser = argparse.ArgumentParser(description="Verify a Ledger export offline.")
-    parser.add_argument("export")
+    parser.add_argument("export", nargs="?")
     parser.add_argument("--jwks", help="the key set to trust (GET /api/ledger/jwks); default: the export's own jwks.json")
     parser.add_argument("--checkpoints", help="checkpoint JWSs kept from earlier, one per line")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--inclusion", help="an inclusion proof as GET /api/ledger/proofs/inclusion answers it")
+    mode.add_argument("--consistency", help="a consistency proof as GET /api/ledger/proofs/consistency answers it")
+    parser.add_argument("--root", help="the trusted root (hex) of the proof's tree (tree_size, or second_size)")
+    parser.add_argument("--first-root", dest="first_root", help="the trusted root (hex) of the tree of first_size")
+    parser.add_argument("--entry-hash", dest="entry_hash", help="the entry hash (hex) the auditor holds for the proved entry")
     args = parser.parse_args(argv)
+    if args.inclusion or args.consistency:
+        if args.export:
+            parser.error("a proof is checked on its own, without an export")
+        return proof_main(args)
+    if not args.export:
+        parser.error("an export, --inclusion or --consistency is required")
     try:
         files = read_export(args.export)
         trusted = parse_jwks(open(args.jwks, "rb").read()) if args.jwks else None
