@@ -36,6 +36,9 @@ ENV ASPNETCORE_HTTP_PORTS=8080 \
     DOTNET_ENVIRONMENT=Production \
     Ledger__Auth__SigningKeyPath=/keys/signing-key.pem
 EXPOSE 8080
+# The checkpoint signer's record of what it signed (Ledger:Checkpoints:SignedHeadsPath; docker-compose.yml mounts a
+# volume here): owned by the app user, so a fresh named volume, which takes the image's ownership, is writable by it.
+RUN mkdir -p /signer && chown "$APP_UID" /signer && chmod 700 /signer
 USER $APP_UID
 
 # `docker stop` sends SIGTERM: the Host stops accepting, lets requests in flight finish and its background
