@@ -35,7 +35,7 @@ public sealed class InboundWork : ICommandJournal
     public bool Recorded { get; private set; }
 
     /// <summary>A session of the message's tenant that reads inside the transaction (its own writes included).</summary>
-    public IDocumentSession Session() => store.SessionIn(transaction, tenantId);
+    private IDocumentSession Session() => store.SessionIn(transaction, tenantId);
 
     /// <summary>
     /// Decides an order command with the aggregate handler HTTP commands run (<see cref="OrderDecisions"/>) and saves it
