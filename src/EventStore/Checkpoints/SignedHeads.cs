@@ -45,20 +45,39 @@ public sealed class SignedHeads
         ArgumentException.ThrowIfNullOrEmpty(path);
         var heads = new SignedHeads(System.IO.Path.GetFullPath(path));
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(heads.path)!);
-        if (!File.Exists(heads.path)) return heads;
-        var number = 0;
-        foreach (var line in File.ReadLines(heads.path))
+        heads.Refresh();
+        return heads;
+    }
+
+    /// <summary>
+    /// Reads the file again: what other hosts sharing it signed since (a signer taking over the lease calls this first).
+    /// </summary>
+    /// <exception cref="InvalidDataException">a line is not a signed head.</exception>
+    public void Refresh()
+    {
+        var read = new Dictionary<string, List<SignedHead>>(StringComparer.Ordinal);
+        SignerHalt? stop = null;
+        if (File.Exists(path))
         {
-            number++;
-            if (line.Length == 0) continue;
-            switch (Parse(line))
+            var number = 0;
+            foreach (var line in File.ReadLines(path))
             {
-                case SignedHead head: heads.Remember(head); break;
-                case SignerHalt stop: heads.halt ??= stop; break;
-                default: throw new InvalidDataException($"{heads.path}, line {number}: not a signed head");
+                number++;
+                if (line.Length == 0) continue;
+                switch (Parse(line))
+                {
+                    case SignedHead head: Remember(read, head); break;
+                    case SignerHalt finding: stop ??= finding; break;
+                    default: throw new InvalidDataException($"{path}, line {number}: not a signed head");
+                }
             }
         }
-        return heads;
+        lock (gate)
+        {
+            byTenant.Clear();
+            foreach (var (tenant, heads) in read) byTenant[tenant] = heads;
+            halt = stop ?? halt;
+        }
     }
 
     /// <summary>The heads signed for the tenant, in chain order (empty when none).</summary>
@@ -74,7 +93,7 @@ public sealed class SignedHeads
         lock (gate)
         {
             Append(new Line(head.TenantId, head.ChainSeq, Convert.ToHexStringLower(head.ChainHash), null));
-            Remember(head);
+            Remember(byTenant, head);
         }
     }
 
@@ -99,7 +118,7 @@ public sealed class SignedHeads
         file.Flush(flushToDisk: true);
     }
 
-    private void Remember(SignedHead head)
+    private static void Remember(Dictionary<string, List<SignedHead>> byTenant, SignedHead head)
     {
         if (!byTenant.TryGetValue(head.TenantId, out var heads)) byTenant[head.TenantId] = heads = [];
         if (heads.Count == 0 || heads[^1].ChainSeq < head.ChainSeq) heads.Add(head);

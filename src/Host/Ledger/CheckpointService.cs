@@ -59,7 +59,22 @@ internal sealed partial class CheckpointService(
                         await lease.DisposeAsync();
                         lease = null;
                     }
-                    lease ??= await AdvisoryLease.TryAcquireAsync(dataSources.App, dataSources.Schema, LeaseName, stoppingToken);
+                    if (lease is null)
+                    {
+                        lease = await AdvisoryLease.TryAcquireAsync(dataSources.App, dataSources.Schema, LeaseName, stoppingToken);
+                        // Taking over: what the host that signed before signed, if the hosts share the signer's record.
+                        // Unread, the lease goes back: a signer that could not read its record must not sign.
+                        try
+                        {
+                            if (lease is not null) services.GetRequiredService<SignedHeads>().Refresh();
+                        }
+                        catch (IOException)
+                        {
+                            await lease!.DisposeAsync();
+                            lease = null;
+                            throw;
+                        }
+                    }
                     if (lease is not null && !await SignDueAsync(stoppingToken))
                     {
                         // Not the active key: let a process holding the active key take the lease.

@@ -100,4 +100,19 @@ public sealed class SignedHeadsTests : IAsyncLifetime
         File.AppendAllText(FilePath, "{\"tenant_id\":\"t-1\",\"chain_seq\":\"x\"}\n");
         Should.Throw<InvalidDataException>(() => SignedHeads.Open(FilePath)).Message.ShouldContain("line 2");
     }
+
+    [Fact]
+    public void A_signer_taking_over_reads_what_another_host_sharing_the_record_signed_and_found()
+    {
+        var standby = SignedHeads.Open(FilePath);
+        var active = SignedHeads.Open(FilePath);
+        active.Record(new SignedHead("t-1", 4, new byte[32]));
+        active.Stop(new SignerHalt("t-2", 7, "rewritten"));
+        standby.For("t-1").ShouldBeEmpty("read at start, before the other host signed");
+
+        standby.Refresh();
+
+        standby.For("t-1").ShouldHaveSingleItem().ChainSeq.ShouldBe(4);
+        standby.Halt.ShouldBe(new SignerHalt("t-2", 7, "rewritten"));
+    }
 }
