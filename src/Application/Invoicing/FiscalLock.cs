@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using Ledger.EventStore.Leases;
 using Marten;
 using Npgsql;
 
@@ -25,5 +24,5 @@ internal static class FiscalLock
 
     // Named by the store's schema as well: tests give each database its own schema on one server.
     private static long Key(string schema, string tenantId) =>
-        BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes("ledger.fiscal:" + schema + "\n" + tenantId)), 0);
+        AdvisoryLockKey.For("ledger.fiscal:" + schema + "\n" + tenantId);
 }

@@ -45,5 +45,5 @@ public sealed record IssueCreditNoteRequest(Guid CreditNoteId, Guid InvoiceId, s
 /// </summary>
 public sealed record DocumentWritten(Guid DocumentId, InvoiceNumber Number, string StreamId, long Version, MartenAppend? Appended)
 {
-    public CommandResult Result => new(StreamId, Version, Appended?.Result().LastPosition, Appended is null ? 0 : 1);
+    public CommandResult Result => CommandResult.Staged(StreamId, Version, Appended);
 }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Npgsql;
 
 namespace Ledger.EventStore.Leases;
@@ -63,7 +61,7 @@ public sealed class AdvisoryLease : IAsyncDisposable
 
     /// <summary>A stable 63-bit lock key per schema and role name.</summary>
     public static long KeyFor(string schema, string name) =>
-        BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes($"ledger.lease:{schema}:{name}")), 0) & long.MaxValue;
+        AdvisoryLockKey.For($"ledger.lease:{schema}:{name}") & long.MaxValue;
 
     public async ValueTask DisposeAsync()
     {

@@ -112,7 +112,7 @@ public static class Migrator
 
     // A stable 63-bit key per schema, so hosts migrating different schemas do not wait on each other.
     private static long LockKey(string schema) =>
-        BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes("ledger.migrations:" + schema)), 0) & long.MaxValue;
+        Leases.AdvisoryLockKey.For("ledger.migrations:" + schema) & long.MaxValue;
 
     private static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken ct)
     {

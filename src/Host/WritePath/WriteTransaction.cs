@@ -1,7 +1,6 @@
-using System.Security.Cryptography;
-using System.Text;
 using Ledger.Application.Audit;
 using Ledger.EventStore;
+using Ledger.EventStore.Leases;
 using Ledger.EventStore.MartenStore;
 using Npgsql;
 
@@ -169,5 +168,5 @@ internal sealed class WriteTransaction : IAsyncDisposable
 
     // Advisory locks are database-wide: the schema is part of the name so test schemas (and tenants) never share one.
     private static long LockKey(string schema, string[] parts) =>
-        BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes("ledger.write:" + schema + "\n" + string.Join('\n', parts))), 0);
+        AdvisoryLockKey.For("ledger.write:" + schema + "\n" + string.Join('\n', parts));
 }

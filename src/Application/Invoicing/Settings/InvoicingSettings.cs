@@ -110,7 +110,7 @@ public sealed class InvoicingSettings(MartenEventStore store, IssuerProfiles iss
 /// </summary>
 public sealed record SettingsWritten(string StreamId, long Version, MartenAppend? Appended)
 {
-    public CommandResult Result => new(StreamId, Version, Appended?.Result().LastPosition, Appended is null ? 0 : 1);
+    public CommandResult Result => CommandResult.Staged(StreamId, Version, Appended);
 }
 
 /// <summary>A tax rule version published: the command's write and the rules as numbered.</summary>
