@@ -198,10 +198,18 @@ public static class CheckpointNote
         var writer = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
         using (writer.PushSequence())
         {
-            writer.WriteIntegerUnsigned(p1363.AsSpan(0, 32));
-            writer.WriteIntegerUnsigned(p1363.AsSpan(32, 32));
+            writer.WriteIntegerUnsigned(Minimal(p1363.AsSpan(0, 32)));
+            writer.WriteIntegerUnsigned(Minimal(p1363.AsSpan(32, 32)));
         }
         return writer.Encode();
+    }
+
+    // DER integers have no redundant leading zero bytes (R or S below 2^248 has one in its fixed 32-byte field).
+    private static ReadOnlySpan<byte> Minimal(ReadOnlySpan<byte> value)
+    {
+        var start = 0;
+        while (start < value.Length - 1 && value[start] == 0) start++;
+        return value[start..];
     }
 
     private static string Extension(string line, string name) =>

@@ -113,4 +113,16 @@ public sealed class CheckpointNoteTests
         var witnessOnly = Text + "\n\u2014 witness.example AAAAAQEBAQE=\n";
         CheckpointNote.Verify(witnessOnly, Keys(key), "ledger.local", "acme").Error.ShouldBe("it has no signature by ledger.local");
     }
+
+    [Fact]
+    public void Signatures_whose_R_or_S_is_short_are_still_minimal_DER_and_verify()
+    {
+        // About one signature in 128 has an R or S below 2^248; a few hundred make sure those are among them.
+        using var key = CheckpointKey.FromPem(Pem);
+        for (var i = 0; i < 300; i++)
+        {
+            var note = CheckpointNote.Sign(Body with { TreeSize = i + 1 }, "ledger.local", key);
+            CheckpointNote.Verify(note, Keys(key), "ledger.local", "acme").Error.ShouldBeNull();
+        }
+    }
 }
