@@ -16,7 +16,13 @@ public sealed class WitnessLedger : IAsyncDisposable
     public const string KeyName = "ledger.test";
     private readonly List<string> folders = [];
 
-    private WitnessLedger(TestDatabase db) => Db = db;
+    private readonly bool ownsDatabase;
+
+    private WitnessLedger(TestDatabase db, bool ownsDatabase)
+    {
+        Db = db;
+        this.ownsDatabase = ownsDatabase;
+    }
 
     public TestDatabase Db { get; }
 
@@ -28,9 +34,10 @@ public sealed class WitnessLedger : IAsyncDisposable
 
     public WitnessDeliveries Deliveries => new(Db.AppDataSource);
 
+    /// <param name="db">A database someone else disposes (a <see cref="MessagingHarness"/>'s); by default a fresh one of its own.</param>
     public static async Task<WitnessLedger> CreateAsync(TestDatabase? db = null)
     {
-        var ledger = new WitnessLedger(db ?? await TestDatabase.CreateAsync(MessagingMigrations.Set));
+        var ledger = new WitnessLedger(db ?? await TestDatabase.CreateAsync(MessagingMigrations.Set), ownsDatabase: db is null);
         await ledger.History.RegisterAsync(ledger.Key, DateTimeOffset.UtcNow.AddMinutes(-1));
         return ledger;
     }
@@ -84,6 +91,6 @@ public sealed class WitnessLedger : IAsyncDisposable
         foreach (var folder in folders.Where(System.IO.Directory.Exists)) System.IO.Directory.Delete(folder, recursive: true);
         foreach (var file in folders.Where(File.Exists)) File.Delete(file);
         Key.Dispose();
-        await Db.DisposeAsync();
+        if (ownsDatabase) await Db.DisposeAsync();
     }
 }
