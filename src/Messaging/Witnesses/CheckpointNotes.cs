@@ -35,7 +35,7 @@ public sealed class CheckpointNotes(NpgsqlDataSource dataSource, string keyName,
     private async Task<(long Size, byte[] Root)> TreeAsync(SignedCheckpoint signed, CancellationToken ct)
     {
         var c = signed.Checkpoint;
-        return (c.ChainSeq, await trees.RootAsync(c.TenantId, c.ChainSeq, ct));
+        return (c.ChainSeq, c.TreeRoot ?? await trees.RootAsync(c.TenantId, c.ChainSeq, ct));
     }
 
     private async Task<string?> MakeNoteAsync(SignedCheckpoint signed, long size, byte[] root, CancellationToken ct)

@@ -36,7 +36,7 @@ public sealed class WitnessDeliveries(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<PendingCheckpoint>> PendingAsync(string witness, int limit, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand("""
-            SELECT c.tenant_id, c.chain_seq, c.chain_hash, c.issued_at, c.kid, c.jws, n.note
+            SELECT c.tenant_id, c.chain_seq, c.chain_hash, c.issued_at, c.kid, c.jws, n.note, c.tree_root
               FROM checkpoints c
               LEFT JOIN checkpoint_notes n ON n.tenant_id = c.tenant_id AND n.chain_seq = c.chain_seq
              WHERE c.recorded_at > coalesce((SELECT p.recorded_through FROM checkpoint_witness_progress p WHERE p.witness = $1), '-infinity') - $3
@@ -52,7 +52,8 @@ public sealed class WitnessDeliveries(NpgsqlDataSource dataSource)
         await using var r = await command.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
             pending.Add(new PendingCheckpoint(
-                new SignedCheckpoint(new Checkpoint(r.GetString(0), r.GetInt64(1), r.GetFieldValue<byte[]>(2), r.GetFieldValue<DateTimeOffset>(3)),
+                new SignedCheckpoint(new Checkpoint(r.GetString(0), r.GetInt64(1), r.GetFieldValue<byte[]>(2), r.GetFieldValue<DateTimeOffset>(3),
+                        r.IsDBNull(7) ? null : r.GetFieldValue<byte[]>(7)),
                     r.GetString(4), r.GetString(5)),
                 r.IsDBNull(6) ? null : r.GetString(6)));
         return pending;

@@ -54,6 +54,8 @@ public sealed class DirectoryWitnessTests : IAsyncLifetime
             note.Error.ShouldBeNull();
             note.Note!.Body.TreeSize.ShouldBe(c.ChainSeq);
             note.Note.Body.ChainHash.ShouldBe(c.ChainHash);
+            c.TreeRoot.ShouldNotBeNull("the signer signs format 2");
+            note.Note.Body.TreeRoot.ShouldBe(c.TreeRoot, "the note carries the root the JWS signs");
         }
         Directory.GetFiles(downFolder, "*", SearchOption.AllDirectories).Length.ShouldBe(12, "a .jws and a .note per checkpoint, no temporary files left");
     }
