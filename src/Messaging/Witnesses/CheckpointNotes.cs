@@ -20,6 +20,15 @@ public sealed class CheckpointNotes(NpgsqlDataSource dataSource, string keyName,
 
     public string KeyName => keyName;
 
+    /// <summary>The tenant's note at a position, once made (the first time the checkpoint was offered to the witnesses).</summary>
+    public async Task<string?> StoredAsync(string tenantId, long chainSeq, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("SELECT note FROM checkpoint_notes WHERE tenant_id = $1 AND chain_seq = $2");
+        command.Parameters.Add(new() { Value = tenantId });
+        command.Parameters.Add(new() { Value = chainSeq });
+        return (string?)await command.ExecuteScalarAsync(ct);
+    }
+
     public async Task<WitnessedCheckpoint> PrepareAsync(SignedCheckpoint signed, string? storedNote, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(signed);
