@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Ledger.EventStore.Witnesses;
 using Microsoft.Extensions.Logging;
 
 namespace Ledger.Messaging.Witnesses;
@@ -65,20 +66,4 @@ public sealed partial class DirectoryWitness(string root, ILogger<DirectoryWitne
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Witness fork: the witness directory already holds a different checkpoint for tenant {TenantId} at position {ChainSeq} ({Path}); two signed histories exist. The file is kept; the new checkpoint is refused")]
     private static partial void LogFork(ILogger logger, string tenantId, long chainSeq, string path);
-}
-
-/// <summary>The file layout of a witness directory, shared by the writer and <c>ledger verify --witness</c>.</summary>
-public static class WitnessFiles
-{
-    public const string JwsExtension = ".jws";
-    public const string NoteExtension = ".note";
-
-    /// <summary>
-    /// The tenant's folder name: the tenant id itself, which must be a safe file name (letters, digits, '.', '_', '-',
-    /// not starting with a dot). Anything else is refused rather than escaped, so one name never maps to two folders.
-    /// </summary>
-    public static string TenantFolder(string tenantId) =>
-        tenantId is { Length: > 0 and <= 200 } && tenantId[0] != '.' && tenantId.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-')
-            ? tenantId
-            : throw new ArgumentException($"tenant id '{tenantId}' is not usable as a witness folder name", nameof(tenantId));
 }
