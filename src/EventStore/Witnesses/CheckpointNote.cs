@@ -129,7 +129,8 @@ public static class CheckpointNote
     /// Verifies a note as Ledger signs them: read strictly; a signature line named <paramref name="keyName"/> by a key of
     /// <paramref name="keys"/> (matched by key id) must verify over the text, and the key must have been valid at the
     /// note's <c>ledger-issued-at</c>; the origin must be <paramref name="keyName"/>/<paramref name="tenantId"/>. Other
-    /// signature lines (witnesses' cosignatures) are ignored, as signed-note says. Never throws for a bad note.
+    /// signature lines (witnesses' cosignatures) are ignored, as signed-note says. A key revoked at or before that time
+    /// vouches for nothing (docs/ledger-format.md §7). Never throws for a bad note.
     /// </summary>
     public static NoteVerification Verify(string note, LedgerKeySet keys, string keyName, string tenantId)
     {
@@ -160,9 +161,8 @@ public static class CheckpointNote
                 failure = $"the signature does not verify with key {key.Kid}";
                 continue;
             }
-            return key.ValidAt(parsed.Body.IssuedAt)
-                ? new(parsed, key, null)
-                : new(parsed, key, $"it was signed outside the validity of key {key.Kid} ({key.Validity})");
+            // As for the JWS: within the key's validity, and before its revocation if it was revoked.
+            return new(parsed, key, key.Refusal(parsed.Body.IssuedAt));
         }
         return new(parsed, null, failure ?? $"it has no signature by {keyName}");
     }

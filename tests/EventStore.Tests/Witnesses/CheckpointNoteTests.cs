@@ -101,6 +101,8 @@ public sealed class CheckpointNoteTests
 
         var retired = new LedgerKeySet([new LedgerPublicKey(key.Kid, key.X, key.Y, null, Body.IssuedAt, true)]);
         CheckpointNote.Verify(Note, retired, "ledger.local", "acme").Error.ShouldStartWith("it was signed outside the validity of key");
+        var revoked = new LedgerKeySet([new LedgerPublicKey(key.Kid, key.X, key.Y, null, null, false, RevokedAt: Body.IssuedAt.AddSeconds(-1))]);
+        CheckpointNote.Verify(Note, revoked, "ledger.local", "acme").Error!.ShouldContain("was revoked at");
     }
 
     [Fact]
