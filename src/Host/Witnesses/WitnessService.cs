@@ -22,8 +22,12 @@ internal sealed partial class WitnessService(
     TimeProvider clock,
     ILogger<WitnessService> logger) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(witnesses.Select(w => Task.Run(() => RunAsync(new WitnessPublisher(deliveries, notes, w), stoppingToken), stoppingToken)));
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // What a transparency-log witness must be configured with to check Ledger's notes (per tenant: origin <key name>/<tenant>).
+        if (notes.VerifierKey() is { } verifierKey) LogVerifierKey(logger, witnesses.Select(w => w.Name).ToList(), verifierKey);
+        return Task.WhenAll(witnesses.Select(w => Task.Run(() => RunAsync(new WitnessPublisher(deliveries, notes, w), stoppingToken), stoppingToken)));
+    }
 
     private async Task RunAsync(WitnessPublisher publisher, CancellationToken ct)
     {
@@ -78,6 +82,9 @@ internal sealed partial class WitnessService(
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Publishing checkpoints to witnesses {Witnesses}; checkpoint notes are signed by verifier key {VerifierKey}")]
+    private static partial void LogVerifierKey(ILogger logger, IReadOnlyList<string> witnesses, string verifierKey);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Delivered {Count} checkpoints to witness {Witness}")]
     private static partial void LogDelivered(ILogger logger, string witness, int count);

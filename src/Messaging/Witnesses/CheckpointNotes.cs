@@ -20,6 +20,9 @@ public sealed class CheckpointNotes(NpgsqlDataSource dataSource, string keyName,
 
     public string KeyName => keyName;
 
+    /// <summary>The verifier key string of the key held now (docs/ledger-format.md §14), for configuring a tlog-witness; null without a key.</summary>
+    public string? VerifierKey() => currentKey() is { } key ? CheckpointNote.VerifierKey(keyName, key.X, key.Y) : null;
+
     /// <summary>The tenant's note at a position, once made (the first time the checkpoint was offered to the witnesses).</summary>
     public async Task<string?> StoredAsync(string tenantId, long chainSeq, CancellationToken ct)
     {

@@ -127,4 +127,11 @@ public sealed class CheckpointNoteTests
             CheckpointNote.Verify(note, Keys(key), "ledger.local", "acme").Error.ShouldBeNull();
         }
     }
+
+    [Fact]
+    public void The_worked_note_in_docs_ledger_format_section_14_is_this_one_byte_for_byte()
+    {
+        var doc = File.ReadAllText(Path.Combine(Ledger.EventStore.Tests.Export.PythonVerifier.RepoRoot(), "docs", "ledger-format.md"));
+        doc.ShouldContain("verifier key = " + VerifierKey + "\n\n" + Note);
+    }
 }
