@@ -71,4 +71,40 @@ public sealed class RabbitMqWitnessTests : IAsyncLifetime
         again.Skip(3).Select(m => m.MessageId).ShouldBe(received.Select(m => m.MessageId), "a re-delivery is the same message to a deduplicating consumer");
         again.Skip(3).Select(m => m.Body).ShouldBe(received.Select(m => m.Body));
     }
+
+    [Fact]
+    public async Task Checkpoints_signed_while_the_broker_is_unreachable_are_all_published_once_it_is_back()
+    {
+        await using var observer = await h.Broker.BindQueueAsync(WitnessedCheckpoint.MessageType);
+        await using var proxy = new TcpProxy(h.Broker.Uri.Host, h.Broker.Uri.Port);
+        var publisher = await h.StartPublisherAsync(h.Broker.Through(proxy));
+        var witness = new RabbitMqWitness(publisher.Services.GetRequiredService<IWolverineRuntime>(), h.Broker.Settings);
+        var tenant = TestDatabase.NewTenant("acme");
+        var signed = new List<Ledger.EventStore.Checkpoints.SignedCheckpoint> { await ledger.SignAsync(tenant) };
+        (await ledger.Publisher(witness).PublishPendingAsync(default)).ShouldBe(1);
+        await Waits.ForMessages(observer, 1);
+
+        proxy.Cut();
+        for (var i = 0; i < 3; i++) signed.Add(await ledger.SignAsync(tenant));
+        // The broker does not confirm: the delivery fails (it does not hang, nor pass as published), nothing is recorded.
+        await Should.ThrowAsync<IOException>(() => ledger.Publisher(witness).PublishPendingAsync(default).WaitAsync(Waits.Timeout));
+        (await ledger.DeliveredCountAsync(witness.Name)).ShouldBe(1);
+
+        proxy.Restore();
+        await Eventually.Until(async () =>
+        {
+            try
+            {
+                await ledger.Publisher(witness).PublishPendingAsync(default);
+            }
+            catch (Exception e) when (e is not ShouldAssertException)
+            {
+                // the connection is still coming back: the Host's loop would simply try again later
+            }
+            return await ledger.DeliveredCountAsync(witness.Name);
+        }, n => n == 4, Waits.Timeout, "every checkpoint recorded as published");
+        var ids = signed.Select(c => new WitnessedCheckpoint(c, c.Checkpoint.ChainSeq, c.Checkpoint.TreeRoot!, null).EventId).ToList();
+        await Waits.ForDistinct(observer, ids);
+        observer.Received.Select(m => m.MessageId).Distinct().Order().ShouldBe(ids.Select(id => id.ToString("D")).Order());
+    }
 }
