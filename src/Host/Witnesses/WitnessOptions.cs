@@ -18,6 +18,9 @@ public sealed class WitnessOptions
 
     /// <summary>A failing witness is retried after PollSeconds, doubling each time up to this.</summary>
     public double MaxRetrySeconds { get; set; } = 300;
+
+    /// <summary>/health/ready is Degraded once a witness has failed for this long (at once for a fork).</summary>
+    public double DegradedAfterSeconds { get; set; } = 600;
 }
 
 public sealed class HttpWitnessOptions

@@ -17,6 +17,7 @@ internal sealed partial class WitnessService(
     IReadOnlyList<ICheckpointWitness> witnesses,
     WitnessDeliveries deliveries,
     CheckpointNotes notes,
+    WitnessStatus status,
     LedgerDataSources dataSources,
     IOptions<WitnessOptions> options,
     TimeProvider clock,
@@ -53,6 +54,7 @@ internal sealed partial class WitnessService(
                     if (lease is not null)
                     {
                         var delivered = await publisher.PublishPendingAsync(ct);
+                        status.Delivered(name);
                         if (failing) LogRecovered(logger, name, delivered);
                         else if (delivered > 0) LogDelivered(logger, name, delivered);
                         (failing, retry) = (false, poll);
@@ -61,12 +63,14 @@ internal sealed partial class WitnessService(
                 catch (WitnessForkException e)
                 {
                     LogFork(logger, name, e.Message);
+                    status.Forked(name, clock.GetUtcNow(), e.Message);
                     (failing, wait, retry) = (true, retry, Min(retry * 2, maxRetry));
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
                     // Down, refusing, unreachable, or the database away: what was delivered is recorded; try again later.
                     LogFailed(logger, name, retry.TotalSeconds, e);
+                    status.Failed(name, clock.GetUtcNow());
                     (failing, wait, retry) = (true, retry, Min(retry * 2, maxRetry));
                 }
                 await Task.Delay(wait, clock, ct);

@@ -16,9 +16,16 @@ public static class WitnessServices
         services.AddSingleton(sp => new CheckpointNotes(sp.GetRequiredService<LedgerDataSources>().App,
             sp.GetRequiredService<IOptions<CheckpointOptions>>().Value.Origin, () => HeldKey(sp)));
         services.AddSingleton(sp => new WitnessDeliveries(sp.GetRequiredService<LedgerDataSources>().App));
+        services.AddSingleton(sp =>
+        {
+            var status = new WitnessStatus();
+            WitnessMetrics.Observe(status, sp.GetService<System.Diagnostics.Metrics.IMeterFactory>());
+            return status;
+        });
         services.AddHostedService(sp => new WitnessService(Witnesses(sp), sp.GetRequiredService<WitnessDeliveries>(),
-            sp.GetRequiredService<CheckpointNotes>(), sp.GetRequiredService<LedgerDataSources>(), sp.GetRequiredService<IOptions<WitnessOptions>>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WitnessService>>()));
+            sp.GetRequiredService<CheckpointNotes>(), sp.GetRequiredService<WitnessStatus>(), sp.GetRequiredService<LedgerDataSources>(),
+            sp.GetRequiredService<IOptions<WitnessOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WitnessService>>()));
+        services.AddHealthChecks().AddCheck<WitnessHealthCheck>("checkpoint_witnesses", tags: ["ready"]);
         return services;
     }
 

@@ -14,6 +14,7 @@ public sealed class DownWitnessAppFixture : AuditorAppFixture
         new("Ledger:Witnesses:Directory", "witness-down"),
         new("Ledger:Witnesses:PollSeconds", "0.05"),
         new("Ledger:Witnesses:MaxRetrySeconds", "0.2"),
+        new("Ledger:Witnesses:DegradedAfterSeconds", "0"),
     ];
 }
 
@@ -36,6 +37,9 @@ public sealed class WitnessOutageTests(DownWitnessAppFixture app) : IClassFixtur
             await Eventually.Until(async () => (await app.Auditor(tenant).GetAsync("/api/ledger/checkpoints/10/note")).StatusCode,
                 s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "the note of the checkpoint at 10");
         File.Exists(app.WitnessDirectory).ShouldBeTrue("nothing could be written to the witness meanwhile");
+        await Eventually.Until(() => app.Client().GetStringAsync("/health/ready"), r => r == "Degraded", TimeSpan.FromSeconds(60), "readiness to say a witness is failing");
+        var metricsText = await app.Client(app.Tokens.For(tenants[0], Host.Auth.LedgerRoles.Operator)).GetStringAsync("/metrics");
+        System.Text.RegularExpressions.Regex.IsMatch(metricsText, @"ledger_checkpoint_witnesses_failing(\{[^}]*\})? 1\n").ShouldBeTrue("the gauge says a witness is failing");
 
         File.Delete(app.WitnessDirectory);
         foreach (var tenant in tenants)
@@ -48,5 +52,6 @@ public sealed class WitnessOutageTests(DownWitnessAppFixture app) : IClassFixtur
                 f => f.Count == 4, TimeSpan.FromSeconds(60), $"the witness to hold {tenant}'s two checkpoints and notes");
             files.ShouldBe(["10.jws", "10.note", "5.jws", "5.note"]);
         }
+        await Eventually.Until(() => app.Client().GetStringAsync("/health/ready"), r => r == "Healthy", TimeSpan.FromSeconds(60), "readiness once the witness is back");
     }
 }
