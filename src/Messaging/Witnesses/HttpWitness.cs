@@ -29,7 +29,8 @@ public sealed class HttpWitness(Uri url, HttpClient http, NpgsqlDataSource dataS
     // The size the witness last said it holds, per origin: where the next consistency proof starts.
     private readonly ConcurrentDictionary<string, long> sizes = new(StringComparer.Ordinal);
 
-    public string Name => "http:" + endpoint;
+    // Without any credentials the URL carries: the name is logged and stored.
+    public string Name => "http:" + new UriBuilder(endpoint) { UserName = "", Password = "" }.Uri;
 
     public async Task<string?> DeliverAsync(WitnessedCheckpoint checkpoint, CancellationToken ct)
     {
