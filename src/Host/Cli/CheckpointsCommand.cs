@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ledger.EventStore.Checkpoints;
+using Ledger.EventStore.Keys;
 using Ledger.Host.Auditing;
 using Ledger.Host.Configuration;
 using Ledger.Host.Events;
@@ -37,12 +38,13 @@ internal static class CheckpointsCommand
             var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             var configuration = LedgerConfiguration.ForCli(LedgerConfiguration.CliEnvironmentName());
             var options = configuration.GetSection(CheckpointOptions.Section).Get<CheckpointOptions>() ?? new();
+            var protection = KeyProtectionOptions.Resolve(configuration, LedgerConfiguration.CliEnvironmentName());
             await using var dataSources = LedgerDataSources.Create(configuration);
             var history = new SigningKeyHistory(dataSources.App);
 
             if (parse.GetValue(keyFile) is { } given)
             {
-                using var provided = CheckpointKey.FromPem(await File.ReadAllTextAsync(given, ct));
+                using var provided = CheckpointKey.FromFile(given, protection with { RequireEncrypted = false });
                 return await Report(await history.RotateAsync(provided, TimeProvider.System.GetUtcNow(), ct), provided, output, error,
                     "configure the hosts with this key (Ledger:Checkpoints:PrivateKeyPem or KeyPath) and restart them");
             }
@@ -54,9 +56,9 @@ internal static class CheckpointsCommand
 
             var path = CheckpointKeyProvider.KeyPath(options, configuration);
             using var key = CheckpointKey.Generate();
-            var retired = File.Exists(path) ? $"{path}.{CurrentKid(path)}.retired" : null;
+            var retired = File.Exists(path) ? $"{path}.{CurrentKid(path, protection)}.retired" : null;
             if (retired is not null) File.Move(path, retired, overwrite: false);
-            CheckpointKeyFile.Write(path, key);
+            CheckpointKeyFile.Write(path, key, protection);
             try
             {
                 return await Report(await history.RotateAsync(key, TimeProvider.System.GetUtcNow(), ct), key, output, error,
@@ -141,9 +143,9 @@ internal static class CheckpointsCommand
         return tenants;
     }
 
-    private static string CurrentKid(string path)
+    private static string CurrentKid(string path, KeyProtection protection)
     {
-        using var current = CheckpointKey.FromPem(File.ReadAllText(path));
+        using var current = CheckpointKey.FromFile(path, protection);
         return current.Kid;
     }
 
