@@ -117,7 +117,7 @@ internal sealed class RestoreDrill(BackupOptions options, PostgresTools tools, s
         var held = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         if (witnessDirectory is null || !Directory.Exists(witnessDirectory)) return held;
         foreach (var tenantFolder in Directory.GetDirectories(witnessDirectory))
-            foreach (var file in Directory.GetFiles(tenantFolder, "*.jws"))
+            foreach (var file in Directory.GetFiles(tenantFolder, "*" + EventStore.Witnesses.WitnessFiles.JwsExtension))
             {
                 var jws = File.ReadAllText(file).Trim();
                 try
