@@ -44,6 +44,7 @@ public static class LedgerCli
             CheckpointsCommand.Create(),
             KeysCommand.Create(),
             VerifyExportCommand.Create(),
+            VerifyProofCommand.Create(),
             DlqCommand.Create(),
             OutboxCommand.Create(),
             ProjectionsCommand.Create(),

@@ -145,6 +145,44 @@ public sealed class MerkleProofApiTests(AuditorAppFixture app) : IClassFixture<A
         (await AuditorApiTests.Json(auditor, "/api/ledger/proofs/consistency?first_size=3&second_size=6")).GetProperty("proof").GetArrayLength().ShouldBeGreaterThan(0);
     }
 
+    [Fact]
+    public async Task Ledger_verify_proof_checks_saved_answers_offline_against_the_tree_roots_of_kept_checkpoints()
+    {
+        var tenant = await app.TenantWithCheckpointsAsync();
+        var auditor = app.Auditor(tenant);
+        var jwks = app.NewPath("jwks.json");
+        await File.WriteAllBytesAsync(jwks, await auditor.GetByteArrayAsync("/api/ledger/jwks"));
+        var (five, ten) = (app.NewPath("checkpoint-5.jws"), app.NewPath("checkpoint-10.jws"));
+        await File.WriteAllTextAsync(five, (await AuditorApiTests.Json(auditor, "/api/ledger/checkpoints/5")).GetProperty("jws").GetString());
+        var latest = await AuditorApiTests.Json(auditor, "/api/ledger/checkpoints/10");
+        await File.WriteAllTextAsync(ten, latest.GetProperty("jws").GetString());
+        var inclusion = app.NewPath("inclusion.json");
+        await File.WriteAllBytesAsync(inclusion, await auditor.GetByteArrayAsync("/api/ledger/proofs/inclusion?position=4"));
+        var consistency = app.NewPath("consistency.json");
+        await File.WriteAllBytesAsync(consistency, await auditor.GetByteArrayAsync("/api/ledger/proofs/consistency?first_size=5&second_size=10"));
+
+        var included = await app.LedgerAsync("verify-proof", "--inclusion", inclusion, "--checkpoint", ten, "--jwks", jwks);
+        included.ExitCode.ShouldBe(0, included.Stdout + included.Stderr);
+        included.Stdout.ShouldContain("signature verified");
+        included.Stdout.ShouldContain("roots: the roots given");
+        included.Stdout.ShouldContain("OK entry 4 (leaf 3) is in the tree of size 10 with root " + latest.GetProperty("tree_root").GetString());
+
+        var grew = await app.LedgerAsync("verify-proof", "--consistency", consistency, "--checkpoint", five, "--jwks", jwks,
+            "--root", latest.GetProperty("tree_root").GetString()!);
+        grew.ExitCode.ShouldBe(0, grew.Stdout + grew.Stderr);
+        grew.Stdout.ShouldContain("OK the tree of size 5");
+
+        var forged = JsonNode.Parse(await File.ReadAllTextAsync(inclusion))!;
+        forged["proof"]![0] = new string('0', 64);
+        await File.WriteAllTextAsync(inclusion, forged.ToJsonString());
+        var refused = await app.LedgerAsync("verify-proof", "--inclusion", inclusion, "--checkpoint", ten, "--jwks", jwks);
+        refused.ExitCode.ShouldBe(1, refused.Stdout + refused.Stderr);
+        refused.Stdout.ShouldContain("FAIL bad_proof");
+        (await app.LedgerAsync("verify-proof", "--inclusion", inclusion, "--checkpoint", ten)).ExitCode.ShouldBe(2, "a kept checkpoint needs the key set to trust");
+        (await app.LedgerAsync("verify-proof", "--consistency", consistency, "--checkpoint", ten, "--jwks", jwks, "--root", new string('0', 64))).ExitCode
+            .ShouldBe(1, "the checkpoint at 10 gives no root of size 5, and the root given for 10 is wrong");
+    }
+
     // The leaves from the served entries: SHA-256(0x00 ‖ entry hash), the entry hash first checked against its record.
     private static async Task<List<byte[]>> LeavesAsync(HttpClient auditor)
     {
