@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Debian's Chromium for the browser tests (ApiReferencePageTests): installs the package when it is missing (as root,
+# Debian's Chromium for the browser tests (ApiReferencePageTests, the verifier page's Browser/ and VerifierPageTests): installs the package when it is missing (as root,
 # like CI; Playwright's own browser download cannot work without the internet), then prints the executable's path.
 set -euo pipefail
 
