@@ -277,8 +277,9 @@ def parse_checkpoint(payload):
     c = parse_json(payload)
     if not isinstance(c, dict):
         raise Malformed("a checkpoint payload is a JSON object")
-    if c.get("checkpoint_format") != 1:
-        raise Malformed("checkpoint_format is not 1")
+    version = c.get("checkpoint_format")
+    if version not in (1, 2) or isinstance(version, bool):
+        raise Malformed("checkpoint_format is not 1 or 2")
     seq = c.get("chain_seq")
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
         raise Malformed("chain_seq is not a positive integer")
@@ -287,13 +288,21 @@ def parse_checkpoint(payload):
             raise Malformed(name + " is missing or not a string")
     if not HEX32.match(c["chain_hash"]) or not TIMESTAMP.match(c["issued_at"]):
         raise Malformed("chain_hash or issued_at is malformed")
+    if version == 2:
+        # format 2 also signs the Merkle root of the tree of chain_seq leaves (section 8)
+        if c.get("tree_size") != seq or isinstance(c.get("tree_size"), bool):
+            raise Malformed("tree_size is not chain_seq")
+        if not isinstance(c.get("tree_root"), str) or not HEX32.match(c["tree_root"]):
+            raise Malformed("tree_root is missing or malformed")
+    else:
+        c.pop("tree_root", None)
     return c
 
 
 class Anchor:
-    def __init__(self, position, chain_hash, source, invalid, issued_at=None):
+    def __init__(self, position, chain_hash, source, invalid, issued_at=None, tree_root=None):
         self.position, self.chain_hash, self.source, self.invalid = position, chain_hash, source, invalid
-        self.issued_at = issued_at
+        self.issued_at, self.tree_root = issued_at, tree_root
 
 
 def checkpoint_anchor(jws, keys, tenant, fallback):
@@ -315,13 +324,39 @@ def checkpoint_anchor(jws, keys, tenant, fallback):
     if error is None and not key.valid_at(claimed["issued_at"]):
         error = "it was signed outside the validity of key %s" % key.kid
     return Anchor(position, bytes.fromhex(claimed["chain_hash"]) if claimed else b"", source, error,
-                  claimed["issued_at"] if claimed else None)
+                  claimed["issued_at"] if claimed else None,
+                  bytes.fromhex(claimed["tree_root"]) if claimed and "tree_root" in claimed else None)
 
 # --- the chain walk (docs/ledger-format.md sections 4 and 8) ----------------------------------------------------
 
+class Frontier:
+    """The Merkle tree of the leaves so far, as the roots of the perfect subtrees they fill, largest first (section 13)."""
+
+    def __init__(self, size=0, hashes=()):
+        if len(hashes) != bin(size).count("1"):
+            raise Malformed("a tree of %d leaves has a frontier of %d hashes, not %d" % (size, bin(size).count("1"), len(hashes)))
+        self.size, self.stack = size, list(hashes)
+
+    def add(self, entry_hash):
+        node, n = merkle_leaf_hash(entry_hash), self.size
+        while n & 1:
+            node, n = merkle_node_hash(self.stack.pop(), node), n >> 1
+        self.stack.append(node)
+        self.size += 1
+
+    def root(self):
+        if not self.stack:
+            return hashlib.sha256(b"").digest()
+        root = self.stack[-1]
+        for left in reversed(self.stack[:-1]):
+            root = merkle_node_hash(left, root)
+        return root
+
+
 class Walk:
-    def __init__(self, start, previous, anchors):
+    def __init__(self, start, previous, anchors, tree=None):
         self.start, self.next, self.previous, self.checked, self.reached, self.failure = start, start, previous, 0, 0, None
+        self.tree, self.roots_unchecked = tree, 0
         self.anchors = {}
         for anchor in anchors:
             if anchor.position >= start - 1:
@@ -336,6 +371,11 @@ class Walk:
             if anchor.chain_hash != chain_hash:
                 return ("checkpoint_mismatch", position, "the chain hash here is %s, %s vouches for %s"
                         % (chain_hash.hex(), anchor.source, anchor.chain_hash.hex()))
+            if anchor.tree_root is not None and self.tree is None:
+                self.roots_unchecked += 1
+            elif anchor.tree_root is not None and self.tree.root() != anchor.tree_root:
+                return ("checkpoint_mismatch", position, "the tree root of the entries through here is %s, %s vouches for %s"
+                        % (self.tree.root().hex(), anchor.source, anchor.tree_root.hex()))
             self.reached += 1
         return None
 
@@ -354,6 +394,8 @@ class Walk:
             self.failure = ("broken_link", seq, "previous chain hash and entry hash link to %s, stored chain hash is %s"
                             % (link.hex(), chain_hash.hex()))
             return
+        if self.tree is not None:
+            self.tree.add(entry_hash)
         self.failure = self._meet(seq, chain_hash)
         if not self.failure:
             self.previous, self.next, self.checked = chain_hash, self.next + 1, self.checked + 1
@@ -414,11 +456,13 @@ def parse_manifest(data):
     m = parse_json(data)
     if not isinstance(m, dict):
         raise Malformed("the manifest is not a JSON object")
-    expected = {"export_format": 1, "record_format": 1, "checkpoint_format": 1, "hash_alg": "sha-256",
+    expected = {"export_format": 1, "record_format": 1, "hash_alg": "sha-256",
                 "canonicalization": "rfc8785", "signature_alg": "ES256"}
     for name, value in expected.items():
         if m.get(name) != value or isinstance(m.get(name), bool):
             raise Malformed("%s is %r; this verifier knows %r" % (name, m.get(name), value))
+    if m.get("checkpoint_format") not in (1, 2) or isinstance(m.get("checkpoint_format"), bool):
+        raise Malformed("checkpoint_format is %r; this verifier knows 1 and 2" % m.get("checkpoint_format"))
     for name in ("from", "to", "count", "checkpoint_count"):
         if not isinstance(m.get(name), int) or isinstance(m.get(name), bool):
             raise Malformed(name + " is missing or not an integer")
@@ -435,6 +479,12 @@ def parse_manifest(data):
         raise Malformed("head is not an integer")
     if m["from"] < 1 or m["to"] < m["from"] - 1 or m["count"] < 0 or m.get("head", 0) < 0:
         raise Malformed("from, to, count and head are inconsistent")
+    if "tree_frontier" in m:
+        if not isinstance(m["tree_frontier"], list) or not all(isinstance(h, str) and HEX32.match(h) for h in m["tree_frontier"]):
+            raise Malformed("tree_frontier is not an array of hashes")
+        if len(m["tree_frontier"]) != bin(m["from"] - 1).count("1"):
+            raise Malformed("tree_frontier has %d hashes; the %d entries before the range need %d"
+                            % (len(m["tree_frontier"]), m["from"] - 1, bin(m["from"] - 1).count("1")))
     return m
 
 
@@ -506,7 +556,15 @@ def verify(files, trusted_keys=None, extra_checkpoints=()):
     if manifest["from"] == 1 and previous != bytes(32):
         failures.append(("manifest_mismatch", None, "manifest.json", "the range starts at 1 but first_previous_hash is not 32 zero bytes"))
         previous = bytes(32)
-    walk = Walk(manifest["from"], previous, anchors)
+    # The tree before the range: empty from position 1, else the manifest's frontier (proved or refuted by the first
+    # format-2 checkpoint in range); without one, tree roots are not checked.
+    if manifest["from"] == 1:
+        tree = Frontier()
+    elif "tree_frontier" in manifest:
+        tree = Frontier(manifest["from"] - 1, [bytes.fromhex(h) for h in manifest["tree_frontier"]])
+    else:
+        tree = None
+    walk = Walk(manifest["from"], previous, anchors, tree)
 
     lines = files.get("entries.ndjson", b"").split(b"\n")
     if lines and lines[-1] == b"":
@@ -748,8 +806,12 @@ def main(argv):
     if failures:
         print("FAILED verified through %d; %d problem(s)" % (walk.next - 1 if walk else 0, len(failures)))
         return 1
-    print("OK verified %d..%d: %d entries, %d checkpoints reached, last chain hash %s"
-          % (manifest["from"], walk.next - 1, walk.checked, walk.reached, walk.previous.hex()))
+    if walk.roots_unchecked:
+        print("note: %d checkpoint tree root(s) not checked: the export starts at %d without a tree_frontier"
+              % (walk.roots_unchecked, manifest["from"]))
+    print("OK verified %d..%d: %d entries, %d checkpoints reached, last chain hash %s%s"
+          % (manifest["from"], walk.next - 1, walk.checked, walk.reached, walk.previous.hex(),
+             ", tree root %s" % walk.tree.root().hex() if walk.tree is not None else ""))
     return 0
 
 

@@ -11,9 +11,11 @@ public sealed record ChainEntry(long ChainSeq, byte[] Record, byte[] EntryHash, 
 /// A chain hash that something outside the chain vouches for at a position, such as a signed checkpoint:
 /// the chain must reach <see cref="Position"/> with exactly <see cref="ChainHash"/>. When the voucher itself
 /// failed (a bad signature), <see cref="Invalid"/> says why, and the anchor is reported rather than trusted.
-/// <see cref="IssuedAt"/> is when it was signed, as it says (a checkpoint's <c>issued_at</c>).
+/// <see cref="IssuedAt"/> is when it was signed, as it says (a checkpoint's <c>issued_at</c>). <see cref="TreeRoot"/>, when
+/// it vouches for one (checkpoint format 2), is the Merkle root of the tree of <see cref="Position"/> leaves.
 /// </summary>
-public sealed record ChainAnchor(long Position, byte[] ChainHash, string Source, string? Invalid = null, DateTimeOffset? IssuedAt = null)
+public sealed record ChainAnchor(
+    long Position, byte[] ChainHash, string Source, string? Invalid = null, DateTimeOffset? IssuedAt = null, byte[]? TreeRoot = null)
 {
     public bool IsValid => Invalid is null;
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Ledger.EventStore.Merkle;
 
 namespace Ledger.EventStore.Chain;
 
@@ -7,7 +8,12 @@ namespace Ledger.EventStore.Chain;
 /// The one implementation of docs/ledger-format.md §4 and §8: a walk along a tenant's chain in position order that
 /// recomputes every entry hash and link and checks every anchor (signed checkpoint) it passes, stopping at the first
 /// failure. The store verifier, the auditor API, the checkpointer and the offline export verifier all feed it entries;
-/// only where the entries come from differs. A walk can be resumed: its whole state is <see cref="Next"/> and <see cref="Previous"/>.
+/// only where the entries come from differs. A walk can be resumed: its whole state is <see cref="Next"/>,
+/// <see cref="Previous"/> and, when it recomputes the Merkle tree, <see cref="Tree"/>'s frontier.
+/// <para>
+/// A walk given the tree's frontier at its start (empty from position 1) also checks the tree root a checkpoint signs
+/// (format 2, docs/ledger-format.md §8); one started mid-log without it cannot, and counts the roots it left unchecked.
+/// </para>
 /// </summary>
 public sealed class ChainWalk
 {
@@ -15,7 +21,8 @@ public sealed class ChainWalk
 
     /// <param name="from">the first position to check.</param>
     /// <param name="previous">chain_hash(from - 1): 32 zero bytes when starting at 1.</param>
-    public ChainWalk(long from, byte[] previous, long next = 0, long entriesChecked = 0, int anchorsReached = 0)
+    /// <param name="tree">the Merkle tree of the entries before <c>Next</c> (its frontier), or null to leave roots unchecked.</param>
+    public ChainWalk(long from, byte[] previous, long next = 0, long entriesChecked = 0, int anchorsReached = 0, MerkleTreeBuilder? tree = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(from, 1);
         ArgumentNullException.ThrowIfNull(previous);
@@ -24,7 +31,13 @@ public sealed class ChainWalk
         Previous = previous;
         EntriesChecked = entriesChecked;
         AnchorsReached = anchorsReached;
+        if (tree is not null && tree.Size != Next - 1)
+            throw new ArgumentException($"the tree has {tree.Size} leaves, the walk is at {Next}", nameof(tree));
+        Tree = tree;
     }
+
+    /// <summary>A walk from position 1, recomputing the Merkle tree from its first leaf.</summary>
+    public static ChainWalk FromGenesis() => new(1, LedgerRecord.GenesisHash, tree: new MerkleTreeBuilder());
 
     public long From { get; }
 
@@ -42,6 +55,12 @@ public sealed class ChainWalk
     public int AnchorsReached { get; private set; }
 
     public ChainFailure? Failure { get; private set; }
+
+    /// <summary>The Merkle tree of the entries verified so far, when the walk knows it (see the class remarks).</summary>
+    public MerkleTreeBuilder? Tree { get; }
+
+    /// <summary>How many signed tree roots the walk could not check, having no frontier.</summary>
+    public int TreeRootsUnchecked { get; private set; }
 
     /// <summary>
     /// Adds anchors the walk must meet. One at <c>Next - 1</c> (the position the walk starts from) is checked at
@@ -72,7 +91,10 @@ public sealed class ChainWalk
         ArgumentNullException.ThrowIfNull(entryHash);
         ArgumentNullException.ThrowIfNull(chainHash);
         if (Failure is not null) return false;
-        Failure = Check(chainSeq, record, entryHash, chainHash, Next, Previous) ?? MeetAnchors(chainSeq, chainHash);
+        Failure = Check(chainSeq, record, entryHash, chainHash, Next, Previous);
+        if (Failure is not null) return false;
+        Tree?.AddLeaf(entryHash);
+        Failure = MeetAnchors(chainSeq, chainHash);
         if (Failure is not null) return false;
         Previous = chainHash;
         Next++;
@@ -140,6 +162,10 @@ public sealed class ChainWalk
             if (!anchor.ChainHash.AsSpan().SequenceEqual(chainHash))
                 return new(position, ChainFailureReason.CheckpointMismatch,
                     $"the chain hash here is {Convert.ToHexStringLower(chainHash)}, {anchor.Source} vouches for {Convert.ToHexStringLower(anchor.ChainHash)}");
+            if (anchor.TreeRoot is not null && Tree is null) TreeRootsUnchecked++;
+            else if (anchor.TreeRoot is not null && Tree!.Root() is var root && !root.AsSpan().SequenceEqual(anchor.TreeRoot))
+                return new(position, ChainFailureReason.CheckpointMismatch,
+                    $"the tree root of the entries through here is {Convert.ToHexStringLower(root)}, {anchor.Source} vouches for {Convert.ToHexStringLower(anchor.TreeRoot)}");
             AnchorsReached++;
         }
         return null;

@@ -8,30 +8,45 @@ namespace Ledger.EventStore.Checkpoints;
 
 /// <summary>
 /// What a checkpoint attests: tenant <see cref="TenantId"/>'s chain had <see cref="ChainHash"/> at position
-/// <see cref="ChainSeq"/> when it was signed at <see cref="IssuedAt"/>.
+/// <see cref="ChainSeq"/> when it was signed at <see cref="IssuedAt"/>, and (format 2) its Merkle tree of
+/// <see cref="ChainSeq"/> leaves had <see cref="TreeRoot"/> (docs/ledger-format.md §8, §13).
 /// </summary>
-public sealed record Checkpoint(string TenantId, long ChainSeq, byte[] ChainHash, DateTimeOffset IssuedAt)
+public sealed record Checkpoint(string TenantId, long ChainSeq, byte[] ChainHash, DateTimeOffset IssuedAt, byte[]? TreeRoot = null)
 {
-    public const int FormatVersion = 1;
+    /// <summary>The format Ledger signs: 2, with the tree root. Format 1 (the chain hash alone) still verifies.</summary>
+    public const int FormatVersion = 2;
 
-    /// <summary>The JWS payload: <c>{"chain_hash","chain_seq","checkpoint_format":1,"issued_at","tenant_id"}</c>, RFC 8785 canonical.</summary>
+    /// <summary>The first format, without a tree root.</summary>
+    public const int ChainOnlyFormat = 1;
+
+    public int Format => TreeRoot is null ? ChainOnlyFormat : FormatVersion;
+
+    /// <summary>
+    /// The JWS payload, RFC 8785 canonical: <c>{"chain_hash","chain_seq","checkpoint_format","issued_at","tenant_id"}</c>,
+    /// and in format 2 <c>"tree_root","tree_size"</c> (the size is the position: the tree covers what the chain hash covers).
+    /// </summary>
     public byte[] Payload()
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
+        var buffer = new ArrayBufferWriter<byte>(320);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             writer.WriteString("chain_hash", Convert.ToHexStringLower(ChainHash));
             writer.WriteNumber("chain_seq", ChainSeq);
-            writer.WriteNumber("checkpoint_format", FormatVersion);
+            writer.WriteNumber("checkpoint_format", Format);
             writer.WriteString("issued_at", LedgerRecord.FormatTimestamp(IssuedAt));
             writer.WriteString("tenant_id", TenantId);
+            if (TreeRoot is not null)
+            {
+                writer.WriteString("tree_root", Convert.ToHexStringLower(TreeRoot));
+                writer.WriteNumber("tree_size", ChainSeq);
+            }
             writer.WriteEndObject();
         }
         return JsonCanonicalizer.Canonicalize(buffer.WrittenSpan);
     }
 
-    /// <exception cref="FormatException">not a checkpoint payload of format 1.</exception>
+    /// <exception cref="FormatException">not a checkpoint payload of format 1 or 2.</exception>
     public static Checkpoint ParsePayload(ReadOnlySpan<byte> payload)
     {
         try
@@ -40,18 +55,29 @@ public sealed record Checkpoint(string TenantId, long ChainSeq, byte[] ChainHash
             using var document = JsonDocument.ParseValue(ref reader);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw new FormatException("a checkpoint payload is a JSON object");
-            if (!root.TryGetProperty("checkpoint_format", out var format) || !format.TryGetInt32(out var version) || version != FormatVersion)
-                throw new FormatException("checkpoint_format is not 1");
-            if (!root.TryGetProperty("chain_seq", out var seq) || seq.ValueKind != JsonValueKind.Number || !seq.TryGetInt64(out var chainSeq) || chainSeq < 1)
-                throw new FormatException("chain_seq is not a positive integer");
+            if (!root.TryGetProperty("checkpoint_format", out var format) || format.ValueKind != JsonValueKind.Number
+                || !format.TryGetInt32(out var version) || version is not (ChainOnlyFormat or FormatVersion))
+                throw new FormatException("checkpoint_format is not 1 or 2");
+            var chainSeq = Position(root, "chain_seq");
+            byte[]? treeRoot = null;
+            if (version == FormatVersion)
+            {
+                if (Position(root, "tree_size") != chainSeq) throw new FormatException("tree_size is not chain_seq");
+                treeRoot = ChainEntryJson.Hex32(Text(root, "tree_root"), "tree_root");
+            }
             return new Checkpoint(Text(root, "tenant_id"), chainSeq, ChainEntryJson.Hex32(Text(root, "chain_hash"), "chain_hash"),
-                LedgerKeySet.ParseTimestamp(Text(root, "issued_at"), "issued_at"));
+                LedgerKeySet.ParseTimestamp(Text(root, "issued_at"), "issued_at"), treeRoot);
         }
         catch (JsonException e)
         {
             throw new FormatException("not JSON: " + e.Message, e);
         }
     }
+
+    private static long Position(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var position) && position >= 1
+            ? position
+            : throw new FormatException($"{name} is not a positive integer");
 
     private static string Text(JsonElement root, string name) =>
         root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
@@ -96,6 +122,6 @@ public sealed record SignedCheckpoint(Checkpoint Checkpoint, string Kid, string 
         var invalid = verified.Error
             ?? (claimed!.TenantId != tenantId ? $"it is signed for tenant {claimed.TenantId}" : null)
             ?? (!verified.Key!.ValidAt(claimed.IssuedAt) ? $"it was signed outside the validity of key {verified.Key.Kid} ({verified.Key.Validity})" : null);
-        return new ChainAnchor(position, claimed?.ChainHash ?? [], source, invalid, claimed?.IssuedAt);
+        return new ChainAnchor(position, claimed?.ChainHash ?? [], source, invalid, claimed?.IssuedAt, claimed?.TreeRoot);
     }
 }

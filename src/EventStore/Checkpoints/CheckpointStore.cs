@@ -8,7 +8,7 @@ namespace Ledger.EventStore.Checkpoints;
 /// </summary>
 public sealed class CheckpointStore(NpgsqlDataSource dataSource)
 {
-    private const string Columns = "tenant_id, chain_seq, chain_hash, issued_at, kid, jws";
+    private const string Columns = "tenant_id, chain_seq, chain_hash, issued_at, kid, jws, tree_root";
 
     /// <summary>Stores a checkpoint; false when one already exists at that position (another signer got there first).</summary>
     public async Task<bool> AddAsync(SignedCheckpoint signed, CancellationToken ct = default)
@@ -16,7 +16,7 @@ public sealed class CheckpointStore(NpgsqlDataSource dataSource)
         ArgumentNullException.ThrowIfNull(signed);
         var c = signed.Checkpoint;
         await using var command = dataSource.CreateCommand($"""
-            INSERT INTO checkpoints ({Columns}) VALUES ($1, $2, $3, $4, $5, $6)
+            INSERT INTO checkpoints ({Columns}) VALUES ($1, $2, $3, $4, $5, $6, $7)
             ON CONFLICT (tenant_id, chain_seq) DO NOTHING
             """);
         command.Parameters.Add(new() { Value = c.TenantId });
@@ -25,6 +25,7 @@ public sealed class CheckpointStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(new() { Value = c.IssuedAt });
         command.Parameters.Add(new() { Value = signed.Kid });
         command.Parameters.Add(new() { Value = signed.Jws });
+        command.Parameters.Add(new() { Value = (object?)c.TreeRoot ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea });
         return await command.ExecuteNonQueryAsync(ct) == 1;
     }
 
@@ -61,7 +62,8 @@ public sealed class CheckpointStore(NpgsqlDataSource dataSource)
         await using var r = await command.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
             rows.Add(new SignedCheckpoint(
-                new Checkpoint(r.GetString(0), r.GetInt64(1), r.GetFieldValue<byte[]>(2), r.GetFieldValue<DateTimeOffset>(3)),
+                new Checkpoint(r.GetString(0), r.GetInt64(1), r.GetFieldValue<byte[]>(2), r.GetFieldValue<DateTimeOffset>(3),
+                    r.IsDBNull(6) ? null : r.GetFieldValue<byte[]>(6)),
                 r.GetString(4), r.GetString(5)));
         return rows;
     }

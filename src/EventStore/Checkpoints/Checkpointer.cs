@@ -1,5 +1,6 @@
 using System.Globalization;
 using Ledger.EventStore.Chain;
+using Ledger.EventStore.Merkle;
 using Npgsql;
 
 namespace Ledger.EventStore.Checkpoints;
@@ -47,8 +48,10 @@ public sealed record CheckpointOutcome(string TenantId, CheckpointResult Result,
 public sealed class Checkpointer(
     NpgsqlDataSource dataSource, IEventStore store, CheckpointKey key, SigningKeyHistory history,
     CheckpointStore checkpoints, CheckpointPolicy policy, TimeProvider clock, MartenStore.SealProgress? sealing = null,
-    SignedHeads? signed = null)
+    SignedHeads? signed = null, SignedTrees? trees = null)
 {
+    private readonly SignedTrees trees = trees ?? new SignedTrees();
+
     /// <summary>The rewrite that stopped the signer, if it found one (kept in its record, so a restart does not undo it).</summary>
     public SignerHalt? Halt => signed?.Halt;
 
@@ -115,13 +118,19 @@ public sealed class Checkpointer(
         var (head, headHash) = await reader.HeadAsync(tenantId, ct);
 
         // Re-verify from the last checkpoint, starting from the hash it signed, not from anything stored since: the one
-        // this signer remembers when it is the later (its row may be missing), else the database's.
+        // this signer remembers when it is the later (its row may be missing), else the database's. The tree root needs
+        // the Merkle frontier there: this process's own from its last round, or else a walk from the first entry, which
+        // must then reach the signed head with the hash it signed.
         var fromRemembered = remembered is not null && remembered.ChainSeq >= (last?.Checkpoint.ChainSeq ?? 0);
-        var walk = fromRemembered
-            ? new ChainWalk(remembered!.ChainSeq + 1, remembered.ChainHash)
-            : new ChainWalk((last?.Checkpoint.ChainSeq ?? 0) + 1, last?.Checkpoint.ChainHash ?? LedgerRecord.GenesisHash);
+        var (startSeq, startHash) = fromRemembered
+            ? (remembered!.ChainSeq, remembered.ChainHash)
+            : (last?.Checkpoint.ChainSeq ?? 0, last?.Checkpoint.ChainHash ?? LedgerRecord.GenesisHash);
+        var resumed = startSeq == 0 ? new MerkleTreeBuilder() : trees.Resume(tenantId, startSeq, startHash);
+        var walk = resumed is not null ? new ChainWalk(startSeq + 1, startHash, tree: resumed) : ChainWalk.FromGenesis();
         if (last is not null && !fromRemembered)
             walk.AddAnchors([SignedCheckpoint.ToAnchor(last.Jws, keys, tenantId, last.Checkpoint.ChainSeq)]);
+        if (fromRemembered && resumed is null)
+            walk.AddAnchors([new ChainAnchor(startSeq, startHash, "the head this signer signed last")]);
         if (walk.Failure is null && await walker.WalkAsync(tenantId, walk, head, long.MaxValue, ct))
             walk.Finish(head, string.Create(CultureInfo.InvariantCulture, $"the chain head"));
         if (walk.Failure is null && !walk.Previous.AsSpan().SequenceEqual(headHash))
@@ -132,9 +141,10 @@ public sealed class Checkpointer(
         // Never before the key's own start, should this host's clock lag the one that registered the key.
         var issuedAt = LedgerRecord.TruncateToMicroseconds(clock.GetUtcNow());
         if (keys.Find(key.Kid)?.ValidFrom is { } validFrom && issuedAt < validFrom) issuedAt = validFrom;
-        var checkpoint = SignedCheckpoint.Sign(new Checkpoint(tenantId, head, walk.Previous, issuedAt), key);
+        var checkpoint = SignedCheckpoint.Sign(new Checkpoint(tenantId, head, walk.Previous, issuedAt, walk.Tree!.Root()), key);
         // Remembered first: a head signed is a head vouched for, whether or not its row is stored.
         signed?.Record(new SignedHead(tenantId, head, walk.Previous));
+        trees.Remember(tenantId, head, walk.Previous, walk.Tree);
         return await checkpoints.AddAsync(checkpoint, ct)
             ? new(tenantId, CheckpointResult.Signed, checkpoint)
             : new(tenantId, CheckpointResult.UpToDate);

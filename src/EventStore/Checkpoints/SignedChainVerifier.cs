@@ -1,5 +1,6 @@
 using System.Globalization;
 using Ledger.EventStore.Chain;
+using Ledger.EventStore.Merkle;
 using Npgsql;
 
 namespace Ledger.EventStore.Checkpoints;
@@ -19,7 +20,7 @@ public enum VerificationStatus
 /// <summary>One page of a resumable verification: how far the walk has verified, and the failure or the cursor to go on.</summary>
 public sealed record VerificationStep(
     string TenantId, long From, long To, VerificationStatus Status, long VerifiedThrough, long EntriesChecked,
-    int CheckpointsReached, byte[] LastChainHash, ChainFailure? Failure, VerificationCursor? Cursor);
+    int CheckpointsReached, byte[] LastChainHash, ChainFailure? Failure, VerificationCursor? Cursor, byte[]? TreeRoot = null);
 
 /// <summary>
 /// What an auditor brings to a verification besides the database: the key set they trust (fetched from
@@ -41,6 +42,7 @@ public sealed class SignedChainVerifier(NpgsqlDataSource dataSource, SigningKeyH
 {
     private readonly ChainEntryReader reader = new(dataSource);
     private readonly ChainVerifier walker = new(dataSource, pageSize);
+    private readonly LedgerTreeReader trees = new(dataSource);
 
     /// <summary>
     /// The range a new verification covers: <paramref name="to"/>, or as far as anything claims the chain goes (the head
@@ -85,12 +87,13 @@ public sealed class SignedChainVerifier(NpgsqlDataSource dataSource, SigningKeyH
             if (previous is null)
                 return Step(tenantId, new ChainWalk(from, LedgerRecord.GenesisHash), end,
                     new ChainFailure(from - 1, ChainFailureReason.Gap, $"entry {from - 1} before the range is missing"));
-            walk = new ChainWalk(from, previous);
+            walk = new ChainWalk(from, previous, tree: await TreeBeforeAsync(tenantId, from, ct));
             anchorsFrom = from - 1;
         }
         else
         {
-            walk = new ChainWalk(cursor.From, cursor.Previous, cursor.Next, cursor.EntriesChecked, cursor.CheckpointsReached);
+            walk = new ChainWalk(cursor.From, cursor.Previous, cursor.Next, cursor.EntriesChecked, cursor.CheckpointsReached,
+                cursor.Tree is { } frontier ? new MerkleTreeBuilder(cursor.Next - 1, frontier) : null);
             end = cursor.To;
             anchorsFrom = cursor.Next;
         }
@@ -101,13 +104,27 @@ public sealed class SignedChainVerifier(NpgsqlDataSource dataSource, SigningKeyH
         if (walk.Failure is not null) return Step(tenantId, walk, end, walk.Failure);
         if (!ranOut || (walk.Next > stepEnd && stepEnd < end))
             return Step(tenantId, walk, end, null,
-                new VerificationCursor(walk.From, end, walk.Next, walk.Previous, walk.EntriesChecked, walk.AnchorsReached));
+                new VerificationCursor(walk.From, end, walk.Next, walk.Previous, walk.EntriesChecked, walk.AnchorsReached, walk.Tree?.Frontier()));
 
         // The stored entries ended (or the range did): the tail must reach the head row and every checkpoint in range.
         await AddAnchors(walk, tenantId, keys, held, stepEnd + 1, end, ct);
         var (head, _) = await reader.HeadAsync(tenantId, ct);
         walk.Finish(Math.Min(end, head), string.Create(CultureInfo.InvariantCulture, $"the chain head"));
         return Step(tenantId, walk, end, walk.Failure);
+    }
+
+    // The Merkle tree of the entries before the range, read as stored, as the range's previous hash is: the database is
+    // what this verifier checks. A chain broken before the range leaves the tree roots unchecked.
+    private async Task<MerkleTreeBuilder?> TreeBeforeAsync(string tenantId, long from, CancellationToken ct)
+    {
+        try
+        {
+            return await trees.TreeAsync(tenantId, from - 1, ct);
+        }
+        catch (IncompleteTreeException)
+        {
+            return null;
+        }
     }
 
     private async Task AddAnchors(ChainWalk walk, string tenantId, LedgerKeySet keys, IReadOnlyList<ChainAnchor> held, long fromSeq, long toSeq, CancellationToken ct)
@@ -123,5 +140,5 @@ public sealed class SignedChainVerifier(NpgsqlDataSource dataSource, SigningKeyH
     private static VerificationStep Step(string tenantId, ChainWalk walk, long end, ChainFailure? failure, VerificationCursor? cursor = null) =>
         new(tenantId, walk.From, end,
             failure is not null ? VerificationStatus.Failed : cursor is not null ? VerificationStatus.InProgress : VerificationStatus.Verified,
-            walk.VerifiedThrough, walk.EntriesChecked, walk.AnchorsReached, walk.Previous, failure, cursor);
+            walk.VerifiedThrough, walk.EntriesChecked, walk.AnchorsReached, walk.Previous, failure, cursor, walk.Tree?.Root());
 }

@@ -9,8 +9,10 @@ namespace Ledger.EventStore.Checkpoints;
 /// Where a resumable verification stopped: the range it walks, the next position, and the chain hash it recomputed
 /// up to there. Resuming continues the same walk, so the pages of a long chain verify as one. Opaque to clients
 /// (base64url JSON); one who alters it only misleads themselves, as the server keeps no state between pages.
+/// <see cref="Tree"/> is the Merkle frontier of the entries before <see cref="Next"/>, for the tree roots checkpoints sign.
 /// </summary>
-public sealed record VerificationCursor(long From, long To, long Next, byte[] Previous, long EntriesChecked, int CheckpointsReached)
+public sealed record VerificationCursor(
+    long From, long To, long Next, byte[] Previous, long EntriesChecked, int CheckpointsReached, IReadOnlyList<byte[]>? Tree = null)
 {
     public string Encode()
     {
@@ -25,6 +27,12 @@ public sealed record VerificationCursor(long From, long To, long Next, byte[] Pr
             writer.WriteString("previous", Convert.ToHexStringLower(Previous));
             writer.WriteNumber("checked", EntriesChecked);
             writer.WriteNumber("checkpoints", CheckpointsReached);
+            if (Tree is not null)
+            {
+                writer.WriteStartArray("tree");
+                foreach (var hash in Tree) writer.WriteStringValue(Convert.ToHexStringLower(hash));
+                writer.WriteEndArray();
+            }
             writer.WriteEndObject();
         }
         return Base64Url.EncodeToString(buffer.WrittenSpan);
@@ -40,9 +48,12 @@ public sealed record VerificationCursor(long From, long To, long Next, byte[] Pr
             if (root.GetProperty("v").GetInt32() != 1) throw new FormatException("unknown cursor version");
             var decoded = new VerificationCursor(root.GetProperty("from").GetInt64(), root.GetProperty("to").GetInt64(),
                 root.GetProperty("next").GetInt64(), ChainEntryJson.Hex32(root.GetProperty("previous").GetString()!, "previous"),
-                root.GetProperty("checked").GetInt64(), root.GetProperty("checkpoints").GetInt32());
+                root.GetProperty("checked").GetInt64(), root.GetProperty("checkpoints").GetInt32(),
+                root.TryGetProperty("tree", out var tree) ? [.. tree.EnumerateArray().Select(h => ChainEntryJson.Hex32(h.GetString()!, "tree"))] : null);
             if (decoded.From < 1 || decoded.Next < decoded.From || decoded.Next > decoded.To + 1 || decoded.EntriesChecked < 0 || decoded.CheckpointsReached < 0)
                 throw new FormatException("the cursor's positions are inconsistent");
+            if (decoded.Tree is { } frontier && frontier.Count != long.PopCount(decoded.Next - 1))
+                throw new FormatException("the cursor's tree does not fit its position");
             return decoded;
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or ArgumentException)

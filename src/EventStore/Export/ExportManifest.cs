@@ -15,10 +15,12 @@ public sealed record ExportFileDigest(string Name, string Sha256, long Size);
 /// algorithms involved. Written as RFC 8785 canonical JSON (<c>manifest.json</c>) and signed (<c>manifest.jws</c>).
 /// <see cref="Head"/> is how far the tenant's log went when the export was made; an export reaching it claims to hold the
 /// log through its end (null in exports written before the member existed: they claim nothing).
+/// <see cref="TreeFrontier"/> is the Merkle frontier of the entries before <see cref="From"/>, with which a verifier checks
+/// the tree roots format-2 checkpoints sign (null in older exports, and when the chain before the range is broken).
 /// </summary>
 public sealed record ExportManifest(
     string TenantId, long From, long To, long Count, byte[] FirstPreviousHash, byte[] LastChainHash, int CheckpointCount,
-    DateTimeOffset CreatedAt, IReadOnlyList<ExportFileDigest> Files, long? Head = null)
+    DateTimeOffset CreatedAt, IReadOnlyList<ExportFileDigest> Files, long? Head = null, IReadOnlyList<byte[]>? TreeFrontier = null)
 {
     /// <summary>The export reaches the end of the tenant's log as it was at <see cref="CreatedAt"/>: no signed checkpoint of that time lies past <see cref="To"/>.</summary>
     public bool ClaimsWholeLog => Head is { } head && To >= head;
@@ -59,6 +61,12 @@ public sealed record ExportManifest(
             writer.WriteString("signature_alg", SignatureAlgorithm);
             writer.WriteString("tenant_id", TenantId);
             writer.WriteNumber("to", To);
+            if (TreeFrontier is not null)
+            {
+                writer.WriteStartArray("tree_frontier");
+                foreach (var hash in TreeFrontier) writer.WriteStringValue(Convert.ToHexStringLower(hash));
+                writer.WriteEndArray();
+            }
             writer.WriteEndObject();
         }
         return JsonCanonicalizer.Canonicalize(buffer.WrittenSpan);
@@ -75,7 +83,8 @@ public sealed record ExportManifest(
             if (m.ValueKind != JsonValueKind.Object) throw new FormatException("the manifest is not a JSON object");
             Expect(Int(m, "export_format"), FormatVersion, "export_format");
             Expect(Int(m, "record_format"), LedgerRecord.FormatVersion, "record_format");
-            Expect(Int(m, "checkpoint_format"), Checkpoint.FormatVersion, "checkpoint_format");
+            if (Int(m, "checkpoint_format") is not (Checkpoint.ChainOnlyFormat or Checkpoint.FormatVersion) and var format)
+                throw new FormatException($"checkpoint_format is {format}; this verifier knows 1 and 2");
             Expect(Text(m, "hash_alg"), HashAlgorithm, "hash_alg");
             Expect(Text(m, "canonicalization"), Canonicalization, "canonicalization");
             Expect(Text(m, "signature_alg"), SignatureAlgorithm, "signature_alg");
@@ -87,15 +96,26 @@ public sealed record ExportManifest(
                 ChainEntryJson.Hex32(Text(m, "first_previous_hash"), "first_previous_hash"),
                 ChainEntryJson.Hex32(Text(m, "last_chain_hash"), "last_chain_hash"), (int)Int(m, "checkpoint_count"),
                 LedgerKeySet.ParseTimestamp(Text(m, "created_at"), "created_at"), digests,
-                m.TryGetProperty("head", out _) ? Int(m, "head") : null);
+                m.TryGetProperty("head", out _) ? Int(m, "head") : null, Frontier(m));
             if (manifest.From < 1 || manifest.To < manifest.From - 1 || manifest.Count < 0 || manifest.Head < 0)
                 throw new FormatException("from, to, count and head are inconsistent");
+            if (manifest.TreeFrontier is { } frontier && frontier.Count != long.PopCount(manifest.From - 1))
+                throw new FormatException($"tree_frontier has {frontier.Count} hashes; the {manifest.From - 1} entries before the range need {long.PopCount(manifest.From - 1)}");
             return manifest;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             throw new FormatException("the manifest is malformed: " + e.Message, e);
         }
+    }
+
+    private static List<byte[]>? Frontier(JsonElement m)
+    {
+        if (!m.TryGetProperty("tree_frontier", out var frontier)) return null;
+        if (frontier.ValueKind != JsonValueKind.Array) throw new FormatException("tree_frontier is not an array");
+        return [.. frontier.EnumerateArray().Select(h => h.ValueKind == JsonValueKind.String
+            ? ChainEntryJson.Hex32(h.GetString()!, "tree_frontier")
+            : throw new FormatException("tree_frontier holds a non-string"))];
     }
 
     private static void Expect<T>(T actual, T expected, string name)

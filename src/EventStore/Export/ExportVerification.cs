@@ -13,10 +13,14 @@ public sealed record ExportFailure(ChainFailureReason Reason, long? Position, st
 /// <summary>
 /// What the offline verifier found. <see cref="VerifiedThrough"/> is the last position of the chain that verified;
 /// <see cref="Failures"/> lists every problem found: those of the manifest and files, then the chain walk's first failure.
+/// <see cref="TreeRoot"/> is the Merkle root of the entries through <see cref="VerifiedThrough"/> when the export lets the
+/// verifier compute it (from position 1, or with its manifest's <c>tree_frontier</c>); <see cref="TreeRootsUnchecked"/>
+/// counts the checkpoints' tree roots it could not check without it.
 /// </summary>
 public sealed record ExportVerification(
     ExportManifest? Manifest, string? ManifestKid, bool KeysFromExport, long VerifiedThrough, long EntriesChecked,
-    int CheckpointsReached, int CheckpointsInRange, byte[] LastChainHash, IReadOnlyList<ExportFailure> Failures)
+    int CheckpointsReached, int CheckpointsInRange, byte[] LastChainHash, IReadOnlyList<ExportFailure> Failures,
+    byte[]? TreeRoot = null, int TreeRootsUnchecked = 0)
 {
     public bool Succeeded => Failures.Count == 0;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Ledger.EventStore.Chain;
 using Ledger.EventStore.Checkpoints;
+using Ledger.EventStore.Merkle;
 
 namespace Ledger.EventStore.Export;
 
@@ -44,7 +45,7 @@ public static class ExportVerifier
             failures.Add(new(ChainFailureReason.ManifestMismatch, null, ExportFiles.Manifest, "the range starts at 1 but first_previous_hash is not 32 zero bytes"));
             previous = LedgerRecord.GenesisHash;
         }
-        var walk = new ChainWalk(manifest.From, previous);
+        var walk = new ChainWalk(manifest.From, previous, tree: Tree(manifest));
         walk.AddAnchors(anchors);
         var lines = WalkEntries(folder, manifest, walk);
         if (walk.Failure is null) walk.Finish(manifest.To, "the end of the manifest's range");
@@ -61,8 +62,15 @@ public static class ExportVerifier
                     $"the chain ends at {Convert.ToHexStringLower(walk.Previous)}, the manifest's last_chain_hash is {Convert.ToHexStringLower(manifest.LastChainHash)}"));
         }
         return new(manifest, manifestKid, trustedKeys is null, walk.VerifiedThrough, walk.EntriesChecked, walk.AnchorsReached,
-            anchors.Count, walk.Previous, failures);
+            anchors.Count, walk.Previous, failures, walk.Tree?.Root(), walk.TreeRootsUnchecked);
     }
+
+    // The tree of the entries before the range: empty from position 1, else the manifest's frontier (which the first
+    // format-2 checkpoint in range proves or refutes); none when an older export lacks it.
+    private static MerkleTreeBuilder? Tree(ExportManifest manifest) =>
+        manifest.From == 1 ? new MerkleTreeBuilder()
+        : manifest.TreeFrontier is { } frontier ? new MerkleTreeBuilder(manifest.From - 1, frontier)
+        : null;
 
     private static byte[]? ReadOrNull(string folder, string name)
     {

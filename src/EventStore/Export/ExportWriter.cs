@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Ledger.EventStore.Chain;
 using Ledger.EventStore.Checkpoints;
+using Ledger.EventStore.Merkle;
 using Npgsql;
 
 namespace Ledger.EventStore.Export;
@@ -13,6 +14,7 @@ namespace Ledger.EventStore.Export;
 public sealed class ExportWriter(NpgsqlDataSource dataSource, CheckpointStore checkpoints, SigningKeyHistory history, TimeProvider clock, int pageSize = 1000)
 {
     private readonly ChainEntryReader reader = new(dataSource);
+    private readonly LedgerTreeReader trees = new(dataSource);
 
     /// <summary>The range an export covers: <paramref name="to"/>, or as far as anything claims the chain goes (head row, latest checkpoint).</summary>
     public async Task<long> ResolveEndAsync(string tenantId, long? to, CancellationToken ct = default)
@@ -44,6 +46,7 @@ public sealed class ExportWriter(NpgsqlDataSource dataSource, CheckpointStore ch
         var firstPrevious = await reader.ChainHashAtAsync(tenantId, from - 1, ct)
             ?? throw new ExportRefusedException(ExportRefusal.RangeStartMissing,
                 $"Entry {from - 1}, just before the range, is not stored: the chain is broken there (verify it).");
+        var frontier = await FrontierAsync(tenantId, from - 1, ct);
         Directory.CreateDirectory(directory);
         if (Directory.EnumerateFileSystemEntries(directory).Any())
             throw new IOException($"The export folder {directory} is not empty.");
@@ -83,12 +86,26 @@ public sealed class ExportWriter(NpgsqlDataSource dataSource, CheckpointStore ch
 
         // Never before the key's own start, should this host's clock lag the one that registered the key.
         if (keys.Find(key.Kid)?.ValidFrom is { } validFrom && createdAt < validFrom) createdAt = validFrom;
-        var manifest = new ExportManifest(tenantId, from, end, count, firstPrevious, last, checkpointCount, createdAt, digests, head);
+        var manifest = new ExportManifest(tenantId, from, end, count, firstPrevious, last, checkpointCount, createdAt, digests, head, frontier);
         var manifestBytes = manifest.ToJson();
         await File.WriteAllBytesAsync(Path.Combine(directory, ExportFiles.Manifest), manifestBytes, ct);
         await File.WriteAllTextAsync(Path.Combine(directory, ExportFiles.ManifestSignature),
             Es256Jws.Sign(key, Es256Jws.ManifestType, manifestBytes, detached: true) + "\n", ct);
         return manifest;
+    }
+
+    // The Merkle frontier of the entries before the range, as stored; a chain broken there has none (the verifier then
+    // leaves the tree roots unchecked, and the broken chain is for `ledger verify` to report).
+    private async Task<IReadOnlyList<byte[]>?> FrontierAsync(string tenantId, long size, CancellationToken ct)
+    {
+        try
+        {
+            return (await trees.TreeAsync(tenantId, size, ct)).Frontier();
+        }
+        catch (IncompleteTreeException)
+        {
+            return null;
+        }
     }
 
     private static FileStream Create(string directory, string name) =>

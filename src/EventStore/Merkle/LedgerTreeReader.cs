@@ -49,9 +49,30 @@ public sealed class LedgerTreeReader(NpgsqlDataSource dataSource)
         return new ConsistencyProof(first, second, hashes[^2], hashes[^1], hashes.Take(plan.Count).ToList());
     }
 
-    // One ordered index scan over chain_seq 1..End; each row's entry hash becomes a leaf. Returns the entry hash at
-    // `keep` (a 0-based leaf index) when asked. A missing position is an incomplete tree, never a silently shorter one.
+    /// <summary>The tree of the tenant's first <paramref name="size"/> entries, as a builder that can take more leaves (its frontier).</summary>
+    public async Task<MerkleTreeBuilder> TreeAsync(string tenantId, long size, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        var tree = new MerkleTreeBuilder();
+        if (size > 0) await ReadLeavesAsync(tenantId, size, (_, _, leaf) => tree.AddLeafHash(leaf), ct);
+        return tree;
+    }
+
+    // Returns the entry hash at `keep` (a 0-based leaf index) when asked.
     private async Task<byte[]?> ReadAsync(string tenantId, MerkleRangeHasher hasher, long? keep, CancellationToken ct)
+    {
+        byte[]? kept = null;
+        await ReadLeavesAsync(tenantId, hasher.End, (index, entryHash, leaf) =>
+        {
+            if (keep == index) kept = (byte[])entryHash.Clone();
+            hasher.AddLeafHash(leaf);
+        }, ct);
+        return kept;
+    }
+
+    // One ordered index scan over chain_seq 1..end; each row's entry hash becomes a leaf. A missing position is an
+    // incomplete tree, never a silently shorter one.
+    private async Task ReadLeavesAsync(string tenantId, long end, Action<long, byte[], byte[]> leafAdded, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand("""
             SELECT chain_seq, entry_hash FROM ledger_chain
@@ -59,26 +80,25 @@ public sealed class LedgerTreeReader(NpgsqlDataSource dataSource)
              ORDER BY chain_seq
             """);
         command.Parameters.Add(new() { Value = tenantId });
-        command.Parameters.Add(new() { Value = hasher.End });
+        command.Parameters.Add(new() { Value = end });
         await using var r = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
         var entryHash = new byte[MerkleHash.Size];
         var leaf = new byte[MerkleHash.Size];
-        byte[]? kept = null;
+        var count = 0L;
         while (await r.ReadAsync(ct))
         {
             var seq = r.GetInt64(0);
-            if (seq != hasher.Count + 1)
+            if (seq != count + 1)
                 throw new IncompleteTreeException(string.Create(CultureInfo.InvariantCulture,
-                    $"the chain has no entry at {hasher.Count + 1} (the next stored entry is at {seq})"));
+                    $"the chain has no entry at {count + 1} (the next stored entry is at {seq})"));
             if (r.GetBytes(1, 0, entryHash, 0, entryHash.Length) != MerkleHash.Size)
                 throw new IncompleteTreeException(string.Create(CultureInfo.InvariantCulture, $"the entry hash at {seq} does not have 32 bytes"));
-            if (keep == hasher.Count) kept = (byte[])entryHash.Clone();
             MerkleHash.Leaf(entryHash, leaf);
-            hasher.AddLeafHash(leaf);
+            leafAdded(count, entryHash, leaf);
+            count++;
         }
-        if (hasher.Count < hasher.End)
+        if (count < end)
             throw new IncompleteTreeException(string.Create(CultureInfo.InvariantCulture,
-                $"the chain ends at {hasher.Count}, a tree of size {hasher.End} needs entries through {hasher.End}"));
-        return kept;
+                $"the chain ends at {count}, a tree of size {end} needs entries through {end}"));
     }
 }

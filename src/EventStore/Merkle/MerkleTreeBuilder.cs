@@ -12,8 +12,34 @@ public sealed class MerkleTreeBuilder
     private readonly byte[][] stack = new byte[63][];
     private int depth;
 
+    public MerkleTreeBuilder()
+    {
+    }
+
+    /// <summary>
+    /// Resumes a tree of <paramref name="size"/> leaves from its frontier: the roots of the perfect subtrees its leaves
+    /// fill, largest (leftmost) first, one per set bit of the size (docs/ledger-format.md §9, <c>tree_frontier</c>).
+    /// </summary>
+    /// <exception cref="FormatException">the frontier does not have one 32-byte hash per set bit of the size.</exception>
+    public MerkleTreeBuilder(long size, IReadOnlyList<byte[]> frontier)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        ArgumentNullException.ThrowIfNull(frontier);
+        if (frontier.Count != long.PopCount(size))
+            throw new FormatException($"a tree of {size} leaves has a frontier of {long.PopCount(size)} hashes, not {frontier.Count}");
+        foreach (var hash in frontier)
+        {
+            if (hash.Length != MerkleHash.Size) throw new FormatException("a frontier hash has 32 bytes");
+            stack[depth++] = (byte[])hash.Clone();
+        }
+        Size = size;
+    }
+
     /// <summary>How many leaves were added.</summary>
     public long Size { get; private set; }
+
+    /// <summary>The roots of the perfect subtrees the leaves so far fill, largest first: what resumes the tree elsewhere.</summary>
+    public IReadOnlyList<byte[]> Frontier() => [.. stack.Take(depth).Select(h => (byte[])h.Clone())];
 
     /// <summary>Adds the leaf whose data is <paramref name="data"/> (hashed as a leaf here).</summary>
     public void AddLeaf(ReadOnlySpan<byte> data)

@@ -71,7 +71,7 @@ internal static class VerifyCommand
                 ? "keys: the key history in the database (pass --jwks with the key set you kept to trust your own copy)"
                 : "keys: the key set given with --jwks");
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"tenant {tenantId}: {step.EntriesChecked} entries checked, verified {step.From}..{step.VerifiedThrough}, {step.CheckpointsReached} checkpoints reached, head hash {Convert.ToHexStringLower(step.LastChainHash)}"));
+                $"tenant {tenantId}: {step.EntriesChecked} entries checked, verified {step.From}..{step.VerifiedThrough}, {step.CheckpointsReached} checkpoints reached, head hash {Convert.ToHexStringLower(step.LastChainHash)}{(step.TreeRoot is { } root ? $", tree root {Convert.ToHexStringLower(root)}" : "")}"));
             if (step.Failure is not { } failure)
             {
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"OK verified {step.From}..{step.To}"));

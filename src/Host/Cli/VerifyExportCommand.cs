@@ -71,9 +71,12 @@ internal static class VerifyExportCommand
             ? "keys: the export's own jwks.json (this shows the export is intact, not who signed it: pass --jwks with the key set Ledger publishes)"
             : "keys: the key set given with --jwks";
         foreach (var failure in result.Failures) yield return failure.ToString();
+        if (result.Succeeded && result.TreeRootsUnchecked > 0)
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"note: {result.TreeRootsUnchecked} checkpoint tree root(s) not checked: the export starts at {result.Manifest!.From} without a tree_frontier");
         yield return result.Succeeded
             ? string.Create(CultureInfo.InvariantCulture,
-                $"OK verified {result.Manifest!.From}..{result.VerifiedThrough}: {result.EntriesChecked} entries, {result.CheckpointsReached} of {result.CheckpointsInRange} checkpoints reached, last chain hash {Convert.ToHexStringLower(result.LastChainHash)}")
+                $"OK verified {result.Manifest!.From}..{result.VerifiedThrough}: {result.EntriesChecked} entries, {result.CheckpointsReached} of {result.CheckpointsInRange} checkpoints reached, last chain hash {Convert.ToHexStringLower(result.LastChainHash)}{(result.TreeRoot is { } root ? $", tree root {Convert.ToHexStringLower(root)}" : "")}")
             : string.Create(CultureInfo.InvariantCulture, $"FAILED verified through {result.VerifiedThrough}; {result.Failures.Count} problem(s)");
     }
 }

@@ -28,6 +28,7 @@ public static class AuditorServices
             CheckpointMetrics.Observe(signed);
             return signed;
         });
+        services.AddSingleton<SignedTrees>();
         services.AddHealthChecks().AddCheck<CheckpointSignerHealthCheck>("checkpoint_signer", tags: ["ready"]);
         // Per use, so a round signs with the key the provider holds now (it reloads the file after a rotation).
         services.AddTransient(sp =>
@@ -37,7 +38,7 @@ public static class AuditorServices
                 sp.GetRequiredService<CheckpointKeyProvider>().Key, sp.GetRequiredService<SigningKeyHistory>(),
                 sp.GetRequiredService<CheckpointStore>(),
                 new CheckpointPolicy(options.EveryEntries, TimeSpan.FromSeconds(options.EverySeconds)), sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<Ledger.EventStore.MartenStore.SealProgress>(), sp.GetRequiredService<SignedHeads>());
+                sp.GetRequiredService<Ledger.EventStore.MartenStore.SealProgress>(), sp.GetRequiredService<SignedHeads>(), sp.GetRequiredService<SignedTrees>());
         });
         services.AddHostedService<CheckpointService>();
         return services;

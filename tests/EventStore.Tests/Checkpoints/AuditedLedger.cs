@@ -48,8 +48,8 @@ public sealed class AuditedLedger : IAsyncDisposable
         return ledger;
     }
 
-    public Checkpointer Checkpointer(CheckpointKey? key = null, SignedHeads? signed = null) =>
-        new(Db.AppDataSource, Db.Store, key ?? Key, History, Checkpoints, Policy, Clock, signed: signed);
+    public Checkpointer Checkpointer(CheckpointKey? key = null, SignedHeads? signed = null, SignedTrees? trees = null) =>
+        new(Db.AppDataSource, Db.Store, key ?? Key, History, Checkpoints, Policy, Clock, signed: signed, trees: trees);
 
     public SignedChainVerifier Verifier(int pageSize = 3) => new(Db.AppDataSource, History, Checkpoints, pageSize);
 

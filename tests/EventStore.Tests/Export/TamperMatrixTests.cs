@@ -34,6 +34,7 @@ public sealed class TamperMatrixTests : IAsyncLifetime
     [InlineData("a checkpoint re-signed with a key not in the JWKS", 10, ChainFailureReason.BadSignature)]
     [InlineData("a checkpoint re-signed with a foreign key under the real key id", 10, ChainFailureReason.BadSignature)]
     [InlineData("an entry rewritten with every later hash and the head recomputed", 5, ChainFailureReason.CheckpointMismatch)]
+    [InlineData("a checkpoint re-signed by the real key over another tree root", 10, ChainFailureReason.CheckpointMismatch)]
     public async Task Tampering_is_found_at_its_position_by_the_database_verifier_the_offline_verifier_and_the_python_verifier(
         string tampering, long position, ChainFailureReason reason)
     {
@@ -98,11 +99,15 @@ public sealed class TamperMatrixTests : IAsyncLifetime
         var offline = ExportVerifier.Verify(export, keys);
         offline.Succeeded.ShouldBeTrue(string.Join("\n", offline.Failures));
         (offline.VerifiedThrough, offline.CheckpointsReached, offline.Manifest!.Count).ShouldBe((10L, 2, 10L));
+        var root = await new Ledger.EventStore.Merkle.LedgerTreeReader(ledger.Db.AppDataSource).RootAsync(tenant, 10);
+        offline.TreeRoot.ShouldBe(root);
+        offline.TreeRootsUnchecked.ShouldBe(0);
+        (await ledger.Checkpoints.AtAsync(tenant, 10))!.Checkpoint.TreeRoot.ShouldBe(root);
 
         if (await PythonVerifier.RunAsync(export, "--jwks", trustedJwks) is { } python)
         {
             python.ExitCode.ShouldBe(0, python.Output + python.Error);
-            python.Output.ShouldContain($"OK verified 1..10: 10 entries, 2 checkpoints reached, last chain hash {Convert.ToHexStringLower(offline.LastChainHash)}");
+            python.Output.ShouldContain($"OK verified 1..10: 10 entries, 2 checkpoints reached, last chain hash {Convert.ToHexStringLower(offline.LastChainHash)}, tree root {Convert.ToHexStringLower(root)}");
         }
     }
 
@@ -134,6 +139,13 @@ public sealed class TamperMatrixTests : IAsyncLifetime
             case "a checkpoint re-signed with a foreign key under the real key id":
                 using (var foreign = CheckpointKey.Generate())
                     await ReplaceCheckpoint(ledger, tenant, 10, c => SignAs(foreign, ledger.Key.Kid, c.Payload()));
+                break;
+            case "a checkpoint re-signed by the real key over another tree root":
+                // The chain hash is right; only the Merkle root differs: a key holder's lie about the tree is caught too.
+                var real = (await ledger.Checkpoints.AtAsync(tenant, 10))!.Checkpoint;
+                real.TreeRoot.ShouldNotBeNull("the signer signs format 2");
+                var lie = SignedCheckpoint.Sign(real with { TreeRoot = System.Security.Cryptography.SHA256.HashData("another tree"u8) }, ledger.Key).Jws;
+                await ledger.TamperAsync("UPDATE checkpoints SET jws = $3 WHERE tenant_id = $1 AND chain_seq = $2", tenant, 10L, lie);
                 break;
             case "an entry rewritten with every later hash and the head recomputed":
                 await ledger.RewriteFromAsync(tenant, 3);
