@@ -151,6 +151,17 @@ public sealed class BrowserVectorTests(VerifierPage page)
         results[1].ShouldStartWith("false 1 checkpoint at 1: the signature does not verify");
         results[2].ShouldStartWith("false 1 checkpoint at 1: signed for tenant \"acme\"");
         results[3].ShouldStartWith("false 1 checkpoint at 1: revoked");
+
+        // §12's format-2 checkpoint: it signs the tree of size 1 whose root §13 works out.
+        var doc = await File.ReadAllTextAsync(Path.Combine(Export.PythonVerifier.RepoRoot(), "docs", "ledger-format.md"));
+        string Line(string name) => doc.Split('\n').Single(l => l.StartsWith(name + " = ", StringComparison.Ordinal))[(name.Length + 3)..].Trim();
+        var second = await page.Page.EvaluateAsync<string>("""
+            async ([jwks, jws]) => {
+              const c = await LedgerVerify.readCheckpoint(jws, 'acme', await LedgerVerify.readKeySet(jwks));
+              return `${c.verified} ${c.payload.checkpoint_format} ${c.payload.tree_size} ${c.payload.tree_root}`;
+            }
+            """, new object[] { Line("jwks2"), Line("checkpoint2") });
+        second.ShouldBe("true 2 1 " + hashes[2]);
     }
 
     private Task<string?> Inclusion(string index, string size, string leaf, string[] proof, string root) =>
