@@ -48,7 +48,8 @@ public static class VerifierPage
 /// allows exactly those two elements by their SHA-256 (computed from the embedded page at start, so an edit to the page
 /// can never be blocked or let anything else in), nothing else inline, no <c>eval</c>. <c>connect-src 'self'</c>: the
 /// page fetches this Host's auditor API and nothing else; a dropped export never leaves the browser.
-/// <c>img-src data:</c> for its empty favicon (no request for one).
+/// <c>worker-src blob:</c>: the page runs its own script again in Web Workers (from a blob it makes of it) to verify a large
+/// export on every core. <c>img-src data:</c> for its empty favicon (no request for one).
 /// </summary>
 internal sealed partial class VerifierPagePolicy : IContentSecurityPolicy
 {
@@ -63,7 +64,7 @@ internal sealed partial class VerifierPagePolicy : IContentSecurityPolicy
         static string Hashes(IEnumerable<Match> elements) => string.Join(' ', elements.Select(m =>
             $"'sha256-{Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(m.Groups[1].Value)))}'"));
         return $"default-src 'none'; script-src {Hashes(Script().Matches(html))}; style-src {Hashes(Style().Matches(html))}; "
-            + "connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+            + "worker-src blob:; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
     }
 
     [GeneratedRegex("<script>(.*?)</script>", RegexOptions.Singleline)]

@@ -58,6 +58,7 @@ public sealed class BrowserExportTests(VerifierPage page) : IAsyncLifetime
         report.LastChainHash.ShouldBe(Convert.ToHexStringLower(expected.LastChainHash), report.Output);
         report.TreeRoot.ShouldBe(Convert.ToHexStringLower(MerkleTree.Root(LeafHashes(export))), "the walk from 1 recomputes the RFC 6962 root");
         report.Output.ShouldContain($"OK verified 1..10: 10 entries, {expected.CheckpointsReached} checkpoints reached, last chain hash {report.LastChainHash}");
+        report.Workers.ShouldBeGreaterThan(0, "an export's entries are read in Web Workers");
     }
 
     public static TheoryData<string, long, string> TamperCases
@@ -86,6 +87,9 @@ public sealed class BrowserExportTests(VerifierPage page) : IAsyncLifetime
         report.Ok.ShouldBeFalse(report.Output);
         (report.ChainFailure?.Position, report.ChainFailure?.Reason).ShouldBe((position, reason), report.Output);
         Shape(report).ShouldBe(Shape(expected), report.Output + "\nC#:\n" + string.Join("\n", expected.Failures));
+        var onPageThread = await page.VerifyExportOnPageThreadAsync(export, trusted);
+        onPageThread.Workers.ShouldBe(0);
+        Shape(onPageThread).ShouldBe(Shape(expected), onPageThread.Output);
     }
 
     [Fact]

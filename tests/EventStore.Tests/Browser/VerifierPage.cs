@@ -65,6 +65,25 @@ public sealed class VerifierPage : IAsyncLifetime
         return await ReportAsync(timeoutSeconds);
     }
 
+    /// <summary>
+    /// The same verification through the page's API with its workers off, so the path a page without Web Workers takes
+    /// (its own thread reading the file's bytes) is checked too: the files go in as base64.
+    /// </summary>
+    public async Task<BrowserReport> VerifyExportOnPageThreadAsync(string folder, string? trustedJwks = null)
+    {
+        await LoadAsync();
+        var files = Directory.GetFiles(folder).ToDictionary(f => Path.GetFileName(f), f => Convert.ToBase64String(File.ReadAllBytes(f)));
+        var jwks = trustedJwks is null ? null : Convert.ToBase64String(await File.ReadAllBytesAsync(trustedJwks));
+        var json = await Page.EvaluateAsync<string>("""
+            async ([files, jwks]) => {
+              const bytes = b => Uint8Array.from(atob(b), c => c.charCodeAt(0));
+              const map = new Map(Object.entries(files).map(([name, b]) => [name, bytes(b)]));
+              return JSON.stringify(await LedgerVerify.verifyExport(map, { trustedJwks: jwks && bytes(jwks), useWorkers: false }));
+            }
+            """, new object?[] { files, jwks });
+        return BrowserReport.Parse(json);
+    }
+
     public async Task<BrowserReport> ReportAsync(int timeoutSeconds = 120)
     {
         await Page.WaitForSelectorAsync("#report[data-state=ok], #report[data-state=failed], #report[data-state=error]",
@@ -143,7 +162,7 @@ public sealed record BrowserFailure(string Reason, long? Position, string? File,
 /// <summary>The page's report of one verification (<c>LedgerVerify.last</c>).</summary>
 public sealed record BrowserReport(
     bool Ok, string? Error, IReadOnlyList<BrowserFailure> Failures, IReadOnlyList<string> Text, long? VerifiedThrough, long Entries,
-    int CheckpointsReached, string? LastChainHash, string? TreeRoot, double ElapsedMs)
+    int CheckpointsReached, string? LastChainHash, string? TreeRoot, double ElapsedMs, int Workers)
 {
     private static readonly JsonSerializerOptions Options = new() { PropertyNameCaseInsensitive = true };
 
