@@ -211,11 +211,17 @@ def unb64url(text):
 
 
 class Key:
-    def __init__(self, kid, x, y, valid_from, valid_until):
+    def __init__(self, kid, x, y, valid_from, valid_until, revoked_at=None):
         self.kid, self.x, self.y, self.valid_from, self.valid_until = kid, x, y, valid_from, valid_until
+        self.revoked_at = revoked_at
 
-    def valid_at(self, at):
-        return (self.valid_from is None or at >= self.valid_from) and (self.valid_until is None or at < self.valid_until)
+    def refusal(self, at):
+        """Why a signature this key made at `at` does not count (section 7), or None when it does."""
+        if self.revoked_at is not None and at >= self.revoked_at:
+            return "it was signed at %s, after key %s was revoked at %s" % (at, self.kid, self.revoked_at)
+        if (self.valid_from is None or at >= self.valid_from) and (self.valid_until is None or at < self.valid_until):
+            return None
+        return "it was signed outside the validity of key %s" % self.kid
 
 
 def parse_jwks(data):
@@ -231,11 +237,11 @@ def parse_jwks(data):
         kid, x, y = jwk.get("kid"), jwk.get("x"), jwk.get("y")
         if not all(isinstance(v, str) for v in (kid, x, y)):
             raise Malformed("a key lacks kid, x or y")
-        for bound in ("valid_from", "valid_until"):
+        for bound in ("valid_from", "valid_until", "revoked_at"):
             if bound in jwk and not (isinstance(jwk[bound], str) and TIMESTAMP.match(jwk[bound])):
                 raise Malformed(bound + " is not a timestamp")
         keys[kid] = Key(kid, int.from_bytes(unb64url(x), "big"), int.from_bytes(unb64url(y), "big"),
-                        jwk.get("valid_from"), jwk.get("valid_until"))
+                        jwk.get("valid_from"), jwk.get("valid_until"), jwk.get("revoked_at"))
     return keys
 
 
@@ -321,8 +327,8 @@ def checkpoint_anchor(jws, keys, tenant, fallback):
     source = "the checkpoint at %d" % position + (" signed %s" % claimed["issued_at"] if claimed else "")
     if error is None and claimed["tenant_id"] != tenant:
         error = "it is signed for tenant %s" % claimed["tenant_id"]
-    if error is None and not key.valid_at(claimed["issued_at"]):
-        error = "it was signed outside the validity of key %s" % key.kid
+    if error is None:
+        error = key.refusal(claimed["issued_at"])
     return Anchor(position, bytes.fromhex(claimed["chain_hash"]) if claimed else b"", source, error,
                   claimed["issued_at"] if claimed else None,
                   bytes.fromhex(claimed["tree_root"]) if claimed and "tree_root" in claimed else None)
@@ -514,8 +520,8 @@ def verify(files, trusted_keys=None, extra_checkpoints=()):
         failures.append(("bad_signature", None, "manifest.jws", "manifest.jws is missing"))
     else:
         _, key, error = jws_verify(signature.decode("ascii", "replace"), keys, MANIFEST_TYPE, detached=files["manifest.json"])
-        if error is None and not key.valid_at(manifest["created_at"]):
-            error = "the manifest was signed outside the validity of key %s" % key.kid
+        if error is None and key.refusal(manifest["created_at"]):
+            error = "the manifest: " + key.refusal(manifest["created_at"])
         if error:
             failures.append(("bad_signature", None, "manifest.jws", error))
 

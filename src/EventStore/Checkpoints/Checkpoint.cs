@@ -121,7 +121,7 @@ public sealed record SignedCheckpoint(Checkpoint Checkpoint, string Kid, string 
             : string.Create(CultureInfo.InvariantCulture, $"the checkpoint at {position} signed {LedgerRecord.FormatTimestamp(claimed.IssuedAt)}");
         var invalid = verified.Error
             ?? (claimed!.TenantId != tenantId ? $"it is signed for tenant {claimed.TenantId}" : null)
-            ?? (!verified.Key!.ValidAt(claimed.IssuedAt) ? $"it was signed outside the validity of key {verified.Key.Kid} ({verified.Key.Validity})" : null);
+            ?? verified.Key!.Refusal(claimed.IssuedAt);
         return new ChainAnchor(position, claimed?.ChainHash ?? [], source, invalid, claimed?.IssuedAt, claimed?.TreeRoot);
     }
 }

@@ -50,6 +50,25 @@ public sealed class CheckpointKey : IDisposable
         }
     }
 
+    /// <summary>The key in a file, owner-only and decrypted under <paramref name="protection"/> (<see cref="Keys.PrivateKeyFile"/>).</summary>
+    public static CheckpointKey FromFile(string path, Keys.KeyProtection protection)
+    {
+        var ecdsa = ECDsa.Create();
+        try
+        {
+            Keys.PrivateKeyFile.Import(ecdsa, path, protection);
+            return new CheckpointKey(ecdsa);
+        }
+        catch
+        {
+            ecdsa.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Writes the key to a file, owner-only, encrypted under <paramref name="protection"/>'s passphrase if it has one.</summary>
+    public void WriteTo(string path, Keys.KeyProtection protection, bool replace = false) => Keys.PrivateKeyFile.Write(path, key, protection, replace);
+
     public string ToPem() => key.ExportPkcs8PrivateKeyPem();
 
     /// <summary>ES256: ECDSA over SHA-256, the signature as the 64 bytes R ‖ S (RFC 7518 §3.4).</summary>

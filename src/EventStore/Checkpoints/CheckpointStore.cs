@@ -32,6 +32,18 @@ public sealed class CheckpointStore(NpgsqlDataSource dataSource)
     public async Task<SignedCheckpoint?> LatestAsync(string tenantId, CancellationToken ct = default) =>
         (await Query($"SELECT {Columns} FROM checkpoints WHERE tenant_id = $1 ORDER BY chain_seq DESC LIMIT 1", ct, tenantId)).FirstOrDefault();
 
+    /// <summary>
+    /// The latest checkpoint whose key still vouches for it: not signed at or after its key's revocation. A signer
+    /// re-verifies from there, since the ones after it no longer count.
+    /// </summary>
+    public async Task<SignedCheckpoint?> LatestStandingAsync(string tenantId, CancellationToken ct = default) =>
+        (await Query($"""
+            SELECT {Columns} FROM checkpoints c
+             WHERE tenant_id = $1
+               AND NOT EXISTS (SELECT 1 FROM signing_key_revocations r WHERE r.kid = c.kid AND c.issued_at >= r.revoked_at)
+             ORDER BY chain_seq DESC LIMIT 1
+            """, ct, tenantId)).FirstOrDefault();
+
     public async Task<SignedCheckpoint?> AtAsync(string tenantId, long chainSeq, CancellationToken ct = default) =>
         (await Query($"SELECT {Columns} FROM checkpoints WHERE tenant_id = $1 AND chain_seq = $2", ct, tenantId, chainSeq)).FirstOrDefault();
 

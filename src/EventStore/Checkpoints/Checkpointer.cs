@@ -109,7 +109,7 @@ public sealed class Checkpointer(
         }
         var keys = await history.ReadAsync(ct);
 
-        var last = await checkpoints.LatestAsync(tenantId, ct);
+        var last = await checkpoints.LatestStandingAsync(tenantId, ct);
         var remembered = signed?.For(tenantId) is { Count: > 0 } heads ? heads[^1] : null;
         var (headSeq, _) = await reader.HeadAsync(tenantId, ct);
         if (headSeq <= Math.Max(last?.Checkpoint.ChainSeq ?? 0, remembered?.ChainSeq ?? 0)) return new(tenantId, CheckpointResult.UpToDate);
@@ -175,25 +175,13 @@ public sealed class Checkpointer(
         return new(tenantId, CheckpointResult.Rewritten, Failure: new(lost.ChainSeq, ChainFailureReason.CheckpointMismatch, detail));
     }
 
-    // The first checkpoint under a key is preceded by the rotation entry in the tenant's own chain.
+    // The first checkpoint under a key is preceded by the rotation entry in the tenant's own chain, and any revocation
+    // the chain does not record yet goes in before it too.
     private async Task AnnounceKeyAsync(string tenantId, LedgerKeySet keys, CancellationToken ct)
     {
-        var announced = await store.ReadStreamAsync(tenantId, SigningKeyRotation.StreamId, ct: ct);
-        var lastKid = announced.Count == 0 ? null : SigningKeyRotation.AnnouncedKid(announced[^1]);
-        if (lastKid == key.Kid) return;
-        var current = keys.Find(key.Kid) ?? throw new InvalidOperationException($"key {key.Kid} is not in the key history");
-        var index = keys.Keys.ToList().IndexOf(current);
-        var previousKid = index > 0 ? keys.Keys[index - 1].Kid : null;
-        try
-        {
-            var appended = await store.AppendAsync(tenantId, [new StreamAppend(SigningKeyRotation.StreamId, ExpectedVersion.Exactly(announced.Count),
-                [SigningKeyRotation.Event(current, previousKid, clock.GetUtcNow())])], ct);
-            // The entry enters the chain when the sealer reaches it; unsealed, it is covered by the next checkpoint.
-            if (sealing is not null) await sealing.WaitForAsync(appended.LastPosition.Seq, RotationSealWait, ct);
-        }
-        catch (ConcurrencyException)
-        {
-            // Another signer announced it at the same moment.
-        }
+        var reasons = keys.Keys.Any(k => k.RevokedAt is not null) ? await history.RevocationReasonsAsync(ct) : new Dictionary<string, string>();
+        var appended = await SigningKeyRotation.RecordAsync(store, tenantId, keys, key.Kid, reasons, clock.GetUtcNow(), ct);
+        // The entry enters the chain when the sealer reaches it; unsealed, it is covered by the next checkpoint.
+        if (appended is { } position && sealing is not null) await sealing.WaitForAsync(position, RotationSealWait, ct);
     }
 }

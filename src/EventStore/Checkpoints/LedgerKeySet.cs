@@ -11,12 +11,22 @@ namespace Ledger.EventStore.Checkpoints;
 /// <summary>
 /// One public key of the signing-key history: a JWK (RFC 7517/7518: kty EC, crv P-256) with when it was valid.
 /// <see cref="ValidUntil"/> is when the next key took over (null for the active key); a key that has been
-/// superseded is <see cref="Retired"/> but stays in the set, so what it signed stays verifiable.
+/// superseded is <see cref="Retired"/> but stays in the set, so what it signed stays verifiable. A key
+/// <see cref="RevokedAt"/> a time (it leaked, say) vouches for nothing it signed from then on, whatever its validity.
 /// </summary>
-public sealed record LedgerPublicKey(string Kid, string X, string Y, DateTimeOffset? ValidFrom, DateTimeOffset? ValidUntil, bool Retired)
+public sealed record LedgerPublicKey(
+    string Kid, string X, string Y, DateTimeOffset? ValidFrom, DateTimeOffset? ValidUntil, bool Retired, DateTimeOffset? RevokedAt = null)
 {
-    /// <summary>Was this key the one to sign at <paramref name="at"/>? Unbounded ends (a hand-made key set) always hold.</summary>
-    public bool ValidAt(DateTimeOffset at) => (ValidFrom is null || at >= ValidFrom) && (ValidUntil is null || at < ValidUntil);
+    /// <summary>Was this key the one to sign at <paramref name="at"/>, and not yet revoked? Unbounded ends (a hand-made key set) always hold.</summary>
+    public bool ValidAt(DateTimeOffset at) => Refusal(at) is null;
+
+    /// <summary>Why a signature this key made at <paramref name="at"/> does not count, or null when it does.</summary>
+    public string? Refusal(DateTimeOffset at) =>
+        RevokedAt is { } revoked && at >= revoked
+            ? $"it was signed at {LedgerRecord.FormatTimestamp(at)}, after key {Kid} was revoked at {LedgerRecord.FormatTimestamp(revoked)}"
+            : (ValidFrom is null || at >= ValidFrom) && (ValidUntil is null || at < ValidUntil)
+                ? null
+                : $"it was signed outside the validity of key {Kid} ({Validity})";
 
     public string Validity => $"{(ValidFrom is { } f ? LedgerRecord.FormatTimestamp(f) : "the start")} until {(ValidUntil is { } u ? LedgerRecord.FormatTimestamp(u) : "now")}";
 
@@ -42,7 +52,8 @@ public sealed record LedgerPublicKey(string Kid, string X, string Y, DateTimeOff
 
 /// <summary>
 /// The signing-key history as a JWK Set (RFC 7517 §5), published at <c>GET /api/ledger/jwks</c> and put in every
-/// export. Each key carries, beyond the standard members, <c>valid_from</c>, <c>valid_until</c> and <c>retired</c>.
+/// export. Each key carries, beyond the standard members, <c>valid_from</c>, <c>valid_until</c>, <c>retired</c> and, once
+/// revoked, <c>revoked_at</c>.
 /// </summary>
 public sealed class LedgerKeySet(IReadOnlyList<LedgerPublicKey> keys)
 {
@@ -66,6 +77,7 @@ public sealed class LedgerKeySet(IReadOnlyList<LedgerPublicKey> keys)
                 writer.WriteString("kid", key.Kid);
                 writer.WriteString("kty", "EC");
                 writer.WriteBoolean("retired", key.Retired);
+                if (key.RevokedAt is { } revoked) writer.WriteString("revoked_at", LedgerRecord.FormatTimestamp(revoked));
                 writer.WriteString("use", "sig");
                 if (key.ValidFrom is { } from) writer.WriteString("valid_from", LedgerRecord.FormatTimestamp(from));
                 if (key.ValidUntil is { } until) writer.WriteString("valid_until", LedgerRecord.FormatTimestamp(until));
@@ -98,7 +110,7 @@ public sealed class LedgerKeySet(IReadOnlyList<LedgerPublicKey> keys)
                 var (kid, x, y) = (Text(key, "kid"), Text(key, "x"), Text(key, "y"));
                 if (kid is null || x is null || y is null) throw new FormatException("a key lacks kid, x or y");
                 parsed.Add(new LedgerPublicKey(kid, x, y, Time(key, "valid_from"), Time(key, "valid_until"),
-                    key.TryGetProperty("retired", out var r) && r.ValueKind == JsonValueKind.True));
+                    key.TryGetProperty("retired", out var r) && r.ValueKind == JsonValueKind.True, Time(key, "revoked_at")));
             }
             return new LedgerKeySet(parsed);
         }

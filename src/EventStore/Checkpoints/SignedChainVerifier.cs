@@ -38,11 +38,12 @@ public sealed record AuditorEvidence(LedgerKeySet? TrustedKeys, IReadOnlyList<st
 /// the hash it signed), plus the tail against the head row and the latest checkpoint. Long ranges go page by page,
 /// at most <c>maxEntries</c> per call, resumable by <see cref="VerificationCursor"/>. Reads only.
 /// </summary>
-public sealed class SignedChainVerifier(NpgsqlDataSource dataSource, SigningKeyHistory history, CheckpointStore checkpoints, int pageSize = 1000)
+public sealed class SignedChainVerifier(
+    NpgsqlDataSource dataSource, SigningKeyHistory history, CheckpointStore checkpoints, int pageSize = 1000, LedgerTreeReader? trees = null)
 {
     private readonly ChainEntryReader reader = new(dataSource);
     private readonly ChainVerifier walker = new(dataSource, pageSize);
-    private readonly LedgerTreeReader trees = new(dataSource);
+    private readonly LedgerTreeReader trees = trees ?? new(dataSource);
 
     /// <summary>
     /// The range a new verification covers: <paramref name="to"/>, or as far as anything claims the chain goes (the head

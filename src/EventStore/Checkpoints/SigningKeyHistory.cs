@@ -22,22 +22,81 @@ public enum KeyRegistration
     NotActive,
 }
 
+/// <summary>What revoking a key found.</summary>
+public enum KeyRevocation
+{
+    /// <summary>The key is revoked from the time given.</summary>
+    Revoked,
+
+    /// <summary>It was revoked before (at the time reported): a revocation is final and its time never moves.</summary>
+    AlreadyRevoked,
+
+    /// <summary>No key of the history has that id.</summary>
+    UnknownKey,
+}
+
 /// <summary>
 /// The history of checkpoint signing keys (table <c>signing_keys</c>, append-only): each key's public half and when it
-/// became active. A key is valid from its <c>valid_from</c> until the next key's; private keys are never stored here.
+/// became active. A key is valid from its <c>valid_from</c> until the next key's, and never from its revocation on
+/// (table <c>signing_key_revocations</c>); private keys are never stored here.
 /// </summary>
 public sealed class SigningKeyHistory(NpgsqlDataSource dataSource)
 {
     public async Task<LedgerKeySet> ReadAsync(CancellationToken ct = default)
     {
-        await using var command = dataSource.CreateCommand(
-            "SELECT kid, public_jwk->>'x', public_jwk->>'y', valid_from FROM signing_keys ORDER BY valid_from");
-        var rows = new List<(string Kid, string X, string Y, DateTimeOffset From)>();
+        await using var command = dataSource.CreateCommand("""
+            SELECT k.kid, k.public_jwk->>'x', k.public_jwk->>'y', k.valid_from, r.revoked_at
+              FROM signing_keys k LEFT JOIN signing_key_revocations r ON r.kid = k.kid
+             ORDER BY k.valid_from
+            """);
+        var rows = new List<(string Kid, string X, string Y, DateTimeOffset From, DateTimeOffset? Revoked)>();
         await using (var r = await command.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct))
-                rows.Add((r.GetString(0), r.GetString(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3)));
+                rows.Add((r.GetString(0), r.GetString(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3),
+                    r.IsDBNull(4) ? null : r.GetFieldValue<DateTimeOffset>(4)));
         return new LedgerKeySet(rows.Select((k, i) => new LedgerPublicKey(k.Kid, k.X, k.Y, k.From,
-            i + 1 < rows.Count ? rows[i + 1].From : null, Retired: i + 1 < rows.Count)).ToList());
+            i + 1 < rows.Count ? rows[i + 1].From : null, Retired: i + 1 < rows.Count, k.Revoked)).ToList());
+    }
+
+    /// <summary>
+    /// Revokes key <paramref name="kid"/> from <paramref name="revokedAt"/> on, which may lie in the past (the key leaked
+    /// then): every signature it made from that time fails verification, the checkpoints it signed then included.
+    /// Revoking the active key stops all signing until <c>ledger checkpoints rotate-key</c> makes a new key active.
+    /// The second member is the revocation time in force.
+    /// </summary>
+    public async Task<(KeyRevocation Outcome, DateTimeOffset? RevokedAt)> RevokeAsync(
+        string kid, DateTimeOffset revokedAt, string reason, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(kid);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        await using var command = dataSource.CreateCommand("""
+            WITH added AS (
+                INSERT INTO signing_key_revocations (kid, revoked_at, reason)
+                SELECT kid, $2, $3 FROM signing_keys WHERE kid = $1
+                ON CONFLICT (kid) DO NOTHING
+                RETURNING revoked_at)
+            SELECT (SELECT revoked_at FROM added), (SELECT revoked_at FROM signing_key_revocations WHERE kid = $1),
+                   EXISTS (SELECT 1 FROM signing_keys WHERE kid = $1)
+            """);
+        command.Parameters.Add(new() { Value = kid });
+        command.Parameters.Add(new() { Value = Chain.LedgerRecord.TruncateToMicroseconds(revokedAt) });
+        command.Parameters.Add(new() { Value = reason });
+        await using var r = await command.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        if (!r.GetBoolean(2)) return (KeyRevocation.UnknownKey, null);
+        return r.IsDBNull(0)
+            ? (KeyRevocation.AlreadyRevoked, r.GetFieldValue<DateTimeOffset>(1))
+            : (KeyRevocation.Revoked, r.GetFieldValue<DateTimeOffset>(0));
+    }
+
+    /// <summary>The reason each revoked key was revoked for, by key id (for the entries each tenant's chain records).</summary>
+    public async Task<IReadOnlyDictionary<string, string>> RevocationReasonsAsync(CancellationToken ct = default)
+    {
+        await using var command = dataSource.CreateCommand("SELECT kid, reason FROM signing_key_revocations");
+        var reasons = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using var r = await command.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) reasons[r.GetString(0)] = r.GetString(1);
+        return reasons;
     }
 
     /// <summary>
@@ -96,10 +155,13 @@ public sealed class SigningKeyHistory(NpgsqlDataSource dataSource)
         return (KeyRegistration.Rotated, latestKid);
     }
 
-    /// <summary>The active key's id, or null before any key was registered.</summary>
+    /// <summary>The active key's id: null before any key was registered, and once the latest key is revoked (nothing signs then).</summary>
     public async Task<string?> ActiveKidAsync(CancellationToken ct = default)
     {
-        await using var command = dataSource.CreateCommand("SELECT kid FROM signing_keys ORDER BY valid_from DESC LIMIT 1");
+        await using var command = dataSource.CreateCommand("""
+            SELECT latest.kid FROM (SELECT kid FROM signing_keys ORDER BY valid_from DESC LIMIT 1) latest
+             WHERE NOT EXISTS (SELECT 1 FROM signing_key_revocations r WHERE r.kid = latest.kid)
+            """);
         return (string?)await command.ExecuteScalarAsync(ct);
     }
 }

@@ -98,7 +98,7 @@ public static class ExportVerifier
             ? new JwsVerification(null, null, "manifest.jws is missing")
             : Es256Jws.Verify(jws, keys, Es256Jws.ManifestType, manifestBytes);
         var error = verified.Error
-            ?? (!verified.Key!.ValidAt(manifest.CreatedAt) ? $"the manifest was signed outside the validity of key {verified.Key.Kid} ({verified.Key.Validity})" : null);
+            ?? (verified.Key!.Refusal(manifest.CreatedAt) is { } refusal ? "the manifest: " + refusal : null);
         if (error is not null) failures.Add(new(ChainFailureReason.BadSignature, null, ExportFiles.ManifestSignature, error));
         return verified.Key?.Kid;
     }

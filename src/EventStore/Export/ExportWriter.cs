@@ -11,10 +11,12 @@ namespace Ledger.EventStore.Export;
 /// covering the range, the key history, and the manifest with its detached ES256 signature. It exports what is stored,
 /// tampered or not, and leaves the judging to the verifier. Reads only; signs with the active key.
 /// </summary>
-public sealed class ExportWriter(NpgsqlDataSource dataSource, CheckpointStore checkpoints, SigningKeyHistory history, TimeProvider clock, int pageSize = 1000)
+public sealed class ExportWriter(
+    NpgsqlDataSource dataSource, CheckpointStore checkpoints, SigningKeyHistory history, TimeProvider clock, int pageSize = 1000,
+    LedgerTreeReader? trees = null)
 {
     private readonly ChainEntryReader reader = new(dataSource);
-    private readonly LedgerTreeReader trees = new(dataSource);
+    private readonly LedgerTreeReader trees = trees ?? new(dataSource);
 
     /// <summary>The range an export covers: <paramref name="to"/>, or as far as anything claims the chain goes (head row, latest checkpoint).</summary>
     public async Task<long> ResolveEndAsync(string tenantId, long? to, CancellationToken ct = default)

@@ -14,8 +14,10 @@ public static class AuthServices
         services.AddSingleton(sp => SigningKeyFiles.Load(
             sp.GetRequiredService<IOptions<LedgerAuthOptions>>().Value,
             sp.GetRequiredService<IConfiguration>(),
-            sp.GetRequiredService<IHostEnvironment>().IsDevelopment()));
+            sp.GetRequiredService<IHostEnvironment>().IsDevelopment(),
+            KeyProtectionOptions.Resolve(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>().EnvironmentName)));
 
+        services.AddHostedService<KeyFilesCheck>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<LedgerSigningKeys, IOptions<LedgerAuthOptions>>((jwt, keys, auth) => Configure(jwt, keys, auth.Value));

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Ledger.EventStore.Checkpoints;
+using Ledger.EventStore.Keys;
 using Ledger.Host.Auditing;
 using Ledger.Host.Configuration;
+using Ledger.Host.Events;
 
 namespace Ledger.Host.Cli;
 
@@ -11,6 +13,11 @@ namespace Ledger.Host.Cli;
 /// <c>&lt;file&gt;.&lt;kid&gt;.retired</c>), which hosts sharing that file pick up on their next round; with
 /// <c>--key</c> it makes that PEM's key active, for keys kept in a secret store (configure the hosts with it). The key
 /// history records the rotation, and each tenant's chain records it before its next checkpoint (docs/ledger-format.md §7).
+/// <para>
+/// <c>ledger checkpoints revoke-key --kid &lt;kid&gt; --reason &lt;text&gt; [--at &lt;time&gt;]</c>: from that time on (now by
+/// default; earlier when the key leaked before it was noticed) nothing the key signed verifies, anywhere. The revocation
+/// is recorded in the key history (and so the JWKS) and as an entry in every tenant's chain.
+/// </para>
 /// </summary>
 internal static class CheckpointsCommand
 {
@@ -18,6 +25,7 @@ internal static class CheckpointsCommand
     {
         var command = new Command("checkpoints", "The checkpoint signing key.");
         command.Subcommands.Add(RotateKey());
+        command.Subcommands.Add(RevokeKey());
         return command;
     }
 
@@ -30,12 +38,13 @@ internal static class CheckpointsCommand
             var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             var configuration = LedgerConfiguration.ForCli(LedgerConfiguration.CliEnvironmentName());
             var options = configuration.GetSection(CheckpointOptions.Section).Get<CheckpointOptions>() ?? new();
+            var protection = KeyProtectionOptions.Resolve(configuration, LedgerConfiguration.CliEnvironmentName());
             await using var dataSources = LedgerDataSources.Create(configuration);
             var history = new SigningKeyHistory(dataSources.App);
 
             if (parse.GetValue(keyFile) is { } given)
             {
-                using var provided = CheckpointKey.FromPem(await File.ReadAllTextAsync(given, ct));
+                using var provided = CheckpointKey.FromFile(given, protection with { RequireEncrypted = false });
                 return await Report(await history.RotateAsync(provided, TimeProvider.System.GetUtcNow(), ct), provided, output, error,
                     "configure the hosts with this key (Ledger:Checkpoints:PrivateKeyPem or KeyPath) and restart them");
             }
@@ -47,9 +56,9 @@ internal static class CheckpointsCommand
 
             var path = CheckpointKeyProvider.KeyPath(options, configuration);
             using var key = CheckpointKey.Generate();
-            var retired = File.Exists(path) ? $"{path}.{CurrentKid(path)}.retired" : null;
+            var retired = File.Exists(path) ? $"{path}.{CurrentKid(path, protection)}.retired" : null;
             if (retired is not null) File.Move(path, retired, overwrite: false);
-            CheckpointKeyFile.Write(path, key);
+            CheckpointKeyFile.Write(path, key, protection);
             try
             {
                 return await Report(await history.RotateAsync(key, TimeProvider.System.GetUtcNow(), ct), key, output, error,
@@ -65,9 +74,78 @@ internal static class CheckpointsCommand
         return command;
     }
 
-    private static string CurrentKid(string path)
+    private static Command RevokeKey()
     {
-        using var current = CheckpointKey.FromPem(File.ReadAllText(path));
+        var kid = new Option<string>("--kid") { Description = "The id of the key to revoke (its kid in GET /api/ledger/jwks).", Required = true };
+        var reason = new Option<string>("--reason") { Description = "Why, for the record (no personal data: it goes into every tenant's chain).", Required = true };
+        var at = new Option<string?>("--at") { Description = "Revoked from this time on, e.g. 2026-12-01T08:00:00Z (default: now); earlier times fail what it signed since." };
+        var command = new Command("revoke-key", "Revoke a checkpoint signing key: nothing it signed from the revocation time on verifies.") { kid, reason, at };
+        command.SetAction(async (parse, ct) =>
+        {
+            var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+            var now = TimeProvider.System.GetUtcNow();
+            var revokedAt = now;
+            if (parse.GetValue(at) is { } text && !DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
+                    System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out revokedAt))
+            {
+                await error.WriteLineAsync($"revoke-key: --at {text} is not a time like 2026-12-01T08:00:00Z");
+                return 2;
+            }
+            if (revokedAt > now)
+            {
+                await error.WriteLineAsync("revoke-key: --at lies in the future; revoke when the key must stop counting, and rotate before that");
+                return 2;
+            }
+            var why = parse.GetValue(reason)!.Trim();
+            if (why.Length is 0 or > 500)
+            {
+                await error.WriteLineAsync("revoke-key: --reason must have 1 to 500 characters");
+                return 2;
+            }
+
+            var configuration = LedgerConfiguration.ForCli(LedgerConfiguration.CliEnvironmentName());
+            await using var dataSources = LedgerDataSources.Create(configuration);
+            var history = new SigningKeyHistory(dataSources.App);
+            var (outcome, inForce) = await history.RevokeAsync(parse.GetValue(kid)!, revokedAt, why, ct);
+            switch (outcome)
+            {
+                case KeyRevocation.UnknownKey:
+                    await error.WriteLineAsync($"revoke-key: no key {parse.GetValue(kid)} in the key history");
+                    return 1;
+                case KeyRevocation.AlreadyRevoked:
+                    await output.WriteLineAsync($"key {parse.GetValue(kid)} was already revoked at {EventStore.Chain.LedgerRecord.FormatTimestamp(inForce!.Value)}; a revocation is final");
+                    break;
+                default:
+                    await output.WriteLineAsync($"key {parse.GetValue(kid)} is revoked from {EventStore.Chain.LedgerRecord.FormatTimestamp(inForce!.Value)}");
+                    break;
+            }
+            // Every tenant's chain records it now (the checkpointer also adds it to any chain that lacks it).
+            await using var events = CliEventStore.Open(dataSources.App, dataSources.Schema);
+            var (keys, reasons) = (await history.ReadAsync(ct), await history.RevocationReasonsAsync(ct));
+            var recorded = 0;
+            foreach (var tenant in await TenantsAsync(dataSources, ct))
+                if (await SigningKeyRotation.RecordAsync(events.Store, tenant, keys, activeKid: null, reasons, now, ct) is not null) recorded++;
+            await events.SealAsync(TimeSpan.FromSeconds(30), ct);
+            await output.WriteLineAsync($"recorded in {recorded} tenant chain(s)");
+            if (await history.ActiveKidAsync(ct) is null)
+                await output.WriteLineAsync("the active key is revoked: nothing is signed until `ledger checkpoints rotate-key` makes a new key active");
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task<IReadOnlyList<string>> TenantsAsync(LedgerDataSources dataSources, CancellationToken ct)
+    {
+        await using var command = dataSources.App.CreateCommand("SELECT tenant_id FROM ledger_chain_heads ORDER BY tenant_id");
+        var tenants = new List<string>();
+        await using var r = await command.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) tenants.Add(r.GetString(0));
+        return tenants;
+    }
+
+    private static string CurrentKid(string path, KeyProtection protection)
+    {
+        using var current = CheckpointKey.FromFile(path, protection);
         return current.Kid;
     }
 

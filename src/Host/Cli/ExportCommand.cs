@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Ledger.EventStore.Checkpoints;
+using Ledger.EventStore.Keys;
 using Ledger.EventStore.Export;
 using Ledger.Host.Auditing;
 using Ledger.Host.Auth;
@@ -82,7 +83,13 @@ internal static class ExportCommand
         CheckpointKey key;
         try
         {
-            key = CheckpointKeyProvider.Load(options, configuration, mayGenerate: false);
+            key = CheckpointKeyProvider.Load(options, configuration, mayGenerate: false,
+                KeyProtectionOptions.Resolve(configuration, LedgerConfiguration.CliEnvironmentName()));
+        }
+        catch (UnsafeKeyFileException e)
+        {
+            await error.WriteLineAsync($"export: {e.Message}");
+            return null;
         }
         catch (InvalidOperationException e)
         {

@@ -42,6 +42,7 @@ public static class LedgerCli
             VerifyCommand.Create(),
             ExportCommand.Create(),
             CheckpointsCommand.Create(),
+            KeysCommand.Create(),
             VerifyExportCommand.Create(),
             DlqCommand.Create(),
             OutboxCommand.Create(),

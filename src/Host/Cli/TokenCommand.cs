@@ -36,7 +36,8 @@ internal static class TokenCommand
             var environment = LedgerConfiguration.CliEnvironmentName();
             var configuration = LedgerConfiguration.ForCli(environment);
             var auth = LedgerConfiguration.Auth(configuration);
-            using var keys = SigningKeyFiles.Load(auth, configuration, environment == Environments.Development);
+            using var keys = SigningKeyFiles.Load(auth, configuration, environment == Environments.Development,
+                KeyProtectionOptions.Resolve(configuration, environment));
             var token = DevTokenIssuer.Issue(keys, auth, tenantId, parse.GetRequiredValue(roles).Distinct().ToList(), sub,
                 TimeSpan.FromMinutes(minutes), TimeProvider.System.GetUtcNow());
             parse.InvocationConfiguration.Output.WriteLine(token);

@@ -3,13 +3,14 @@ using Ledger.Application.Invoicing.Stamping;
 namespace Ledger.Host.Invoicing;
 
 /// <summary>
-/// Loads the contingency signing key, creating it when its file does not exist yet (readable by the owner only).
+/// Loads the contingency signing key, creating it when its file does not exist yet (owner-only, and encrypted under
+/// the configured passphrase: <see cref="Ledger.EventStore.Keys.PrivateKeyFile"/>).
 /// Without a configured path the key lives as long as the process: seals still verify (each carries its public key),
 /// but an operator cannot tell this installation's seals from another's by key id across restarts.
 /// </summary>
 internal static partial class ContingencyKeys
 {
-    public static ContingencySigner Load(InvoicingOptions options, ILogger logger)
+    public static ContingencySigner Load(InvoicingOptions options, Ledger.EventStore.Keys.KeyProtection protection, ILogger logger)
     {
         if (string.IsNullOrWhiteSpace(options.ContingencyKeyPath))
         {
@@ -17,12 +18,11 @@ internal static partial class ContingencyKeys
             return ContingencySigner.Generate();
         }
         var path = Path.GetFullPath(options.ContingencyKeyPath);
-        if (File.Exists(path)) return ContingencySigner.FromPem(File.ReadAllText(path));
+        if (File.Exists(path)) return ContingencySigner.FromFile(path, protection);
 
-        var signer = ContingencySigner.Generate();
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, signer.ExportPrivateKeyPem());
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        using (var created = ContingencySigner.Generate())
+            created.WriteTo(path, protection);
+        var signer = ContingencySigner.FromFile(path, protection); // another process may have written its key first
         LogCreated(logger, path, signer.KeyId);
         return signer;
     }

@@ -60,6 +60,7 @@ public static class InvoicingServices
         // "ready" is the readiness tag of /health/ready (Health/HealthEndpoints).
         services.AddHealthChecks().AddCheck<FiscalAuthorityHealthCheck>("fiscal_authority", tags: ["ready"]);
         services.AddSingleton(sp => ContingencyKeys.Load(sp.GetRequiredService<IOptions<InvoicingOptions>>().Value,
+            KeyProtectionOptions.Resolve(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>().EnvironmentName),
             sp.GetRequiredService<ILogger<ContingencySigner>>()));
         services.AddSingleton<DocumentStamper>();
         services.AddSingleton<StampingRun>();

@@ -1,6 +1,7 @@
 using Ledger.EventStore;
 using Ledger.EventStore.Checkpoints;
 using Ledger.EventStore.Export;
+using Ledger.EventStore.Merkle;
 using Ledger.Host.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -16,10 +17,13 @@ public static class AuditorServices
         services.AddSingleton<CheckpointKeyProvider>();
         services.AddSingleton(sp => new SigningKeyHistory(sp.GetRequiredService<LedgerDataSources>().App));
         services.AddSingleton(sp => new CheckpointStore(sp.GetRequiredService<LedgerDataSources>().App));
+        // One per process: it keeps each tenant's complete blocks of leaves, so proofs do not re-read the whole log.
+        services.AddSingleton(sp => new LedgerTreeReader(sp.GetRequiredService<LedgerDataSources>().App));
         services.AddSingleton(sp => new SignedChainVerifier(sp.GetRequiredService<LedgerDataSources>().App,
-            sp.GetRequiredService<SigningKeyHistory>(), sp.GetRequiredService<CheckpointStore>()));
+            sp.GetRequiredService<SigningKeyHistory>(), sp.GetRequiredService<CheckpointStore>(), trees: sp.GetRequiredService<LedgerTreeReader>()));
         services.AddSingleton(sp => new ExportWriter(sp.GetRequiredService<LedgerDataSources>().App,
-            sp.GetRequiredService<CheckpointStore>(), sp.GetRequiredService<SigningKeyHistory>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<CheckpointStore>(), sp.GetRequiredService<SigningKeyHistory>(), sp.GetRequiredService<TimeProvider>(),
+            trees: sp.GetRequiredService<LedgerTreeReader>()));
         // One record per process, read once: what this signer signed, outside the database.
         services.AddSingleton(sp =>
         {

@@ -1,4 +1,5 @@
 using Ledger.EventStore.Checkpoints;
+using Ledger.EventStore.Keys;
 using Ledger.Host.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -21,7 +22,8 @@ public sealed class CheckpointKeyProvider(IOptions<CheckpointOptions> options, I
     {
         get
         {
-            lock (gate) return current ??= Load(options.Value, configuration, mayGenerate: environment.IsDevelopment() || IsDefaultPath(options.Value, configuration));
+            lock (gate) return current ??= Load(options.Value, configuration, mayGenerate: environment.IsDevelopment() || IsDefaultPath(options.Value, configuration),
+                KeyProtectionOptions.Resolve(configuration, environment.EnvironmentName));
         }
     }
 
@@ -30,7 +32,7 @@ public sealed class CheckpointKeyProvider(IOptions<CheckpointOptions> options, I
     /// <summary>Reads the key again (never generating one); true when it changed. The replaced key stays usable until disposal.</summary>
     public bool Reload()
     {
-        var fresh = Load(options.Value, configuration, mayGenerate: false);
+        var fresh = Load(options.Value, configuration, mayGenerate: false, KeyProtectionOptions.Resolve(configuration, environment.EnvironmentName));
         lock (gate)
         {
             if (current?.Kid == fresh.Kid)
@@ -78,11 +80,11 @@ public sealed class CheckpointKeyProvider(IOptions<CheckpointOptions> options, I
     public static bool IsDefaultPath(CheckpointOptions options, IConfiguration configuration) =>
         KeyPath(options, configuration) == LedgerDataDirectory.ResolvePath(configuration, CheckpointOptions.DefaultKeyPath);
 
-    public static CheckpointKey Load(CheckpointOptions options, IConfiguration configuration, bool mayGenerate)
+    public static CheckpointKey Load(CheckpointOptions options, IConfiguration configuration, bool mayGenerate, KeyProtection protection)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (!string.IsNullOrWhiteSpace(options.PrivateKeyPem)) return CheckpointKey.FromPem(options.PrivateKeyPem);
-        return CheckpointKeyFile.Load(null, KeyPath(options, configuration), mayGenerate);
+        return CheckpointKeyFile.Load(null, KeyPath(options, configuration), mayGenerate, protection);
     }
 
     public void Dispose()

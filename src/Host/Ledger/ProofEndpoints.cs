@@ -31,7 +31,8 @@ public static class ProofEndpoints
         + "A size or position beyond the sealed log is 404 ledger.beyond_sealed_log (with sealed_size); a chain lacking an "
         + "entry the tree needs is 409 ledger.chain_broken.")]
     public static async Task<Results<Ok<InclusionProofView>, ProblemHttpResult>> Inclusion(
-        long? position, [FromQuery(Name = "tree_size")] long? treeSize, HttpContext http, LedgerDataSources data, CancellationToken ct)
+        long? position, [FromQuery(Name = "tree_size")] long? treeSize, HttpContext http, LedgerDataSources data, LedgerTreeReader trees,
+        CancellationToken ct)
     {
         QueryValues.RefuseUnreadable(http.Request, ("position", position), ("tree_size", treeSize));
         var validation = new RequestValidation();
@@ -49,7 +50,7 @@ public static class ProofEndpoints
                 $"The tenant's log is sealed through {sealedSize} entries; it has no tree of size {size} holding entry {position}."));
         try
         {
-            var proof = await new LedgerTreeReader(data.App).InclusionProofAsync(tenant, position!.Value, size, ct);
+            var proof = await trees.InclusionProofAsync(tenant, position!.Value, size, ct);
             return TypedResults.Ok(InclusionProofView.Of(tenant, proof));
         }
         catch (IncompleteTreeException e)
@@ -65,7 +66,7 @@ public static class ProofEndpoints
         + "log is 404 ledger.beyond_sealed_log (with sealed_size); a chain lacking an entry the trees need is 409 ledger.chain_broken.")]
     public static async Task<Results<Ok<ConsistencyProofView>, ProblemHttpResult>> Consistency(
         [FromQuery(Name = "first_size")] long? firstSize, [FromQuery(Name = "second_size")] long? secondSize, HttpContext http,
-        LedgerDataSources data, CancellationToken ct)
+        LedgerDataSources data, LedgerTreeReader trees, CancellationToken ct)
     {
         QueryValues.RefuseUnreadable(http.Request, ("first_size", firstSize), ("second_size", secondSize));
         var validation = new RequestValidation();
@@ -83,7 +84,7 @@ public static class ProofEndpoints
                 $"The tenant's log is sealed through {sealedSize} entries; it has no trees of sizes {firstSize} and {second}."));
         try
         {
-            var proof = await new LedgerTreeReader(data.App).ConsistencyProofAsync(tenant, firstSize!.Value, second, ct);
+            var proof = await trees.ConsistencyProofAsync(tenant, firstSize!.Value, second, ct);
             return TypedResults.Ok(ConsistencyProofView.Of(tenant, proof));
         }
         catch (IncompleteTreeException e)

@@ -51,12 +51,18 @@ public sealed class LedgerVerifyTrustTests(AuditorAppFixture app) : IClassFixtur
         await app.TamperAsync("UPDATE signing_keys SET kid = $1, public_jwk = $2::jsonb WHERE kid = $3", forged.Kid,
             JsonSerializer.Serialize(new { kty = "EC", crv = "P-256", x = forged.X, y = forged.Y }), real);
         var reader = new ChainEntryReader(app.Db.AdminDataSource);
+        var trees = new EventStore.Merkle.LedgerTreeReader(app.Db.AdminDataSource);
         foreach (var position in new long[] { 5, 10 })
         {
+            // The forger's re-signed checkpoints agree with the rewritten chain: its chain hash and its Merkle tree.
             var stored = (await app.Service<CheckpointStore>().AtAsync(tenant, position))!.Checkpoint;
-            var resigned = SignedCheckpoint.Sign(stored with { ChainHash = (await reader.ChainHashAtAsync(tenant, position))! }, forged);
-            await app.TamperAsync("UPDATE checkpoints SET jws = $3, kid = $4, chain_hash = $5 WHERE tenant_id = $1 AND chain_seq = $2",
-                tenant, position, resigned.Jws, forged.Kid, resigned.Checkpoint.ChainHash);
+            var resigned = SignedCheckpoint.Sign(stored with
+            {
+                ChainHash = (await reader.ChainHashAtAsync(tenant, position))!,
+                TreeRoot = await trees.RootAsync(tenant, position),
+            }, forged);
+            await app.TamperAsync("UPDATE checkpoints SET jws = $3, kid = $4, chain_hash = $5, tree_root = $6 WHERE tenant_id = $1 AND chain_seq = $2",
+                tenant, position, resigned.Jws, forged.Kid, resigned.Checkpoint.ChainHash, resigned.Checkpoint.TreeRoot!);
         }
     }
 

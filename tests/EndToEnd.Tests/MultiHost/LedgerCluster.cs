@@ -24,8 +24,7 @@ public sealed class LedgerCluster : IAsyncDisposable
         Directory.CreateDirectory(_keys);
         SigningKeyFiles.Generate(SigningKeyPath);
         // The checkpoint key every host signs with (production hosts get it from a secret; only dev generates one).
-        using (var checkpointKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256))
-            File.WriteAllText(CheckpointKeyPath, checkpointKey.ExportPkcs8PrivateKeyPem());
+        Ledger.EventStore.Checkpoints.CheckpointKeyFile.Generate(CheckpointKeyPath); // owner-only, as a Host requires
         var keys = SigningKeyFiles.Load(new LedgerAuthOptions { SigningKeyPath = SigningKeyPath, Issuer = Issuer, Audience = Audience }, mayGenerate: false);
         Tokens = new TestTokens(keys, Issuer, Audience);
         Prefix = "cluster-" + Guid.NewGuid().ToString("N")[..10];

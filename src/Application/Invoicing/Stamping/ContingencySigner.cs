@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Ledger.EventStore.Keys;
 using System.Text;
 using Ledger.Domain.Invoicing;
 
@@ -45,6 +46,27 @@ public sealed class ContingencySigner : IDisposable
         }
         return new ContingencySigner(key);
     }
+
+    /// <summary>The key in a file, owner-only and decrypted under <paramref name="protection"/> (<see cref="PrivateKeyFile"/>).</summary>
+    public static ContingencySigner FromFile(string path, KeyProtection protection)
+    {
+        var key = ECDsa.Create();
+        try
+        {
+            PrivateKeyFile.Import(key, path, protection);
+        }
+        catch
+        {
+            key.Dispose();
+            throw;
+        }
+        if (key.KeySize == 256) return new ContingencySigner(key);
+        key.Dispose();
+        throw new ArgumentException("A contingency key must be an ECDSA key on the P-256 curve.", nameof(path));
+    }
+
+    /// <summary>Writes the key to a new file, owner-only, encrypted under <paramref name="protection"/>'s passphrase if it has one.</summary>
+    public void WriteTo(string path, KeyProtection protection) => PrivateKeyFile.Write(path, key, protection);
 
     public string ExportPrivateKeyPem() => key.ExportPkcs8PrivateKeyPem();
 
