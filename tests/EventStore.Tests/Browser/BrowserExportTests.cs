@@ -152,10 +152,12 @@ public sealed class BrowserExportTests(VerifierPage page) : IAsyncLifetime
         before.Ok.ShouldBeTrue(before.Output);
         before.CheckpointsReached.ShouldBe(3, "the export's two and the kept one");
 
-        var after = await page.VerifyExportAsync(export, trusted,
-            await KeptAsync(Sign(ledger.Key, Payload(tenant, 10, hash10, revokedAt.AddMinutes(30)))));
+        var kept = await KeptAsync(Sign(ledger.Key, Payload(tenant, 10, hash10, revokedAt.AddMinutes(30))));
+        var after = await page.VerifyExportAsync(export, trusted, kept);
         Shape(after).ShouldBe([("bad_signature", 10, null)], after.Output);
         after.ChainFailure!.Detail.ShouldContain("revoked");
+        var expected = ExportVerifier.Verify(export, LedgerKeySet.Parse(await File.ReadAllBytesAsync(trusted)), await File.ReadAllLinesAsync(kept));
+        Shape(after).ShouldBe(Shape(expected), string.Join("\n", expected.Failures));
     }
 
     [Fact]
@@ -172,6 +174,8 @@ public sealed class BrowserExportTests(VerifierPage page) : IAsyncLifetime
 
         Shape(report).ShouldBe([("bad_signature", null, ExportFiles.ManifestSignature), ("bad_signature", 10, null)], report.Output);
         report.Failures.ShouldAllBe(f => f.Detail.Contains("revoked"));
+        var expected = ExportVerifier.Verify(export, LedgerKeySet.Parse(await File.ReadAllBytesAsync(trusted)));
+        Shape(report).ShouldBe(Shape(expected), "as the C# verifier with the same revoked key set:\n" + string.Join("\n", expected.Failures));
     }
 
     [Fact]
