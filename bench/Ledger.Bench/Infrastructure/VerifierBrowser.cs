@@ -31,7 +31,7 @@ public sealed class VerifierBrowser : IAsyncDisposable
     }
 
     /// <summary>Chooses the export's files and the trusted key set, clicks Verify, waits: the page's report.</summary>
-    public async Task<(bool Ok, long Entries, double ElapsedMs, string Output)> VerifyAsync(string folder, string trustedJwks)
+    public async Task<(bool Ok, long Entries, double ElapsedMs, int Workers, string Output)> VerifyAsync(string folder, string trustedJwks)
     {
         await tab.GotoAsync(url);
         await tab.WaitForSelectorAsync("#report[data-state=idle]", new() { State = WaitForSelectorState.Attached });
@@ -43,7 +43,8 @@ public sealed class VerifierBrowser : IAsyncDisposable
         using var report = JsonDocument.Parse(await tab.EvaluateAsync<string>("() => JSON.stringify(LedgerVerify.last)"));
         var r = report.RootElement;
         var ok = r.GetProperty("ok").GetBoolean();
-        return (ok, ok ? r.GetProperty("entries").GetInt64() : 0, ok ? r.GetProperty("elapsedMs").GetDouble() : 0, r.ToString());
+        return (ok, ok ? r.GetProperty("entries").GetInt64() : 0, ok ? r.GetProperty("elapsedMs").GetDouble() : 0,
+            ok ? r.GetProperty("workers").GetInt32() : 0, r.ToString());
     }
 
     private void Serve()

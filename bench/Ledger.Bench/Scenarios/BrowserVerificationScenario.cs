@@ -57,10 +57,12 @@ public sealed class BrowserVerificationScenario(BenchSettings settings, BenchDat
             Log.Line($"  12. export: {manifest.Count:N0} entries, {manifest.CheckpointCount} checkpoints");
             await using var browser = await VerifierBrowser.StartAsync();
             var errors = new List<string>();
+            var workers = 0;
 
             var page = new Side("browser page", async _ =>
             {
-                var (ok, entries, ms, output) = await browser.VerifyAsync(folder, trusted);
+                var (ok, entries, ms, threads, output) = await browser.VerifyAsync(folder, trusted);
+                workers = threads;
                 if (!ok || entries != manifest.Count) errors.Add("the page did not verify the export: " + output[..Math.Min(300, output.Length)]);
                 return RoundResult.Throughput(entries, TimeSpan.FromMilliseconds(ms));
             });
@@ -82,9 +84,11 @@ public sealed class BrowserVerificationScenario(BenchSettings settings, BenchDat
                 Goal = "≥ 50,000 entries/s in the browser (baseline: C# ExportVerifier, same export, same rounds)",
                 Verdict = figures.Ledger.Median >= Goal ? "**met**" : "not met",
                 Notes = "Ledger = tools/ledger-verify.html in Debian's Chromium (headless, Playwright), timed by the page from the files " +
-                        "read to its verdict: RFC 8785 in JavaScript, every SHA-256 (record, link, leaf, tree node) and ES256 through " +
-                        "WebCrypto, a chunk's digests issued at once; baseline = ExportVerifier.Verify on the same folder in this process. " +
-                        "The browser's CPU is not in the bench's CPU figures (another process); shared 2-core machine, indicative" +
+                        $"read to its verdict, chunks of 4,096 lines prepared in {workers} Web Workers: RFC 8785 in JavaScript (a canonical " +
+                        "line's record hashed as its own bytes), record and file SHA-256 and ES256 through WebCrypto, link and tree " +
+                        "hashes in the page's JavaScript SHA-256 (docs/ledger-format.md §15); baseline = ExportVerifier.Verify on the " +
+                        "same folder in this process. The browser's CPU is not in the bench's CPU figures (another process); shared " +
+                        "2-core machine under other workers' load, indicative" +
                         (errors.Count > 0 ? "; ERRORS: " + string.Join("; ", errors.Distinct()) : ""),
             }], []);
         }
