@@ -61,6 +61,23 @@ public sealed class BrowserExportTests(VerifierPage page) : IAsyncLifetime
         report.Workers.ShouldBeGreaterThan(0, "an export's entries are read in Web Workers");
     }
 
+    [Fact]
+    public async Task The_page_saved_to_disk_verifies_an_export_offline_without_a_single_request()
+    {
+        var tenant = await ledger.TenantWithCheckpointsAsync();
+        var (keys, trusted) = await TrustedKeysAsync();
+        var export = await ledger.ExportAsync(tenant);
+        var expected = ExportVerifier.Verify(export, keys);
+
+        var (report, requests) = await page.VerifyExportFromDiskAsync(export, trusted);
+
+        report.Ok.ShouldBeTrue(report.Output);
+        report.LastChainHash.ShouldBe(Convert.ToHexStringLower(expected.LastChainHash));
+        report.Workers.ShouldBeGreaterThan(0, "workers start from a page opened from disk too");
+        requests.Where(url => !url.StartsWith("file:", StringComparison.Ordinal) && !url.StartsWith("blob:", StringComparison.Ordinal)
+            && !url.StartsWith("data:", StringComparison.Ordinal)).ShouldBeEmpty();
+    }
+
     public static TheoryData<string, long, string> TamperCases
     {
         get

@@ -84,6 +84,28 @@ public sealed class VerifierPage : IAsyncLifetime
         return BrowserReport.Parse(json);
     }
 
+    /// <summary>As an auditor who saved the file: the page opened from disk (file://), nothing served, no request made.</summary>
+    public async Task<(BrowserReport Report, IReadOnlyList<string> Requests)> VerifyExportFromDiskAsync(string export, string trustedJwks)
+    {
+        var requests = new List<string>();
+        void Record(object? sender, IRequest request) { lock (requests) requests.Add(request.Url); }
+        Page.Request += Record;
+        try
+        {
+            await Page.GotoAsync(new Uri(Source).AbsoluteUri);
+            await Page.WaitForSelectorAsync("#report[data-state=idle]", new() { State = WaitForSelectorState.Attached });
+            await Page.SetInputFilesAsync("#export-files", Directory.GetFiles(export));
+            await Page.SetInputFilesAsync("#trusted-jwks", trustedJwks);
+            await Page.ClickAsync("#verify-export");
+            var report = await ReportAsync();
+            lock (requests) return (report, [.. requests]);
+        }
+        finally
+        {
+            Page.Request -= Record;
+        }
+    }
+
     public async Task<BrowserReport> ReportAsync(int timeoutSeconds = 120)
     {
         await Page.WaitForSelectorAsync("#report[data-state=ok], #report[data-state=failed], #report[data-state=error]",
