@@ -39,6 +39,8 @@ EXPOSE 8080
 # The checkpoint signer's record of what it signed (Ledger:Checkpoints:SignedHeadsPath; docker-compose.yml mounts a
 # volume here): owned by the app user, so a fresh named volume, which takes the image's ownership, is writable by it.
 RUN mkdir -p /signer && chown "$APP_UID" /signer && chmod 700 /signer
+# The witness directory docker-compose.yml mounts (Ledger:Witnesses:Directory), owned by the app user likewise.
+RUN mkdir -p /witness && chown "$APP_UID" /witness && chmod 700 /witness
 USER $APP_UID
 
 # `docker stop` sends SIGTERM: the Host stops accepting, lets requests in flight finish and its background

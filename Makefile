@@ -30,7 +30,7 @@ TEST_ARGS ?=
 # A test that runs this long without finishing is considered hung: the run is aborted (and fails).
 TEST_HANG_TIMEOUT ?= 15m
 
-.PHONY: build test run services-up services-down bench codegen openapi clean distclean
+.PHONY: build test run services-up services-down backup restore-drill bench codegen openapi clean distclean
 
 build:
 	dotnet build $(SOLUTION) -c $(CONFIGURATION) --nologo
@@ -68,6 +68,14 @@ services-up:
 
 services-down:
 	scripts/services.sh down
+
+# A base backup of the local cluster into .run/backups (WAL archived beside it from then on), and the drill that
+# restores it to a scratch server and verifies it: make restore-drill AT=2026-12-05T10:30:00Z for a point in time.
+backup:
+	scripts/services.sh exec --app-env -- ./ledger backup
+
+restore-drill:
+	scripts/services.sh exec --app-env -- ./ledger restore-drill $(if $(AT),--at $(AT))
 
 # make bench QUICK=1: the short run (under five minutes); BENCH_ARGS='--only 1,2' picks scenarios. Writes bench/RESULTS.md.
 bench:

@@ -50,6 +50,11 @@ ledger_app_env() {
   # One data directory (the checkpoint key) for `make run` and ./ledger alike, outside src/: the Host runs in src/Host,
   # and a file written there would make ./ledger think the sources changed and rebuild.
   export Ledger__DataDirectory="${Ledger__DataDirectory:-$LEDGER_ROOT/.ledger}"
+  # Backups of the local cluster (ledger backup / restore-drill) and the WAL archive scripts/pg.sh configures.
+  if [[ "$LEDGER_PG_EXTERNAL" == 0 ]]; then
+    export Ledger__Backup__Directory="${Ledger__Backup__Directory:-$LEDGER_ROOT/.run/backups}"
+    export Ledger__Backup__WalArchive="${Ledger__Backup__WalArchive:-$LEDGER_ROOT/.run/pg/wal-archive}"
+  fi
   # Local development defaults: Development environment, HTTP on loopback only.
   export DOTNET_ENVIRONMENT="${DOTNET_ENVIRONMENT:-Development}"
   export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-$DOTNET_ENVIRONMENT}"

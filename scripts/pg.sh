@@ -22,6 +22,9 @@ BASE="$ROOT/.run/pg"
 DATA="$BASE/data"
 SOCK="$BASE/socket"
 LOG="$BASE/postgres.log"
+# WAL archive for point-in-time restores (ledger backup / restore-drill). The cluster archives only once a backup
+# has written ENABLED there, so test runs that never back up do not fill the disk with WAL.
+ARCHIVE="$BASE/wal-archive"
 DB=ledger
 START_TIMEOUT="${LEDGER_PG_START_TIMEOUT:-60}"
 
@@ -112,10 +115,33 @@ EOF
 local   all all              trust
 host    all all 127.0.0.1/32 trust
 EOF
+  configure_archiving
+}
+
+# WAL archiving and base backups (pg_basebackup over a loopback replication connection), added to clusters made
+# before they existed too; archive_mode takes effect at the next start.
+configure_archiving() {
+  mkdir -p "$ARCHIVE"
+  if [[ "$(id -u)" == 0 ]]; then chown "$OS_USER:" "$ARCHIVE"; fi
+  if ! grep -q "ledger WAL archive" "$DATA/postgresql.conf"; then
+    cat >>"$DATA/postgresql.conf" <<EOF
+
+# --- ledger WAL archive (scripts/pg.sh) ---
+archive_mode = on
+archive_command = 'if [ -f $ARCHIVE/ENABLED ]; then test ! -f $ARCHIVE/%f && cp %p $ARCHIVE/%f; fi'
+archive_timeout = 60
+EOF
+  fi
+  if ! grep -q "replication" "$DATA/pg_hba.conf"; then
+    cat >>"$DATA/pg_hba.conf" <<EOF
+local   replication all              trust
+host    replication all 127.0.0.1/32 trust
+EOF
+  fi
 }
 
 cmd_start() {
-  if [[ ! -f "$DATA/PG_VERSION" ]]; then init_cluster; else ensure_traversable; fi
+  if [[ ! -f "$DATA/PG_VERSION" ]]; then init_cluster; else ensure_traversable; configure_archiving; fi
   if is_running; then
     log "already running on 127.0.0.1:$PORT"
   else

@@ -13,6 +13,7 @@ using Ledger.Host.Observability;
 using Ledger.Host.OpenApi;
 using Ledger.Host.RateLimiting;
 using Ledger.Host.ReadModels;
+using Ledger.Host.Witnesses;
 using Ledger.Host.WritePath;
 using Wolverine;
 using Wolverine.Http;
@@ -58,6 +59,7 @@ public static class LedgerWebApp
         builder.Services.AddLedgerHealthChecks();
         builder.Services.AddLedgerMessaging();
         builder.Services.AddLedgerAuditor();
+        builder.Services.AddLedgerWitnesses();
         builder.Services.AddLedgerReadModels();
 
         var app = builder.Build();

@@ -49,6 +49,8 @@ public static class LedgerCli
             ProjectionsCommand.Create(),
             InvoicingCommand.Create(),
         };
+        if (!OperatingSystem.IsWindows())
+            foreach (var backup in BackupCommand.Create()) root.Subcommands.Add(backup);
         root.Subcommands.Add(HelpCommand(root));
         if (withJasperFx)
         {

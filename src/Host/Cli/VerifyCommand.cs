@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using Ledger.EventStore.Chain;
 using Ledger.EventStore.Checkpoints;
+using Ledger.EventStore.Witnesses;
+using Ledger.Host.Auditing;
 using Ledger.Host.Configuration;
 
 namespace Ledger.Host.Cli;
@@ -33,7 +35,14 @@ internal static class VerifyCommand
             AllowMultipleArgumentsPerToken = false,
         };
 
-        var command = new Command("verify", "Verify a tenant's hash chain and signed checkpoints, as the auditor API does.") { tenant, from, to, jwks, held };
+        var witness = new Option<string[]>("--witness")
+        {
+            Description = "A witness directory (Ledger:Witnesses:Directory, or a copy of it): every checkpoint and note it holds for the tenant must verify and agree with the database; repeatable.",
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        };
+
+        var command = new Command("verify", "Verify a tenant's hash chain and signed checkpoints, as the auditor API does.") { tenant, from, to, jwks, held, witness };
         command.SetAction(async (parse, ct) =>
         {
             var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
@@ -58,6 +67,19 @@ internal static class VerifyCommand
             await using var dataSources = LedgerDataSources.Create(configuration);
             var verifier = new SignedChainVerifier(dataSources.App, new SigningKeyHistory(dataSources.App), new CheckpointStore(dataSources.App));
             var tenantId = parse.GetRequiredValue(tenant);
+            IReadOnlyList<WitnessReport> witnessed;
+            try
+            {
+                witnessed = await WitnessReportsAsync(parse.GetValue(witness) ?? [], tenantId, evidence.TrustedKeys ?? await new SigningKeyHistory(dataSources.App).ReadAsync(ct),
+                    configuration.GetSection(CheckpointOptions.Section).Get<CheckpointOptions>()?.Origin ?? new CheckpointOptions().Origin, dataSources, ct);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                await error.WriteLineAsync("verify: " + e.Message);
+                return 2;
+            }
+            // What the witnesses hold are checkpoints the chain must reach too, as --checkpoint files are.
+            evidence = evidence with { HeldCheckpoints = [.. evidence.HeldCheckpoints, .. witnessed.SelectMany(w => w.Jws)] };
             var step = await verifier.StepAsync(tenantId, parse.GetValue(from), parse.GetValue(to), null, EntriesPerStep, evidence, ct);
             var progress = new ProgressLine(error, $"verify {tenantId}");
             while (step.Status == VerificationStatus.InProgress)
@@ -72,8 +94,22 @@ internal static class VerifyCommand
                 : "keys: the key set given with --jwks");
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"tenant {tenantId}: {step.EntriesChecked} entries checked, verified {step.From}..{step.VerifiedThrough}, {step.CheckpointsReached} checkpoints reached, head hash {Convert.ToHexStringLower(step.LastChainHash)}{(step.TreeRoot is { } root ? $", tree root {Convert.ToHexStringLower(root)}" : "")}"));
+            foreach (var report in witnessed)
+            {
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"witness {report.Witness}: {report.Checkpoints} checkpoints and {report.Notes} notes held for tenant {tenantId}, {report.Findings.Count} disagreeing"));
+                foreach (var finding in report.Findings)
+                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                        $"FAIL witness {report.Witness} {finding.Reason.Code()} at {finding.Position} file {Path.GetFileName(finding.File)}: {finding.Detail}"));
+            }
+            var witnessFailures = witnessed.Sum(w => w.Findings.Count);
             if (step.Failure is not { } failure)
             {
+                if (witnessFailures > 0)
+                {
+                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"FAILED verified {step.From}..{step.To}, but {witnessFailures} witnessed checkpoints or notes disagree"));
+                    return 1;
+                }
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"OK verified {step.From}..{step.To}"));
                 return 0;
             }
@@ -82,6 +118,24 @@ internal static class VerifyCommand
             return 1;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Each witness's holdings for the tenant, checked against the database. Only directories can be read back: a
+    /// c2sp.org/tlog-witness serves no history (it cosigns and remembers one size), so a URL is refused.
+    /// </summary>
+    private static async Task<IReadOnlyList<WitnessReport>> WitnessReportsAsync(
+        IEnumerable<string> witnesses, string tenantId, LedgerKeySet keys, string keyName, LedgerDataSources dataSources, CancellationToken ct)
+    {
+        var reports = new List<WitnessReport>();
+        var check = new WitnessedChainCheck(dataSources.App);
+        foreach (var witness in witnesses)
+        {
+            if (Uri.TryCreate(witness, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+                throw new NotSupportedException($"--witness {witness}: only a witness directory can be read back (an HTTP tlog-witness keeps no checkpoints to list)");
+            reports.Add(await check.CheckDirectoryAsync(Path.GetFullPath(witness), tenantId, keys, keyName, ct));
+        }
+        return reports;
     }
 
     private static async Task<byte[]> ReadAsync(string source, CancellationToken ct)

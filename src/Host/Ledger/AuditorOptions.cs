@@ -39,6 +39,12 @@ public sealed class CheckpointOptions
     /// relative paths are under <c>Ledger:DataDirectory</c>. Keep it where the key is kept, out of the database owner's reach.
     /// </summary>
     public string? SignedHeadsPath { get; set; }
+
+    /// <summary>
+    /// The name checkpoints go by as C2SP signed notes (docs/ledger-format.md §14): the note key's name, and with
+    /// "/" + tenant id each tenant's log origin. Give each Ledger installation its own (e.g. its host name).
+    /// </summary>
+    public string Origin { get; set; } = "ledger.local";
 }
 
 /// <summary><c>Ledger:Auditor</c>: the bounds of the auditor API.</summary>

@@ -66,12 +66,12 @@ public static class LedgerOutbox
         return services;
     }
 
-    /// <summary>Every message type the catalogue may publish must have its schema in schemas/ (embedded).</summary>
+    /// <summary>Every message type the catalogue may publish, and the witnesses' checkpoint event, must have its schema in schemas/ (embedded).</summary>
     public static async Task CheckSchemasAsync(IIntegrationEventCatalogue catalogue)
     {
         ArgumentNullException.ThrowIfNull(catalogue);
         var schemas = await ContractSchemas.EmbeddedAsync().ConfigureAwait(false);
-        var missing = catalogue.PublishedTypes.Where(t => !schemas.Has(t)).ToList();
+        var missing = catalogue.PublishedTypes.Concat(Witnesses.WitnessedCheckpoint.PublishedTypes).Where(t => !schemas.Has(t)).ToList();
         if (missing.Count > 0)
             throw new InvalidOperationException($"Published message types without a schema in schemas/: {string.Join(", ", missing)}.");
     }

@@ -17,7 +17,7 @@ public sealed class CatalogueTests
     public async Task Every_published_and_consumed_message_type_has_a_schema_file_and_an_embedded_schema()
     {
         var embedded = await ContractSchemas.EmbeddedAsync();
-        foreach (var type in IntegrationCatalogue.PublishedTypes.Concat(PaymentMessages.ConsumedTypes))
+        foreach (var type in IntegrationCatalogue.PublishedTypes.Concat(Ledger.Messaging.Witnesses.WitnessedCheckpoint.PublishedTypes).Concat(PaymentMessages.ConsumedTypes))
         {
             File.Exists(Path.Combine(SchemaFiles.Directory, type + ".json")).ShouldBeTrue(type);
             embedded.Has(type).ShouldBeTrue(type);
