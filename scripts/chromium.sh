@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Debian's Chromium for the browser tests (ApiReferencePageTests): installs the package when it is missing (as root,
-# like CI; Playwright's own browser download cannot work without the internet), then prints the executable's path.
+# Debian's Chromium for the browser tests (ApiReferencePageTests; the verifier page's tests, tests/EventStore.Tests/Browser
+# and VerifierPageTests): installs the package when it is missing (as root, like CI; Playwright's own browser download
+# cannot work without the internet), then prints the executable's path. Idempotent; .ci/run calls it before the tests.
 set -euo pipefail
 
 BIN=/usr/bin/chromium

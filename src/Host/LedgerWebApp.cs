@@ -82,6 +82,7 @@ public static class LedgerWebApp
         app.MapLedgerMetrics();
         app.MapLedgerOpenApi();
         app.MapLedgerApiReference();
+        app.MapLedgerVerifierPage();
         app.MapWolverineEndpoints(); // orders, invoices, invoicing settings, the auditor API (Orders/, Invoicing/, Ledger/)
         app.MapReadModels();
         return app;

@@ -20,5 +20,6 @@ public static class Scenarios
         yield return ("9", () => new ChainDesignsScenario(settings, database, payloads).RunAsync());
         yield return ("10", () => new SealLagScenario(settings, database, payloads).RunAsync());
         yield return ("11", () => new InboundScenario(settings, database).RunAsync());
+        yield return ("12", () => new BrowserVerificationScenario(settings, database, payloads).RunAsync());
     }
 }

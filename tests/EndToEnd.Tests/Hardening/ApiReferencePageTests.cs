@@ -76,7 +76,7 @@ public sealed class ApiReferencePageTests : IAsyncLifetime
     }
 
     /// <summary>Debian's Chromium, installed by scripts/chromium.sh when missing (Playwright cannot download its own here).</summary>
-    private static async Task<string> ChromiumAsync()
+    internal static async Task<string> ChromiumAsync()
     {
         var start = new ProcessStartInfo(Path.Combine(OpenApiDocumentTests.RepositoryRoot(), "scripts", "chromium.sh"))
         {

@@ -41,7 +41,7 @@ public sealed class TamperMatrixTests : IAsyncLifetime
         var tenant = await ledger.TenantWithCheckpointsAsync();
         var keys = await ledger.History.ReadAsync(); // the auditor's copy, fetched before the tampering
         await File.WriteAllBytesAsync(trustedJwks, keys.ToJson());
-        await Tamper(tampering, tenant);
+        await Tamper(ledger, tampering, tenant);
 
         var (online, _) = await ledger.VerifyAllAsync(tenant);
         online.Status.ShouldBe(VerificationStatus.Failed);
@@ -111,7 +111,8 @@ public sealed class TamperMatrixTests : IAsyncLifetime
         }
     }
 
-    private async Task Tamper(string tampering, string tenant)
+    /// <summary>Each case of the matrix, also run by the browser verifier's tests (Browser/BrowserExportTests).</summary>
+    internal static async Task Tamper(AuditedLedger ledger, string tampering, string tenant)
     {
         switch (tampering)
         {
@@ -133,11 +134,11 @@ public sealed class TamperMatrixTests : IAsyncLifetime
                 break;
             case "a checkpoint re-signed with a key not in the JWKS":
                 using (var foreign = CheckpointKey.Generate())
-                    await ReplaceCheckpoint(tenant, 10, c => SignedCheckpoint.Sign(c, foreign).Jws);
+                    await ReplaceCheckpoint(ledger, tenant, 10, c => SignedCheckpoint.Sign(c, foreign).Jws);
                 break;
             case "a checkpoint re-signed with a foreign key under the real key id":
                 using (var foreign = CheckpointKey.Generate())
-                    await ReplaceCheckpoint(tenant, 10, c => SignAs(foreign, ledger.Key.Kid, c.Payload()));
+                    await ReplaceCheckpoint(ledger, tenant, 10, c => SignAs(foreign, ledger.Key.Kid, c.Payload()));
                 break;
             case "a checkpoint re-signed by the real key over another tree root":
                 // The chain hash is right; only the Merkle root differs: a key holder's lie about the tree is caught too.
@@ -155,7 +156,7 @@ public sealed class TamperMatrixTests : IAsyncLifetime
     }
 
     // The forger signs a checkpoint of their own (here claiming a different head) and stores it in place of the real one.
-    private async Task ReplaceCheckpoint(string tenant, long position, Func<Checkpoint, string> sign)
+    private static async Task ReplaceCheckpoint(AuditedLedger ledger, string tenant, long position, Func<Checkpoint, string> sign)
     {
         var real = (await ledger.Checkpoints.AtAsync(tenant, position))!.Checkpoint;
         var forged = real with { ChainHash = System.Security.Cryptography.SHA256.HashData("forged"u8) };
