@@ -65,4 +65,14 @@ public sealed class ChainEntryReader(NpgsqlDataSource dataSource)
         await using var r = await command.ExecuteReaderAsync(ct);
         return await r.ReadAsync(ct) ? (r.GetInt64(0), r.GetFieldValue<byte[]>(1)) : (0, LedgerRecord.GenesisHash);
     }
+
+    /// <summary>Every tenant that has a chain, in order.</summary>
+    public async Task<IReadOnlyList<string>> TenantsAsync(CancellationToken ct = default)
+    {
+        await using var command = dataSource.CreateCommand("SELECT tenant_id FROM ledger_chain_heads ORDER BY tenant_id");
+        var tenants = new List<string>();
+        await using var r = await command.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) tenants.Add(r.GetString(0));
+        return tenants;
+    }
 }

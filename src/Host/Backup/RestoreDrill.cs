@@ -69,7 +69,7 @@ internal sealed class RestoreDrill(BackupOptions options, PostgresTools tools, s
         var heads = SignedHeadsByTenant();
         var verifier = new SignedChainVerifier(dataSource, new SigningKeyHistory(dataSource), new CheckpointStore(dataSource), pageSize: 5000);
         var reader = new ChainEntryReader(dataSource);
-        foreach (var tenant in await TenantsAsync(dataSource, ct))
+        foreach (var tenant in await reader.TenantsAsync(ct))
         {
             var evidence = new AuditorEvidence(null, held.GetValueOrDefault(tenant, []));
             var step = await verifier.StepAsync(tenant, 1, null, null, 50_000, evidence, ct);
@@ -150,15 +150,6 @@ internal sealed class RestoreDrill(BackupOptions options, PostgresTools tools, s
             list.Add((root.GetProperty("chain_seq").GetInt64(), Convert.FromHexString(hash.GetString()!)));
         }
         return heads;
-    }
-
-    private static async Task<IReadOnlyList<string>> TenantsAsync(NpgsqlDataSource dataSource, CancellationToken ct)
-    {
-        await using var command = dataSource.CreateCommand("SELECT tenant_id FROM ledger_chain_heads ORDER BY tenant_id");
-        var tenants = new List<string>();
-        await using var r = await command.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) tenants.Add(r.GetString(0));
-        return tenants;
     }
 
     private static async Task<DateTimeOffset?> NewestEventAsync(NpgsqlDataSource dataSource, CancellationToken ct)

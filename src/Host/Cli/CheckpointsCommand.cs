@@ -123,7 +123,7 @@ internal static class CheckpointsCommand
             await using var events = CliEventStore.Open(dataSources.App, dataSources.Schema);
             var (keys, reasons) = (await history.ReadAsync(ct), await history.RevocationReasonsAsync(ct));
             var recorded = 0;
-            foreach (var tenant in await TenantsAsync(dataSources, ct))
+            foreach (var tenant in await new EventStore.Chain.ChainEntryReader(dataSources.App).TenantsAsync(ct))
                 if (await SigningKeyRotation.RecordAsync(events.Store, tenant, keys, activeKid: null, reasons, now, ct) is not null) recorded++;
             await events.SealAsync(TimeSpan.FromSeconds(30), ct);
             await output.WriteLineAsync($"recorded in {recorded} tenant chain(s)");
@@ -132,15 +132,6 @@ internal static class CheckpointsCommand
             return 0;
         });
         return command;
-    }
-
-    private static async Task<IReadOnlyList<string>> TenantsAsync(LedgerDataSources dataSources, CancellationToken ct)
-    {
-        await using var command = dataSources.App.CreateCommand("SELECT tenant_id FROM ledger_chain_heads ORDER BY tenant_id");
-        var tenants = new List<string>();
-        await using var r = await command.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) tenants.Add(r.GetString(0));
-        return tenants;
     }
 
     private static string CurrentKid(string path, KeyProtection protection)
