@@ -133,7 +133,7 @@ archive_timeout = 60
 EOF
   fi
   # Whole statements in pg_stat_activity (tests read a waiting statement back from there; the default keeps 1 kB).
-  if ! grep -q "track_activity_query_size" "$DATA/postgresql.conf"; then
+  if ! grep -q "^track_activity_query_size" "$DATA/postgresql.conf"; then
     echo "track_activity_query_size = 16384" >>"$DATA/postgresql.conf"
   fi
   if ! grep -q "replication" "$DATA/pg_hba.conf"; then
