@@ -38,8 +38,11 @@ public sealed class WitnessOutageTests(DownWitnessAppFixture app) : IClassFixtur
                 s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "the note of the checkpoint at 10");
         File.Exists(app.WitnessDirectory).ShouldBeTrue("nothing could be written to the witness meanwhile");
         await Eventually.Until(() => app.Client().GetStringAsync("/health/ready"), r => r == "Degraded", TimeSpan.FromSeconds(60), "readiness to say a witness is failing");
-        var metricsText = await app.Client(app.Tokens.For(tenants[0], Host.Auth.LedgerRoles.Operator)).GetStringAsync("/metrics");
-        System.Text.RegularExpressions.Regex.IsMatch(metricsText, @"ledger_checkpoint_witnesses_failing(\{[^}]*\})? 1\n").ShouldBeTrue("the gauge says a witness is failing");
+        // Eventually: the metrics endpoint may answer from a scrape taken a moment before readiness turned.
+        var operatorClient = app.Client(app.Tokens.For(tenants[0], Host.Auth.LedgerRoles.Operator));
+        await Eventually.Until(() => operatorClient.GetStringAsync("/metrics"),
+            m => System.Text.RegularExpressions.Regex.IsMatch(m, @"ledger_checkpoint_witnesses_failing(\{[^}]*\})? 1\n"),
+            TimeSpan.FromSeconds(30), "the gauge to say a witness is failing");
 
         File.Delete(app.WitnessDirectory);
         foreach (var tenant in tenants)
