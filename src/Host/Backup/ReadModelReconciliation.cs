@@ -1,4 +1,9 @@
 using System.Globalization;
+using Ledger.Application.Invoicing.Events;
+using Ledger.Application.Orders;
+using Ledger.Projections.Invoicing;
+using Ledger.Projections.OnMarten;
+using Ledger.Projections.Orders;
 using Npgsql;
 
 namespace Ledger.Host.Backup;
@@ -12,8 +17,8 @@ internal static class ReadModelReconciliation
 {
     private static readonly (string Projection, string View, string Applied, string[] CreatingEvents)[] Models =
     [
-        ("orders", "orders_rm", "status IS NOT NULL", ["commerce.order.created"]),
-        ("invoice_register", "invoice_register", "kind IS NOT NULL", ["fiscal.invoice.issued", "fiscal.credit_note.issued"]),
+        (OrdersProjection.ProjectionName, "orders_rm", "status IS NOT NULL", [OrderEventCodec.Created]),
+        (InvoiceRegisterProjection.ProjectionName, "invoice_register", "kind IS NOT NULL", [InvoiceEventCodec.Issued, CreditNoteEventCodec.Issued]),
     ];
 
     public static async Task<IReadOnlyList<(string Line, bool Agrees)>> RunAsync(NpgsqlDataSource dataSource, CancellationToken ct)
@@ -23,8 +28,7 @@ internal static class ReadModelReconciliation
         foreach (var (projection, view, applied, creating) in Models)
         {
             if (await ScalarAsync(dataSource, "SELECT count(*) FROM pg_class WHERE oid = to_regclass($1)", new object[] { view }, ct) == 0) continue;
-            var position = await ScalarAsync(dataSource, "SELECT coalesce(max(last_seq_id), 0) FROM mt_event_progression WHERE name = $1",
-                new object[] { projection + ":All" }, ct);
+            var position = (await new ProjectionPositions(dataSource).CurrentAsync(projection, ct)).Seq;
             var rows = await ScalarAsync(dataSource, $"SELECT count(*) FROM {view} WHERE {applied}", [], ct);
             var events = await ScalarAsync(dataSource, "SELECT count(DISTINCT stream_id) FROM mt_events WHERE type = ANY($1) AND seq_id <= $2",
                 new object[] { creating, position }, ct);

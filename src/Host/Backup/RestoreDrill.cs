@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Ledger.EventStore.Chain;
 using Ledger.EventStore.Checkpoints;
 using Npgsql;
@@ -66,7 +65,8 @@ internal sealed class RestoreDrill(BackupOptions options, PostgresTools tools, s
 
         var entries = 0L;
         var held = HeldCheckpoints(target ?? DateTimeOffset.MaxValue);
-        var heads = SignedHeadsByTenant();
+        // The signer's record outside the database (docs/ledger-format.md §8), read as the signer reads it.
+        var heads = signedHeadsPath is not null && File.Exists(signedHeadsPath) ? SignedHeads.Open(signedHeadsPath) : null;
         var verifier = new SignedChainVerifier(dataSource, new SigningKeyHistory(dataSource), new CheckpointStore(dataSource), pageSize: 5000);
         var reader = new ChainEntryReader(dataSource);
         foreach (var tenant in await reader.TenantsAsync(ct))
@@ -83,7 +83,7 @@ internal sealed class RestoreDrill(BackupOptions options, PostgresTools tools, s
                     + $" ({evidence.HeldCheckpoints.Count} witnessed), head {Convert.ToHexStringLower(step.LastChainHash)}");
 
             var (head, _) = await reader.HeadAsync(tenant, ct);
-            foreach (var (seq, hash) in heads.GetValueOrDefault(tenant, []).Where(h => h.ChainSeq <= head))
+            foreach (var (_, seq, hash) in heads?.For(tenant).Where(h => h.ChainSeq <= head) ?? [])
             {
                 var stored = await reader.ChainHashAtAsync(tenant, seq, ct);
                 if (stored is null || !stored.AsSpan().SequenceEqual(hash))
@@ -133,23 +133,6 @@ internal sealed class RestoreDrill(BackupOptions options, PostgresTools tools, s
                 list.Add(jws);
             }
         return held;
-    }
-
-    // The signer's record outside the database (docs/ledger-format.md §8): one JSON line per head it signed.
-    private Dictionary<string, List<(long ChainSeq, byte[] ChainHash)>> SignedHeadsByTenant()
-    {
-        var heads = new Dictionary<string, List<(long, byte[])>>(StringComparer.Ordinal);
-        if (signedHeadsPath is null || !File.Exists(signedHeadsPath)) return heads;
-        foreach (var line in File.ReadLines(signedHeadsPath).Where(l => l.Length > 0))
-        {
-            using var document = JsonDocument.Parse(line);
-            var root = document.RootElement;
-            if (!root.TryGetProperty("chain_hash", out var hash)) continue; // a halt, not a head
-            var tenant = root.GetProperty("tenant_id").GetString()!;
-            if (!heads.TryGetValue(tenant, out var list)) heads[tenant] = list = [];
-            list.Add((root.GetProperty("chain_seq").GetInt64(), Convert.FromHexString(hash.GetString()!)));
-        }
-        return heads;
     }
 
     private static async Task<DateTimeOffset?> NewestEventAsync(NpgsqlDataSource dataSource, CancellationToken ct)

@@ -72,7 +72,7 @@ internal static class BackupCommand
                 await output.WriteLineAsync(report.Verified ? "OK the restore verified" : $"FAILED {report.Failures} finding(s)");
                 return report.Verified ? 0 : 1;
             }
-            catch (Exception e) when (e is BackupException or NpgsqlException or InvalidOperationException)
+            catch (Exception e) when (e is BackupException or NpgsqlException or InvalidOperationException or InvalidDataException)
             {
                 await error.WriteLineAsync($"restore-drill: {e.Message}");
                 return 2;

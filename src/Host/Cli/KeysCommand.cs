@@ -29,8 +29,7 @@ internal static class KeysCommand
                 var target = current;
                 if (parse.GetValue(newPassphrase) is { } file)
                 {
-                    PrivateKeyFile.RefuseShared(file);
-                    target = new KeyProtection(File.ReadAllText(file).TrimEnd('\r', '\n'));
+                    target = new KeyProtection(KeyProtectionOptions.ReadPassphraseFile(Path.GetFullPath(file)));
                 }
                 if (string.IsNullOrEmpty(target.Passphrase) || target.Passphrase.Length < 12)
                 {

@@ -27,13 +27,19 @@ public sealed class KeyProtectionOptions
         var passphrase = options.Passphrase;
         if (string.IsNullOrEmpty(passphrase) && !string.IsNullOrWhiteSpace(options.PassphraseFile))
         {
-            var path = LedgerDataDirectory.ResolvePath(configuration, options.PassphraseFile);
-            if (!File.Exists(path)) throw new UnsafeKeyFileException($"The passphrase file {path} (Ledger:Keys:PassphraseFile) does not exist.");
-            PrivateKeyFile.RefuseShared(path);
-            passphrase = File.ReadAllText(path).TrimEnd('\r', '\n');
-            if (passphrase.Length == 0) throw new UnsafeKeyFileException($"The passphrase file {path} is empty.");
+            passphrase = ReadPassphraseFile(LedgerDataDirectory.ResolvePath(configuration, options.PassphraseFile));
         }
         return new KeyProtection(string.IsNullOrEmpty(passphrase) ? null : passphrase,
             options.RequireEncrypted ?? environmentName == Environments.Production);
+    }
+
+    /// <summary>A passphrase file: owner-only like the keys, its one line without the line end.</summary>
+    /// <exception cref="UnsafeKeyFileException">missing, empty or readable by others.</exception>
+    public static string ReadPassphraseFile(string path)
+    {
+        if (!File.Exists(path)) throw new UnsafeKeyFileException($"The passphrase file {path} does not exist.");
+        PrivateKeyFile.RefuseShared(path);
+        var passphrase = File.ReadAllText(path).TrimEnd('\r', '\n');
+        return passphrase.Length > 0 ? passphrase : throw new UnsafeKeyFileException($"The passphrase file {path} is empty.");
     }
 }
