@@ -14,6 +14,7 @@ using Ledger.Host.OpenApi;
 using Ledger.Host.RateLimiting;
 using Ledger.Host.ReadModels;
 using Ledger.Host.Witnesses;
+using Ledger.Host.Privacy;
 using Ledger.Host.WritePath;
 using Wolverine;
 using Wolverine.Http;
@@ -61,6 +62,7 @@ public static class LedgerWebApp
         builder.Services.AddLedgerAuditor();
         builder.Services.AddLedgerWitnesses();
         builder.Services.AddLedgerReadModels();
+        builder.Services.AddLedgerPrivacy();
 
         var app = builder.Build();
         app.UseLedgerForwardedHeaders();

@@ -6,6 +6,7 @@ using Ledger.EventStore;
 using Ledger.EventStore.Connections;
 using Ledger.EventStore.MartenStore;
 using Ledger.EventStore.Migrations;
+using Ledger.EventStore.Privacy;
 using Marten;
 using Npgsql;
 
@@ -48,12 +49,16 @@ public sealed class TestDatabase : IAsyncDisposable
         });
         EventStore = new MartenEventStore(Documents, AppDataSource, shapes, Json);
         Store = new SealingStore(EventStore, Progress);
+        SubjectKeys = new SubjectKeys(new MasterKeyRing(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
     }
 
     /// <summary>What the Host's store writes with: the codecs' JSON options (the store tests' shapes keep any JSON as is).</summary>
     public static JsonSerializerOptions Json => LedgerJson.Options;
 
     public string Schema { get; }
+
+    /// <summary>The data subjects' keys, under a master key of this database's own.</summary>
+    public SubjectKeys SubjectKeys { get; }
     public string AdminConnectionString { get; }
     public string AppConnectionString { get; }
     public NpgsqlDataSource AdminDataSource { get; }

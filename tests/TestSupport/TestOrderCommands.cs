@@ -17,7 +17,7 @@ public sealed class TestOrderCommands(TestDatabase db)
     {
         ArgumentNullException.ThrowIfNull(context);
         await using var session = db.Documents.LightweightSession(context.TenantId);
-        var decision = await OrderDecisions.DecideOnAsync(session, new DecideOrder(command, context, expectedVersion), db.EventStore,
+        var decision = await OrderDecisions.DecideOnAsync(session, new DecideOrder(command, context, expectedVersion), db.EventStore, db.SubjectKeys,
             Unjournaled.Instance, CancellationToken.None);
         await session.SaveChangesAsync();
         return decision;

@@ -17,8 +17,9 @@ internal static class OrderPublications
 {
     public static IEnumerable<Publication> All =>
     [
-        Publish(OrderEventCodec.Created, (OrderCreated e) => new OrderCreatedV1(
-            e.OrderId, e.CustomerId, e.Currency, [.. e.Lines.Select(l => new OrderLineV1(l.Sku, l.Description, l.Quantity, l.UnitPrice))], e.Total, e.CreatedAt)),
+        Publish(OrderEventCodec.Created, (OrderCreated e) => Created(e)),
+        // Stored v2 (personal data sealed) is the same contract: the payload never held personal data.
+        Publish(OrderEventCodec.Created, (OrderCreated e) => Created(e), storedVersion: 2),
         Publish(OrderEventCodec.PaymentRequested, (OrderPaymentRequested e) => new OrderPaymentRequestedV1(e.OrderId, e.Amount, e.RequestedAt)),
         Publish(OrderEventCodec.Paid, (OrderPaid e) => new OrderPaidV1(e.OrderId, e.Amount, e.PaymentReference, e.PaidAt)),
         Publish(OrderEventCodec.PaymentFailed, (OrderPaymentFailed e) => new OrderPaymentFailedV1(e.OrderId, e.Reason, e.FailedAt)),
@@ -28,8 +29,11 @@ internal static class OrderPublications
 
     // The stored name and the contract name are the same for orders; they are declared apart all the same,
     // because a stored v2 will be published as the same contract (through its upcaster) until a contract v2 exists.
-    private static Publication Publish<TEvent, TPayload>(string storedType, Func<TEvent, TPayload> payload) where TEvent : OrderEvent =>
-        new(storedType, 1, storedType, 1, recorded => JsonSerializer.SerializeToElement(payload(Decode<TEvent>(recorded)), LedgerJson.Options));
+    private static OrderCreatedV1 Created(OrderCreated e) => new(
+        e.OrderId, e.CustomerId, e.Currency, [.. e.Lines.Select(l => new OrderLineV1(l.Sku, l.Description, l.Quantity, l.UnitPrice))], e.Total, e.CreatedAt);
+
+    private static Publication Publish<TEvent, TPayload>(string storedType, Func<TEvent, TPayload> payload, int storedVersion = 1) where TEvent : OrderEvent =>
+        new(storedType, storedVersion, storedType, 1, recorded => JsonSerializer.SerializeToElement(payload(Decode<TEvent>(recorded)), LedgerJson.Options));
 
     private static TEvent Decode<TEvent>(RecordedEvent recorded) where TEvent : OrderEvent =>
         OrderEventCodec.Decode(recorded) as TEvent

@@ -5,6 +5,7 @@ using Ledger.Application.Invoicing.VeriFactu;
 using Ledger.Domain.Invoicing;
 using Ledger.EventStore;
 using Ledger.EventStore.MartenStore;
+using Ledger.EventStore.Privacy;
 using Marten;
 
 namespace Ledger.Application.Invoicing;
@@ -16,7 +17,7 @@ namespace Ledger.Application.Invoicing;
 /// still be at the version read (its last number), and — for a VERI*FACTU issuer — the chain must still end with the
 /// record read. A refused issue appends nothing, so no number is ever lost or given twice.
 /// </summary>
-public sealed class InvoiceIssuer(MartenEventStore store, IssuerProfiles issuers, TaxRuleBook taxRules, ExchangeRates exchangeRates)
+public sealed class InvoiceIssuer(MartenEventStore store, IssuerProfiles issuers, TaxRuleBook taxRules, ExchangeRates exchangeRates, SubjectKeys subjectKeys)
 {
     private readonly StreamTails tails = new();
     private readonly VeriFactuLink chain = new(new StreamTails());
@@ -30,6 +31,10 @@ public sealed class InvoiceIssuer(MartenEventStore store, IssuerProfiles issuers
         ArgumentNullException.ThrowIfNull(journal);
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(request);
+        // Personal data is sealed under its subject's key: without a customer id there is no subject to erase it for.
+        if (request.Personal is not null && request.CustomerId is null)
+            throw new ValidationError("validation.required", "The recipient's name or address needs a customer id: the data subject they are kept for.",
+                new Dictionary<string, string[]> { ["customer.customer_id"] = ["is required when customer.name or customer.address is given"] });
         // The settings first, each read on a connection of its own and given back, before the command's transaction.
         var taxId = request.CustomerTaxId?.Check("customer.tax_id");
         var issuer = await issuers.ForAsync(context.TenantId, ct).ConfigureAwait(false);
@@ -62,10 +67,13 @@ public sealed class InvoiceIssuer(MartenEventStore store, IssuerProfiles issuers
             : InvoiceNumberingSeries.Evolve(InvoiceNumberingSeries.Initial, NumberingEventCodec.Decode(lastNumber));
         var assigned = InvoiceNumberingSeries.Decide(new AssignNumber(series, request.InvoiceId, context.Now, context.Actor), seriesState).Single();
         var invoice = (InvoiceIssued)InvoiceDecider.Decide(Command(assigned.Number), existing).Single();
+        // Taken in this transaction, under the fiscal lock: the recipient's data commits under a key no erasure destroys meanwhile.
+        var recipientKey = invoice.Personal is null ? null
+            : await subjectKeys.ForSealingAsync(session.Connection!, context.TenantId, request.CustomerId!, ct).ConfigureAwait(false);
 
         var appends = new List<StreamAppend>
         {
-            new(invoiceStream, ExpectedVersion.NoStream, [FiscalEvents.ToAppend(InvoiceEventCodec.Encode(invoice), context)]),
+            new(invoiceStream, ExpectedVersion.NoStream, [FiscalEvents.ToAppend(InvoiceEventCodec.Encode(invoice, recipientKey), context)]),
             new(seriesStream, ExpectedVersion.Exactly(seriesVersion), [FiscalEvents.ToAppend(NumberingEventCodec.Encode(assigned), context)]),
         };
         if (issuer is { VeriFactu: true, TaxId: { } issuerTaxId })

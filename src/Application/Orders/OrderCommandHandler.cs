@@ -4,6 +4,7 @@ using Ledger.Application.Audit;
 using Ledger.Domain.Orders;
 using Ledger.EventStore;
 using Ledger.EventStore.MartenStore;
+using Ledger.EventStore.Privacy;
 using Marten;
 using Wolverine.ErrorHandling;
 using Wolverine.Runtime.Handlers;
@@ -56,7 +57,7 @@ public static class OrderCommandHandler
 
     [AggregateHandler]
     public static async Task<OrderDecision> Handle(DecideOrder message, IEventStream<OrderStream> stream, IDocumentSession session,
-        MartenEventStore store, ICommandJournal journal, CancellationToken ct)
+        MartenEventStore store, ICommandJournal journal, SubjectKeys subjectKeys, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(stream);
@@ -70,16 +71,30 @@ public static class OrderCommandHandler
         // read apart from its events, so without the write path's lock (a test's bare journal) it can trail them.
         if (events.Length == 0) return new OrderDecision(message.StreamId, stream.Aggregate?.Version ?? version, []);
 
-        var appended = events.Select(e => store.Build(session, ToAppend(e, context))).ToArray();
+        var customerKey = await CustomerKeyAsync(events, session, subjectKeys, context, ct);
+        var appended = events.Select(e => store.Build(session, ToAppend(e, customerKey, context))).ToArray();
         stream.AppendMany(appended);
         var after = version + appended.Length;
         await journal.RecordAcceptedAsync(session, context, message.StreamId, [new AuditedStream(message.StreamId, after)], ct);
         return new OrderDecision(message.StreamId, after, appended);
     }
 
-    private static EventToAppend ToAppend(OrderEvent e, CommandContext context)
+    /// <summary>
+    /// The customer's key when the events carry personal data about them: taken in the command's transaction, so the
+    /// data commits under a key that is there and that no erasure destroys meanwhile.
+    /// </summary>
+    private static async Task<SubjectKey?> CustomerKeyAsync(OrderEvent[] events, IDocumentSession session, SubjectKeys subjectKeys,
+        CommandContext context, CancellationToken ct)
     {
-        var encoded = OrderEventCodec.Encode(e);
+        if (events.OfType<OrderCreated>().FirstOrDefault(c => c.Personal is not null) is not { } created) return null;
+        await session.BeginTransactionAsync(ct);
+        var connection = session.Connection ?? throw new InvalidOperationException("The session has no open connection.");
+        return await subjectKeys.ForSealingAsync(connection, context.TenantId, created.CustomerId, ct);
+    }
+
+    private static EventToAppend ToAppend(OrderEvent e, SubjectKey? customerKey, CommandContext context)
+    {
+        var encoded = OrderEventCodec.Encode(e, customerKey);
         return new EventToAppend(
             Guid.CreateVersion7(),
             encoded.EventType,

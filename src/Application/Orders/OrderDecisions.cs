@@ -1,4 +1,5 @@
 using Ledger.EventStore.MartenStore;
+using Ledger.EventStore.Privacy;
 using Marten;
 
 namespace Ledger.Application.Orders;
@@ -13,13 +14,13 @@ public static class OrderDecisions
 {
     /// <inheritdoc cref="OrderCommandHandler.Handle" path="/exception"/>
     public static async Task<OrderDecision> DecideOnAsync(IDocumentSession session, DecideOrder message, MartenEventStore store,
-        ICommandJournal journal, CancellationToken ct)
+        SubjectKeys subjectKeys, ICommandJournal journal, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(message);
         await OrderCommandHandler.BeginAsync(message, session, journal, ct);
         var stream = await session.Events.FetchForWriting<OrderStream>(message.StreamId, ct);
-        return await OrderCommandHandler.Handle(message, stream, session, store, journal, ct);
+        return await OrderCommandHandler.Handle(message, stream, session, store, journal, subjectKeys, ct);
     }
 
     /// <summary>The order as it stands in the session's tenant, or null when it has no stream there.</summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Ledger.Application.Json;
 using Ledger.Domain.Orders;
 using Ledger.EventStore;
+using Ledger.EventStore.Privacy;
 
 namespace Ledger.Application.Orders;
 
@@ -24,16 +25,20 @@ public static class OrderEventCodec
     /// <summary>The stored shape of each event type and version this codec writes: how Marten stores and names them.</summary>
     public static IEnumerable<(string EventType, int TypeVersion, Type Shape)> StoredShapes { get; } =
     [
-        (Created, 1, typeof(OrderCreatedV1)), (PaymentRequested, 1, typeof(OrderPaymentRequestedV1)), (Paid, 1, typeof(OrderPaidV1)),
+        (Created, 1, typeof(OrderCreatedV1)), (Created, 2, typeof(OrderCreatedV2)), (PaymentRequested, 1, typeof(OrderPaymentRequestedV1)), (Paid, 1, typeof(OrderPaidV1)),
         (PaymentFailed, 1, typeof(OrderPaymentFailedV1)), (Fulfilled, 1, typeof(OrderFulfilledV1)), (Cancelled, 1, typeof(OrderCancelledV1)),
     ];
 
-    public static EncodedEvent Encode(OrderEvent e)
+    /// <summary>
+    /// The stored form of <paramref name="e"/>. An order is created as version 2, its personal data sealed under
+    /// <paramref name="customerKey"/>, which it must have when it carries any (<see cref="SealedPersonalV1"/>).
+    /// </summary>
+    public static EncodedEvent Encode(OrderEvent e, SubjectKey? customerKey = null)
     {
         ArgumentNullException.ThrowIfNull(e);
         return e switch
         {
-            OrderCreated c => Write(Created, OrderCreatedV1.From(c)),
+            OrderCreated c => Write(Created, OrderCreatedV2.From(c, customerKey), 2),
             OrderPaymentRequested r => Write(PaymentRequested, OrderPaymentRequestedV1.From(r)),
             OrderPaid p => Write(Paid, OrderPaidV1.From(p)),
             OrderPaymentFailed f => Write(PaymentFailed, OrderPaymentFailedV1.From(f)),
@@ -50,6 +55,7 @@ public static class OrderEventCodec
     public static OrderEvent? FromShape(object data) => data switch
     {
         OrderCreatedV1 c => c.ToEvent(),
+        OrderCreatedV2 c => c.ToEvent(),
         OrderPaymentRequestedV1 r => r.ToEvent(),
         OrderPaidV1 p => p.ToEvent(),
         OrderPaymentFailedV1 f => f.ToEvent(),
@@ -78,6 +84,7 @@ public static class OrderEventCodec
     public static OrderEvent Decode(string eventType, int typeVersion, JsonElement data) => (eventType, typeVersion) switch
     {
         (Created, 1) => Read<OrderCreatedV1>(data).ToEvent(),
+        (Created, 2) => Read<OrderCreatedV2>(data).ToEvent(),
         (PaymentRequested, 1) => Read<OrderPaymentRequestedV1>(data).ToEvent(),
         (Paid, 1) => Read<OrderPaidV1>(data).ToEvent(),
         (PaymentFailed, 1) => Read<OrderPaymentFailedV1>(data).ToEvent(),
@@ -86,8 +93,8 @@ public static class OrderEventCodec
         _ => throw new UnknownEventTypeException(eventType, typeVersion),
     };
 
-    private static EncodedEvent Write<T>(string eventType, T data) =>
-        new(eventType, 1, JsonSerializer.SerializeToElement(data, LedgerJson.Options));
+    private static EncodedEvent Write<T>(string eventType, T data, int typeVersion = 1) =>
+        new(eventType, typeVersion, JsonSerializer.SerializeToElement(data, LedgerJson.Options));
 
     private static T Read<T>(JsonElement data) where T : class =>
         data.ValueKind == JsonValueKind.Object

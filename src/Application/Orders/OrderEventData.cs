@@ -1,4 +1,5 @@
 using Ledger.Domain.Orders;
+using Ledger.EventStore.Privacy;
 
 namespace Ledger.Application.Orders;
 
@@ -13,9 +14,29 @@ internal sealed record OrderLineV1(string Sku, string Description, int Quantity,
     public OrderLine ToLine() => new(Sku, Description, Quantity, UnitPrice);
 }
 
-/// <summary>Personal data, nested so that a later version can encrypt this object alone (crypto-shredding).</summary>
+/// <summary>Personal data in clear: version 1 of the created event, written before personal data was encrypted.</summary>
 internal sealed record PersonalV1(string? Name = null, string? Email = null);
 
+/// <summary>
+/// Personal data sealed under the customer's key (docs/privacy.md): each field is <c>base64url(nonce ‖ ciphertext ‖
+/// tag)</c>, bound to the tenant, the subject, the key's generation and the field's name. The chain hashes these
+/// bytes, so erasing the key leaves every hash, checkpoint and export as it was.
+/// </summary>
+internal sealed record SealedPersonalV1(string SubjectId, int KeyGeneration, string? Name = null, string? Email = null)
+{
+    public static SealedPersonalV1? Seal(CustomerPersonalData? personal, SubjectKey? key) => personal switch
+    {
+        null => null,
+        _ when key is null => throw new ArgumentNullException(nameof(key), "Personal data is appended only sealed under its subject's key."),
+        _ => new(key.SubjectId, key.Generation,
+            personal.Name is { } name ? key.Seal("name", name) : null,
+            personal.Email is { } email ? key.Seal("email", email) : null),
+    };
+
+    public PersonalRecord ToRecord() => new(SubjectId, KeyGeneration, PersonalFields.Of(("name", Name), ("email", Email)));
+}
+
+/// <summary>Version 1 of the created event, only read now: orders are created as <see cref="OrderCreatedV2"/>.</summary>
 internal sealed record OrderCreatedV1(
     Guid OrderId,
     string CustomerId,
@@ -25,13 +46,30 @@ internal sealed record OrderCreatedV1(
     DateTimeOffset CreatedAt,
     PersonalV1? Personal = null)
 {
-    public static OrderCreatedV1 From(OrderCreated e) => new(
-        e.OrderId, e.CustomerId, e.Currency, [.. e.Lines.Select(OrderLineV1.From)], e.Total, e.CreatedAt,
-        e.Personal is { } p ? new PersonalV1(p.Name, p.Email) : null);
-
     public OrderCreated ToEvent() => new(
         OrderId, CustomerId, Currency, [.. Lines.Select(l => l.ToLine())], Total, CreatedAt,
         Personal is { } p ? new CustomerPersonalData(p.Name, p.Email) : null);
+
+    public PersonalRecord? ToRecord() => Personal is { } p ? new(CustomerId, null, PersonalFields.Of(("name", p.Name), ("email", p.Email))) : null;
+}
+
+/// <summary>
+/// Version 2 of the created event: its personal data sealed (<see cref="SealedPersonalV1"/>); everything else as in
+/// version 1. Read back for a decision, the order has no personal data: deciding never needs it.
+/// </summary>
+internal sealed record OrderCreatedV2(
+    Guid OrderId,
+    string CustomerId,
+    string Currency,
+    IReadOnlyList<OrderLineV1> Lines,
+    decimal Total,
+    DateTimeOffset CreatedAt,
+    SealedPersonalV1? Personal = null)
+{
+    public static OrderCreatedV2 From(OrderCreated e, SubjectKey? key) => new(
+        e.OrderId, e.CustomerId, e.Currency, [.. e.Lines.Select(OrderLineV1.From)], e.Total, e.CreatedAt, SealedPersonalV1.Seal(e.Personal, key));
+
+    public OrderCreated ToEvent() => new(OrderId, CustomerId, Currency, [.. Lines.Select(l => l.ToLine())], Total, CreatedAt, null);
 }
 
 internal sealed record OrderPaymentRequestedV1(Guid OrderId, decimal Amount, DateTimeOffset RequestedAt)

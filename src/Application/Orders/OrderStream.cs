@@ -1,5 +1,6 @@
 using JasperFx.Events;
 using Ledger.Domain.Orders;
+using Ledger.EventStore.Privacy;
 using Marten.Events.Aggregation;
 
 namespace Ledger.Application.Orders;
@@ -16,6 +17,9 @@ public sealed class OrderStream
     public Order State { get; set; } = OrderDecider.Initial;
 
     public long Version { get; set; }
+
+    /// <summary>The customer's personal data as the created event holds it (sealed, or in clear before encryption), for a reader allowed to open it.</summary>
+    public PersonalRecord? Personal { get; set; }
 }
 
 /// <summary>
@@ -29,6 +33,12 @@ public sealed class OrderStreamAggregation : SingleStreamProjection<OrderStream,
         ArgumentNullException.ThrowIfNull(e);
         snapshot ??= new OrderStream { Id = id };
         if (OrderEventCodec.FromShape(e.Data) is { } decided) snapshot.State = OrderDecider.Evolve(snapshot.State, decided);
+        snapshot.Personal = e.Data switch
+        {
+            OrderCreatedV2 created => created.Personal?.ToRecord(),
+            OrderCreatedV1 created => created.ToRecord(),
+            _ => snapshot.Personal,
+        };
         snapshot.Version = e.Version;
         return snapshot;
     }

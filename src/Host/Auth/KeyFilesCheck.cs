@@ -18,6 +18,7 @@ internal sealed partial class KeyFilesCheck(IServiceProvider services, ILogger<K
             services.GetRequiredService<Ledger.Application.Invoicing.Stamping.ContingencySigner>();
             var checkpoints = services.GetRequiredService<CheckpointKeyProvider>();
             if (File.Exists(checkpoints.Path)) _ = checkpoints.Key;
+            services.GetRequiredService<Ledger.EventStore.Privacy.MasterKeyRing>();
         }
         catch (UnsafeKeyFileException e)
         {

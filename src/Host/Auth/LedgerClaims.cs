@@ -25,6 +25,9 @@ public static class LedgerRoles
     public const string Auditor = "auditor";
     public const string Operator = "operator";
 
+    /// <summary>Answers data subjects' requests: reads everything kept about a person, and erases it.</summary>
+    public const string PrivacyOfficer = "privacy_officer";
+
     /// <summary>Manages the tenant's own settings (invoicing: issuer profile, tax rules, exchange rates).</summary>
     public const string TenantAdmin = "tenant_admin";
 }

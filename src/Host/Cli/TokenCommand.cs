@@ -15,7 +15,7 @@ internal static class TokenCommand
             Required = true,
             Arity = ArgumentArity.OneOrMore,
         };
-        roles.AcceptOnlyFromAmong(LedgerRoles.Clerk, LedgerRoles.Accountant, LedgerRoles.Auditor, LedgerRoles.Operator, LedgerRoles.TenantAdmin);
+        roles.AcceptOnlyFromAmong(LedgerRoles.Clerk, LedgerRoles.Accountant, LedgerRoles.Auditor, LedgerRoles.Operator, LedgerRoles.TenantAdmin, LedgerRoles.PrivacyOfficer);
         var tenant = new Option<string>("--tenant") { Description = "The tenant the token acts for.", Required = true };
         var subject = new Option<string>("--sub") { Description = "Who the token identifies.", DefaultValueFactory = _ => "dev" };
         var ttl = new Option<int>("--ttl-minutes") { Description = "Minutes until it expires.", DefaultValueFactory = _ => 60 };

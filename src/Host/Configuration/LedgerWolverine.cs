@@ -36,6 +36,7 @@ internal static class LedgerWolverine
         options.Discovery.IncludeType(typeof(Ledger.Application.Orders.OrderCommandHandler));
         options.Discovery.IncludeType(typeof(Ledger.Application.Invoicing.FiscalCommandHandler));
         options.Discovery.IncludeType(typeof(Ledger.Application.Invoicing.Settings.InvoicingSettingsHandler));
+        options.Discovery.IncludeType(typeof(Ledger.Application.Privacy.DataSubjectErasure));
         Invoicing.LedgerStamping.Register(options);
         // RabbitMQ (the outbox's route, the inbound listeners), once the host's configuration is final (Messaging/LedgerRabbitMq).
         options.Services.AddSingleton<IWolverineExtension, Ledger.Host.Messaging.LedgerBrokerExtension>();

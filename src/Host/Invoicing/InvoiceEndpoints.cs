@@ -32,6 +32,7 @@ public static class InvoiceEndpoints
         var body = await JsonBody.ReadAsync<IssueInvoiceBody>(http.Request, ct);
         var context = HttpCommandContext.From(http, clock);
         var request = InvoiceRequestMapping.Issue(body, context);
+        if (request is { Personal: not null, CustomerId: { } subject }) Privacy.DataSubjectOfRequest.Set(http, subject);
         var written = await Send(http, bus, new IssueInvoiceCommand(request, context), InvoiceStreams.Invoice(request.InvoiceId), ct);
         return Answer(http, written, $"/api/invoices/{written.DocumentId:D}");
     }

@@ -37,6 +37,8 @@ public static partial class InvoiceRequestMapping
         var customerId = customer?.CustomerId is { } cid ? v.Identifier("customer.customer_id", cid, 64) : null;
         if (customer?.Name is { } name) v.Text("customer.name", name, 200);
         if (customer?.Address is { } address) v.Text("customer.address", address, 500);
+        if ((customer?.Name ?? customer?.Address) is not null && customerId is null)
+            v.Fail("customer.customer_id", RequestValidation.Required, "is required when customer.name or customer.address is given: it names the data subject whose key encrypts them");
         var taxId = customer?.TaxId is { } t ? new TaxIdInput(v.Text("customer.tax_id.country", t.Country, 2), v.Text("customer.tax_id.value", t.Value, 40)) : null;
         v.ThrowIfInvalid();
         var personal = customer?.Name is null && customer?.Address is null ? null : new RecipientPersonalData(customer.Name, customer.Address);

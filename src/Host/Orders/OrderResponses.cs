@@ -11,7 +11,11 @@ public sealed record OrderWritten(Guid OrderId, long Version, string? Position)
         new(orderId, decision.Version, decision.Position?.ToString());
 }
 
-/// <summary>An order as the API shows it. Amounts are decimal strings; personal data is not shown.</summary>
+/// <summary>
+/// An order as the API shows it. Amounts are decimal strings. <c>personal_data</c> (the customer's name and email) is
+/// there only for a reader allowed to see it (clerks, privacy officers) and only when the order has some; after the
+/// customer's erasure it reads <c>erased</c>.
+/// </summary>
 public sealed record OrderView(
     Guid OrderId,
     string Status,
@@ -27,9 +31,10 @@ public sealed record OrderView(
     DateTimeOffset? PaidAt,
     DateTimeOffset? FulfilledAt,
     DateTimeOffset? UpdatedAt,
-    long Version)
+    long Version,
+    Privacy.PersonalDataView? PersonalData = null)
 {
-    public static OrderView From(OrderFacts facts, OrderStream stream)
+    public static OrderView From(OrderFacts facts, OrderStream stream, Privacy.PersonalDataView? personalData = null)
     {
         ArgumentNullException.ThrowIfNull(facts);
         ArgumentNullException.ThrowIfNull(stream);
@@ -39,7 +44,7 @@ public sealed record OrderView(
             facts.Lines.Select(l => new OrderLineView(l.Sku, l.Description, l.Quantity, Money(l.UnitPrice))).ToList(),
             Money(facts.Total), order.PaidAmount is { } paid ? Money(paid) : null, order.PaymentReference,
             order.FailureReason, order.CancellationReason, facts.CreatedAt, order.PaidAt, order.FulfilledAt, order.UpdatedAt,
-            stream.Version);
+            stream.Version, personalData);
     }
 
     private static string Money(decimal amount) => amount.ToString(CultureInfo.InvariantCulture);

@@ -41,7 +41,7 @@ internal static class IdempotencyRecords
     /// </summary>
     public static async Task ClaimAsync(
         WriteTransaction tx, string tenantId, string key, byte[] requestHash, StoredResponse? response,
-        DateTimeOffset now, TimeSpan window, CancellationToken ct)
+        DateTimeOffset now, TimeSpan window, string? dataSubject, CancellationToken ct)
     {
         await using var batch = tx.Batch();
         var expired = new NpgsqlBatchCommand("DELETE FROM idempotency_keys WHERE tenant_id = $1 AND idempotency_key = $2 AND expires_at <= $3");
@@ -49,8 +49,8 @@ internal static class IdempotencyRecords
         expired.Parameters.Add(new() { Value = key });
         expired.Parameters.Add(new() { Value = now });
         var insert = new NpgsqlBatchCommand("""
-            INSERT INTO idempotency_keys (tenant_id, idempotency_key, request_hash, status_code, response_headers, response_body, created_at, expires_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            INSERT INTO idempotency_keys (tenant_id, idempotency_key, request_hash, status_code, response_headers, response_body, created_at, expires_at, data_subject)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
             """);
         insert.Parameters.Add(new() { Value = tenantId });
         insert.Parameters.Add(new() { Value = key });
@@ -60,6 +60,7 @@ internal static class IdempotencyRecords
         insert.Parameters.Add(new() { Value = (object?)response?.Body ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bytea });
         insert.Parameters.Add(new() { Value = now });
         insert.Parameters.Add(new() { Value = now + window });
+        insert.Parameters.Add(new() { Value = (object?)dataSubject ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         batch.BatchCommands.Add(expired);
         batch.BatchCommands.Add(insert);
         await batch.ExecuteNonQueryAsync(ct);

@@ -175,7 +175,8 @@ internal sealed partial class WriteScope(
         if (_key is null) return;
         try
         {
-            await IdempotencyRecords.ClaimAsync(tx, _tenantId, _key, _fingerprint!, response, clock.GetUtcNow(), options.Value.Window, ct);
+            await IdempotencyRecords.ClaimAsync(tx, _tenantId, _key, _fingerprint!, response, clock.GetUtcNow(), options.Value.Window,
+                Privacy.DataSubjectOfRequest.Get(_http!), ct);
         }
         catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation)
         {

@@ -88,7 +88,7 @@ public sealed class InvoicingSettingsTests : IAsyncLifetime
         AuditEventCodec.Decode((await bed.Stream(AuditStreams.For(SettingsEventCodec.IssuerStream))).ShouldHaveSingleItem())
             .Action.ShouldBe("provide development issuer profile");
 
-        var paid = new TestPaidOrderInvoicing(bed.Db, new PaidOrderInvoicing(new InvoiceIssuer(bed.Db.EventStore, issuers, bed.Rules, bed.Rates), issuers));
+        var paid = new TestPaidOrderInvoicing(bed.Db, new PaidOrderInvoicing(new InvoiceIssuer(bed.Db.EventStore, issuers, bed.Rules, bed.Rates, bed.Db.SubjectKeys), issuers));
         var order = Guid.CreateVersion7();
         var context = bed.Context(InvoicingTestBed.T0);
         foreach (var command in new Domain.Orders.OrderCommand[]

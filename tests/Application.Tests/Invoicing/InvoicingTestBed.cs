@@ -48,7 +48,7 @@ public sealed class InvoicingTestBed : IAsyncDisposable
     /// <summary>Another issuer, as another process would have: its own memory of the streams' tails.</summary>
     public TestInvoiceIssuer NewIssuer() => new(Db, NewInvoiceIssuer());
 
-    public InvoiceIssuer NewInvoiceIssuer() => new(Db.EventStore, Issuers, Rules, Rates);
+    public InvoiceIssuer NewInvoiceIssuer() => new(Db.EventStore, Issuers, Rules, Rates, Db.SubjectKeys);
 
     public DocumentStamper NewStamper(IFiscalAuthority? authority = null) =>
         new(Db.Store, authority ?? Authority, Signer, Issuers, Options, TimeProvider.System);

@@ -34,7 +34,7 @@ public sealed class EnlistedSessionTests : IAsyncLifetime
         {
             await using (var session = db.EventStore.SessionIn(tx, orders.Tenant))
             {
-                await OrderDecisions.DecideOnAsync(session, Pay(orders, id), db.EventStore, Unjournaled.Instance, default);
+                await OrderDecisions.DecideOnAsync(session, Pay(orders, id), db.EventStore, db.SubjectKeys, Unjournaled.Instance, default);
                 await session.SaveChangesAsync();
             }
             await using (var inside = db.EventStore.SessionIn(tx, orders.Tenant))
@@ -48,7 +48,7 @@ public sealed class EnlistedSessionTests : IAsyncLifetime
         {
             await using (var session = db.EventStore.SessionIn(tx, orders.Tenant))
             {
-                await OrderDecisions.DecideOnAsync(session, Pay(orders, id), db.EventStore, Unjournaled.Instance, default);
+                await OrderDecisions.DecideOnAsync(session, Pay(orders, id), db.EventStore, db.SubjectKeys, Unjournaled.Instance, default);
                 await session.SaveChangesAsync();
             }
             await tx.CommitAsync();
@@ -67,7 +67,7 @@ public sealed class EnlistedSessionTests : IAsyncLifetime
         await using (var tx = await connection.BeginTransactionAsync())
         {
             await using var session = db.EventStore.SessionIn(tx, orders.Tenant);
-            await OrderDecisions.DecideOnAsync(session, Pay(orders, id), db.EventStore, Unjournaled.Instance, default);
+            await OrderDecisions.DecideOnAsync(session, Pay(orders, id), db.EventStore, db.SubjectKeys, Unjournaled.Instance, default);
             await orders.PayAsync(id, "psp-2"); // a writer that took no lock wins the order meanwhile
             var lost = await Should.ThrowAsync<Exception>(() => session.SaveChangesAsync());
             LedgerMarten.IsConflict(lost).ShouldBeTrue(lost.ToString()); // what the consumer's retry policy runs again

@@ -27,7 +27,7 @@ public sealed class InvoicingReadModelTests : IAsyncLifetime
     {
         db = await TestDatabase.CreateAsync(ProjectionMigrations.Set, InvoicingMigrations.Set);
         issuers = new IssuerProfiles(db.AppDataSource);
-        issuer = new TestInvoiceIssuer(db, new InvoiceIssuer(db.EventStore, issuers, new TaxRuleBook(db.AppDataSource), new ExchangeRates(db.AppDataSource)));
+        issuer = new TestInvoiceIssuer(db, new InvoiceIssuer(db.EventStore, issuers, new TaxRuleBook(db.AppDataSource), new ExchangeRates(db.AppDataSource), db.SubjectKeys));
         creditNotes = new TestCreditNoteIssuer(db, new CreditNoteIssuer(db.EventStore, issuers));
     }
 

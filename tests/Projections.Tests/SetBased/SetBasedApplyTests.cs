@@ -101,7 +101,7 @@ public sealed class SetBasedApplyTests : IAsyncLifetime
     private async Task IssueInvoicesAsync(string tenant)
     {
         var issuers = new IssuerProfiles(_db.AppDataSource);
-        var issuer = new TestInvoiceIssuer(_db, new InvoiceIssuer(_db.EventStore, issuers, new TaxRuleBook(_db.AppDataSource), new ExchangeRates(_db.AppDataSource)));
+        var issuer = new TestInvoiceIssuer(_db, new InvoiceIssuer(_db.EventStore, issuers, new TaxRuleBook(_db.AppDataSource), new ExchangeRates(_db.AppDataSource), _db.SubjectKeys));
         var creditNotes = new TestCreditNoteIssuer(_db, new CreditNoteIssuer(_db.EventStore, issuers));
         CommandContext At(int month, int day) => new(tenant, "clerk", new DateTimeOffset(2026, month, day, 12, 0, 0, TimeSpan.Zero), "c", null, null, "test");
         Task<DocumentWritten> Issue(int month, string currency, decimal? rate, params InvoiceLine[] lines) =>

@@ -1,4 +1,5 @@
 using Ledger.Domain.Invoicing;
+using Ledger.EventStore.Privacy;
 using Ledger.Domain.TaxIds;
 
 namespace Ledger.Application.Invoicing.Events;
@@ -20,10 +21,26 @@ internal sealed record CustomerV1(string? CustomerId = null, TaxIdV1? TaxId = nu
     public InvoiceCustomer ToCustomer() => new(CustomerId, TaxId?.ToTaxId());
 }
 
+/// <summary>The recipient's personal data in clear: only in version 1 of the issued event, written before encryption.</summary>
 internal sealed record RecipientPersonalV1(string? Name = null, string? Address = null)
 {
     public static RecipientPersonalV1? From(RecipientPersonalData? p) => p is null ? null : new(p.Name, p.Address);
     public RecipientPersonalData ToPersonal() => new(Name, Address);
+}
+
+/// <summary>The recipient's personal data sealed under their key, field by field (as <c>SealedPersonalV1</c> of orders).</summary>
+internal sealed record SealedRecipientV1(string SubjectId, int KeyGeneration, string? Name = null, string? Address = null)
+{
+    public static SealedRecipientV1? Seal(RecipientPersonalData? personal, SubjectKey? key) => personal switch
+    {
+        null => null,
+        _ when key is null => throw new ArgumentNullException(nameof(key), "Personal data is appended only sealed under its subject's key."),
+        _ => new(key.SubjectId, key.Generation,
+            personal.Name is { } name ? key.Seal("name", name) : null,
+            personal.Address is { } address ? key.Seal("address", address) : null),
+    };
+
+    public PersonalRecord ToRecord() => new(SubjectId, KeyGeneration, PersonalFields.Of(("name", Name), ("address", Address)));
 }
 
 /// <summary>A document number: series and sequence, and the text printed on the document.</summary>

@@ -8,8 +8,8 @@ namespace Ledger.Application.Invoicing.Events;
 /// <summary>Reading and writing the stored shapes of fiscal events with <see cref="LedgerJson.Options"/>.</summary>
 internal static class FiscalJson
 {
-    public static EncodedEvent Write<T>(string eventType, T data) =>
-        new(eventType, 1, JsonSerializer.SerializeToElement(data, LedgerJson.Options));
+    public static EncodedEvent Write<T>(string eventType, T data, int typeVersion = 1) =>
+        new(eventType, typeVersion, JsonSerializer.SerializeToElement(data, LedgerJson.Options));
 
     public static T Read<T>(JsonElement data) where T : class =>
         data.ValueKind == JsonValueKind.Object

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Ledger.Application.Json;
 using Ledger.Domain.Invoicing;
 using Ledger.EventStore;
+using Ledger.EventStore.Privacy;
 
 namespace Ledger.Application.Invoicing.Events;
 
@@ -20,19 +21,30 @@ public static class InvoiceEventCodec
     /// <summary>The stored shape of each event type and version this codec writes: how Marten stores and names them.</summary>
     public static IEnumerable<(string EventType, int TypeVersion, Type Shape)> StoredShapes { get; } =
     [
-        (Issued, 1, typeof(InvoiceIssuedV1)), (Stamped, 1, typeof(InvoiceStampedV1)),
+        (Issued, 1, typeof(InvoiceIssuedV1)), (Issued, 2, typeof(InvoiceIssuedV2)), (Stamped, 1, typeof(InvoiceStampedV1)),
         (ContingencyStamped, 1, typeof(InvoiceContingencyStampedV1)), (StampRejected, 1, typeof(InvoiceStampRejectedV1)),
         (Credited, 1, typeof(InvoiceCreditedV1)),
     ];
 
     public static IReadOnlyList<string> EventTypes { get; } = [Issued, Stamped, ContingencyStamped, StampRejected, Credited];
 
-    public static EncodedEvent Encode(InvoiceEvent e)
+    /// <summary>
+    /// The stored form of <paramref name="e"/>. An invoice is issued as version 2, the recipient's personal data sealed
+    /// under <paramref name="recipientKey"/>, which it must have when it carries any.
+    /// </summary>
+    public static EncodedEvent Encode(InvoiceEvent e, SubjectKey? recipientKey = null) => e switch
+    {
+        InvoiceIssued i => FiscalJson.Write(Issued, InvoiceIssuedV2.From(i, recipientKey), 2),
+        _ => EncodeV1(e),
+    };
+
+    /// <summary>Every event in its version 1 shape — an issued one without personal data (which v1 would hold in clear).</summary>
+    internal static EncodedEvent EncodeV1(InvoiceEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);
         return e switch
         {
-            InvoiceIssued i => FiscalJson.Write(Issued, InvoiceIssuedV1.From(i)),
+            InvoiceIssued i => FiscalJson.Write(Issued, InvoiceIssuedV1.From(i with { Personal = null })),
             InvoiceStamped s => FiscalJson.Write(Stamped, InvoiceStampedV1.From(s)),
             InvoiceContingencyStamped c => FiscalJson.Write(ContingencyStamped, InvoiceContingencyStampedV1.From(c)),
             InvoiceStampRejected r => FiscalJson.Write(StampRejected, InvoiceStampRejectedV1.From(r)),
@@ -48,6 +60,7 @@ public static class InvoiceEventCodec
     public static InvoiceEvent Decode(string eventType, int typeVersion, JsonElement data) => (eventType, typeVersion) switch
     {
         (Issued, 1) => FiscalJson.Read<InvoiceIssuedV1>(data).ToEvent(),
+        (Issued, 2) => FiscalJson.Read<InvoiceIssuedV2>(data).ToEvent(),
         (Stamped, 1) => FiscalJson.Read<InvoiceStampedV1>(data).ToEvent(),
         (ContingencyStamped, 1) => FiscalJson.Read<InvoiceContingencyStampedV1>(data).ToEvent(),
         (StampRejected, 1) => FiscalJson.Read<InvoiceStampRejectedV1>(data).ToEvent(),

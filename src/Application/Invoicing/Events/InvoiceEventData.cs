@@ -1,4 +1,5 @@
 using Ledger.Domain.Invoicing;
+using Ledger.EventStore.Privacy;
 
 namespace Ledger.Application.Invoicing.Events;
 
@@ -32,6 +33,40 @@ internal sealed record InvoiceIssuedV1(
         new InvoiceFacts(InvoiceId, Number.ToNumber(), IssuedAt, IssueDate, OrderId, Customer.ToCustomer(), Currency, FunctionalCurrency,
             ExchangeRate, TaxRuleVersion, [.. Lines.Select(l => l.ToLine())], [.. TaxBreakdown.Select(r => r.ToAmounts())], Totals.ToTotals()),
         Personal?.ToPersonal());
+
+    public PersonalRecord? ToRecord() =>
+        Personal is { } p && Customer.CustomerId is { } subject ? new(subject, null, PersonalFields.Of(("name", p.Name), ("address", p.Address))) : null;
+}
+
+/// <summary>
+/// Version 2 of the issued event: the recipient's personal data sealed under their key (<see cref="SealedRecipientV1"/>);
+/// the fiscal facts — the recipient's tax id among them — stay in clear, as the law keeps them.
+/// </summary>
+internal sealed record InvoiceIssuedV2(
+    Guid InvoiceId,
+    NumberV1 Number,
+    DateTimeOffset IssuedAt,
+    DateOnly IssueDate,
+    CustomerV1 Customer,
+    string Currency,
+    string FunctionalCurrency,
+    decimal ExchangeRate,
+    int TaxRuleVersion,
+    IReadOnlyList<PricedLineV1> Lines,
+    IReadOnlyList<RateAmountsV1> TaxBreakdown,
+    TotalsV1 Totals,
+    Guid? OrderId = null,
+    SealedRecipientV1? Personal = null)
+{
+    public static InvoiceIssuedV2 From(InvoiceIssued e, SubjectKey? recipientKey)
+    {
+        var v1 = InvoiceIssuedV1.From(e with { Personal = null });
+        return new(v1.InvoiceId, v1.Number, v1.IssuedAt, v1.IssueDate, v1.Customer, v1.Currency, v1.FunctionalCurrency, v1.ExchangeRate,
+            v1.TaxRuleVersion, v1.Lines, v1.TaxBreakdown, v1.Totals, v1.OrderId, SealedRecipientV1.Seal(e.Personal, recipientKey));
+    }
+
+    public InvoiceIssued ToEvent() => new InvoiceIssuedV1(InvoiceId, Number, IssuedAt, IssueDate, Customer, Currency, FunctionalCurrency,
+        ExchangeRate, TaxRuleVersion, Lines, TaxBreakdown, Totals, OrderId).ToEvent();
 }
 
 internal sealed record InvoiceStampedV1(Guid InvoiceId, string AuthorityId, string Seal, DateTimeOffset StampedAt, bool Reconciled, DateTimeOffset RecordedAt)

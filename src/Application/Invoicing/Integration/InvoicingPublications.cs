@@ -20,6 +20,8 @@ public static class InvoicingPublications
     public static IEnumerable<Publication> All =>
     [
         Invoice(InvoiceEventCodec.Issued, e => e is InvoiceIssued issued ? issued with { Personal = null } : e),
+        // Stored v2 seals the recipient's personal data, which is not published either way: the same contract.
+        Invoice(InvoiceEventCodec.Issued, e => e is InvoiceIssued issued ? issued with { Personal = null } : e, storedVersion: 2),
         Invoice(InvoiceEventCodec.Stamped),
         Invoice(InvoiceEventCodec.ContingencyStamped),
         Invoice(InvoiceEventCodec.StampRejected),
@@ -39,12 +41,13 @@ public static class InvoicingPublications
         [.. InvoiceEventCodec.EventTypes, .. CreditNoteEventCodec.EventTypes, .. NumberingEventCodec.EventTypes, .. VeriFactuEventCodec.EventTypes,
             .. SettingsEventCodec.EventTypes];
 
-    private static Publication Invoice(string storedType, Func<InvoiceEvent, InvoiceEvent>? redact = null) =>
-        new(storedType, 1, storedType, 1, recorded => Payload(recorded, redact));
+    private static Publication Invoice(string storedType, Func<InvoiceEvent, InvoiceEvent>? redact = null, int storedVersion = 1) =>
+        new(storedType, storedVersion, storedType, 1, recorded => Payload(recorded, redact));
 
+    /// <summary>The version 1 stored shape of the decoded (and redacted) event: without personal data, v1 and v2 read the same.</summary>
     private static JsonElement Payload(RecordedEvent recorded, Func<InvoiceEvent, InvoiceEvent>? redact)
     {
         var decoded = InvoiceEventCodec.Decode(recorded);
-        return InvoiceEventCodec.Encode(redact is null ? decoded : redact(decoded)).Data;
+        return InvoiceEventCodec.EncodeV1(redact is null ? decoded : redact(decoded)).Data;
     }
 }

@@ -3,6 +3,7 @@ using Ledger.Application.Audit;
 using Ledger.Domain;
 using Ledger.EventStore;
 using Ledger.EventStore.MartenStore;
+using Ledger.EventStore.Privacy;
 using Ledger.EventStore.Telemetry;
 using Ledger.Host.Configuration;
 using Ledger.Host.WritePath;
@@ -40,6 +41,7 @@ namespace Ledger.Host.Messaging.Inbound;
 public sealed partial class InboundCommands(
     LedgerDataSources db,
     MartenEventStore store,
+    SubjectKeys subjectKeys,
     IWolverineRuntime runtime,
     MessagingMetrics metrics,
     ILogger<InboundCommands> logger)
@@ -69,7 +71,7 @@ public sealed partial class InboundCommands(
         {
             await tx.LockAuditStreamAsync(context.TenantId, entity, ct);
             // The entry of an accepted command is staged on its own session, after its events (one save for both).
-            var work = new InboundWork(store, tx.Transaction, context.TenantId, streams => tx.AuditAppend(entity, AuditEventCodec.ToAppend(
+            var work = new InboundWork(store, subjectKeys, tx.Transaction, context.TenantId, streams => tx.AuditAppend(entity, AuditEventCodec.ToAppend(
                 new CommandAuditEntry(ActionOf(message), entity, AuditResult.Success, null, null, streams, client), context)));
             try
             {

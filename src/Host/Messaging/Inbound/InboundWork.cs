@@ -3,6 +3,7 @@ using Ledger.Application.Audit;
 using Ledger.Application.Orders;
 using Ledger.EventStore;
 using Ledger.EventStore.MartenStore;
+using Ledger.EventStore.Privacy;
 using Marten;
 using Npgsql;
 
@@ -17,15 +18,17 @@ namespace Ledger.Host.Messaging.Inbound;
 public sealed class InboundWork : ICommandJournal
 {
     private readonly MartenEventStore store;
+    private readonly SubjectKeys subjectKeys;
     private readonly NpgsqlTransaction transaction;
     private readonly string tenantId;
     private readonly Func<IReadOnlyList<AuditedStream>, StreamAppend> auditEntry;
 
     /// <param name="auditEntry">The accepted command's entry for the streams it wrote, at its audit stream's locked version.</param>
-    internal InboundWork(MartenEventStore store, NpgsqlTransaction transaction, string tenantId,
+    internal InboundWork(MartenEventStore store, SubjectKeys subjectKeys, NpgsqlTransaction transaction, string tenantId,
         Func<IReadOnlyList<AuditedStream>, StreamAppend> auditEntry)
     {
         this.store = store;
+        this.subjectKeys = subjectKeys;
         this.transaction = transaction;
         this.tenantId = tenantId;
         this.auditEntry = auditEntry;
@@ -47,7 +50,7 @@ public sealed class InboundWork : ICommandJournal
     public Task<OrderDecision> DecideAsync(DecideOrder message, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return RunAsync((session, journal, token) => OrderDecisions.DecideOnAsync(session, message, store, journal, token), ct);
+        return RunAsync((session, journal, token) => OrderDecisions.DecideOnAsync(session, message, store, subjectKeys, journal, token), ct);
     }
 
     /// <summary>Runs a command that stages its writes on a session (an issuer), and saves them into the transaction.</summary>

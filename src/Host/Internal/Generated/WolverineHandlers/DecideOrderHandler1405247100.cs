@@ -2,6 +2,7 @@
 #pragma warning disable
 using Ledger.Application;
 using Ledger.EventStore.MartenStore;
+using Ledger.EventStore.Privacy;
 using Wolverine.Marten.Publishing;
 
 namespace Internal.Generated.WolverineHandlers
@@ -12,12 +13,14 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Ledger.Application.ICommandJournal _commandJournal;
         private readonly Ledger.EventStore.MartenStore.MartenEventStore _martenEventStore;
+        private readonly Ledger.EventStore.Privacy.SubjectKeys _subjectKeys;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public DecideOrderHandler1405247100(Ledger.Application.ICommandJournal commandJournal, Ledger.EventStore.MartenStore.MartenEventStore martenEventStore, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public DecideOrderHandler1405247100(Ledger.Application.ICommandJournal commandJournal, Ledger.EventStore.MartenStore.MartenEventStore martenEventStore, Ledger.EventStore.Privacy.SubjectKeys subjectKeys, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _commandJournal = commandJournal;
             _martenEventStore = martenEventStore;
+            _subjectKeys = subjectKeys;
             _outboxedSessionFactory = outboxedSessionFactory;
         }
 
@@ -40,7 +43,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.type", "Ledger.Application.Orders.OrderStream");
             
             // The actual message execution
-            var outgoing1 = await Ledger.Application.Orders.OrderCommandHandler.Handle(decideOrder, eventStreamOfOrderStream, documentSession, _martenEventStore, _commandJournal, cancellation).ConfigureAwait(false);
+            var outgoing1 = await Ledger.Application.Orders.OrderCommandHandler.Handle(decideOrder, eventStreamOfOrderStream, documentSession, _martenEventStore, _commandJournal, _subjectKeys, cancellation).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message

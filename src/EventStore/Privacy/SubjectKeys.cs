@@ -1,0 +1,185 @@
+using Npgsql;
+
+namespace Ledger.EventStore.Privacy;
+
+/// <summary>What is known of one generation of a subject's key: the key, or when it was erased.</summary>
+public sealed record SubjectKeyState(string SubjectId, int Generation, SubjectKey? Key, DateTimeOffset? ErasedAt);
+
+/// <summary>
+/// The <c>subject_keys</c> table (migration 0013), through <see cref="MasterKeyRing"/>: a subject's key is created the
+/// first time personal data about it is sealed, in the transaction that appends that data, and destroyed by erasure.
+/// </summary>
+public sealed class SubjectKeys(MasterKeyRing masterKeys)
+{
+    public MasterKeyRing MasterKeys { get; } = masterKeys;
+
+    /// <summary>
+    /// The subject's live key on <paramref name="connection"/>, inside the caller's transaction — created there when the
+    /// subject has none — and locked against erasure until that transaction ends: what it seals commits under a key
+    /// that is still there, and an erasure that comes after destroys it with the rest. One round trip, without a commit
+    /// of its own.
+    /// </summary>
+    public async Task<SubjectKey> ForSealingAsync(NpgsqlConnection connection, string tenantId, string subjectId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        // A key wrapped ahead, used only when the subject has none. Its binding leaves the generation out: the database
+        // numbers it.
+        var fresh = SubjectKey.Create(tenantId, subjectId, 0);
+        var (kid, wrapped) = MasterKeys.Wrap(fresh);
+        // Two transactions creating the same subject's first key: the second waits at the unique index, does nothing,
+        // and finds the first one's key on its next try.
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            await using var command = new NpgsqlCommand("""
+                WITH live AS (
+                    SELECT generation, master_kid, wrapped_key FROM subject_keys
+                     WHERE tenant_id = $1 AND subject_id = $2 AND erased_at IS NULL
+                       FOR SHARE),
+                created AS (
+                    INSERT INTO subject_keys (tenant_id, subject_id, generation, master_kid, wrapped_key)
+                    SELECT $1, $2, COALESCE((SELECT max(generation) FROM subject_keys WHERE tenant_id = $1 AND subject_id = $2), 0) + 1, $3, $4
+                     WHERE NOT EXISTS (SELECT 1 FROM live)
+                    ON CONFLICT DO NOTHING
+                    RETURNING generation, master_kid, wrapped_key)
+                SELECT generation, master_kid, wrapped_key FROM live
+                UNION ALL
+                SELECT generation, master_kid, wrapped_key FROM created
+                """, connection);
+            command.Parameters.Add(new() { Value = tenantId });
+            command.Parameters.Add(new() { Value = subjectId });
+            command.Parameters.Add(new() { Value = kid });
+            command.Parameters.Add(new() { Value = wrapped });
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            if (!await reader.ReadAsync(ct).ConfigureAwait(false)) continue;
+            var generation = reader.GetInt32(0);
+            var storedKid = reader.GetString(1);
+            var stored = reader.GetFieldValue<byte[]>(2);
+            return storedKid == kid && stored.AsSpan().SequenceEqual(wrapped)
+                ? fresh with { Generation = generation }
+                : MasterKeys.Unwrap(tenantId, subjectId, generation, storedKid, stored);
+        }
+        throw new InvalidOperationException($"No key could be created or found for a data subject of tenant {tenantId}.");
+    }
+
+    /// <summary>Every generation of the given subjects' keys: the key (unwrapped), or the time it was erased.</summary>
+    public async Task<IReadOnlyList<SubjectKeyState>> ReadAsync(NpgsqlDataSource dataSource, string tenantId, IReadOnlyCollection<string> subjectIds,
+        CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentNullException.ThrowIfNull(subjectIds);
+        if (subjectIds.Count == 0) return [];
+        await using var command = dataSource.CreateCommand("""
+            SELECT subject_id, generation, master_kid, wrapped_key, erased_at FROM subject_keys
+             WHERE tenant_id = $1 AND subject_id = ANY($2)
+            """);
+        command.Parameters.Add(new() { Value = tenantId });
+        command.Parameters.Add(new() { Value = subjectIds.Distinct().ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        var states = new List<SubjectKeyState>();
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            var subject = reader.GetString(0);
+            var generation = reader.GetInt32(1);
+            states.Add(reader.IsDBNull(4)
+                ? new SubjectKeyState(subject, generation,
+                    MasterKeys.Unwrap(tenantId, subject, generation, reader.GetString(2), reader.GetFieldValue<byte[]>(3)), null)
+                : new SubjectKeyState(subject, generation, null, reader.GetFieldValue<DateTimeOffset>(4)));
+        }
+        return states;
+    }
+
+    /// <summary>
+    /// Destroys the subject's live key in the caller's transaction (waiting for any transaction sealing under it);
+    /// returns the generation destroyed, or null when the subject had no live key (never seen, or erased already).
+    /// </summary>
+    public static async Task<int?> EraseAsync(NpgsqlConnection connection, string tenantId, string subjectId, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        await using var command = new NpgsqlCommand("""
+            UPDATE subject_keys SET master_kid = NULL, wrapped_key = NULL, erased_at = $3
+             WHERE tenant_id = $1 AND subject_id = $2 AND erased_at IS NULL
+            RETURNING generation
+            """, connection);
+        command.Parameters.Add(new() { Value = tenantId });
+        command.Parameters.Add(new() { Value = subjectId });
+        command.Parameters.Add(new() { Value = now });
+        return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is int generation ? generation : null;
+    }
+
+    /// <summary>When each generation of the subject's key was erased (none: never erased or never seen).</summary>
+    public static async Task<IReadOnlyList<(int Generation, DateTimeOffset? ErasedAt)>> HistoryAsync(NpgsqlConnection connection, string tenantId, string subjectId,
+        CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        await using var command = new NpgsqlCommand(
+            "SELECT generation, erased_at FROM subject_keys WHERE tenant_id = $1 AND subject_id = $2 ORDER BY generation", connection);
+        command.Parameters.Add(new() { Value = tenantId });
+        command.Parameters.Add(new() { Value = subjectId });
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        var history = new List<(int, DateTimeOffset?)>();
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            history.Add((reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1)));
+        return history;
+    }
+
+    /// <summary>
+    /// Re-wraps every live key that is not under the current master key, <paramref name="batch"/> rows per transaction
+    /// (rows being sealed under are skipped and picked up by the next pass); returns how many it re-wrapped.
+    /// </summary>
+    /// <exception cref="MasterKeyMissingException">a key is wrapped under a master key the ring does not hold.</exception>
+    public async Task<int> RewrapAsync(NpgsqlDataSource dataSource, int batch, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        var total = 0;
+        while (true)
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+            await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            var rows = new List<(string Tenant, string Subject, int Generation, string Kid, byte[] Wrapped)>();
+            await using (var select = new NpgsqlCommand("""
+                SELECT tenant_id, subject_id, generation, master_kid, wrapped_key FROM subject_keys
+                 WHERE erased_at IS NULL AND master_kid <> $1 LIMIT $2 FOR UPDATE SKIP LOCKED
+                """, connection, tx))
+            {
+                select.Parameters.Add(new() { Value = MasterKeys.CurrentKid });
+                select.Parameters.Add(new() { Value = batch });
+                await using var reader = await select.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                    rows.Add((reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetString(3), reader.GetFieldValue<byte[]>(4)));
+            }
+            if (rows.Count == 0) return total;
+            foreach (var row in rows)
+            {
+                var (kid, wrapped) = MasterKeys.Wrap(MasterKeys.Unwrap(row.Tenant, row.Subject, row.Generation, row.Kid, row.Wrapped));
+                await using var update = new NpgsqlCommand("""
+                    UPDATE subject_keys SET master_kid = $4, wrapped_key = $5 WHERE tenant_id = $1 AND subject_id = $2 AND generation = $3
+                    """, connection, tx);
+                update.Parameters.Add(new() { Value = row.Tenant });
+                update.Parameters.Add(new() { Value = row.Subject });
+                update.Parameters.Add(new() { Value = row.Generation });
+                update.Parameters.Add(new() { Value = kid });
+                update.Parameters.Add(new() { Value = wrapped });
+                await update.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+            total += rows.Count;
+        }
+    }
+
+    /// <summary>How many live keys each master key wraps, and how many keys were erased.</summary>
+    public static async Task<(IReadOnlyDictionary<string, long> LiveByMasterKid, long Erased)> CountAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        await using var command = dataSource.CreateCommand(
+            "SELECT master_kid, count(*) FROM subject_keys GROUP BY master_kid");
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        var live = new Dictionary<string, long>();
+        long erased = 0;
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            if (reader.IsDBNull(0)) erased = reader.GetInt64(1);
+            else live[reader.GetString(0)] = reader.GetInt64(1);
+        }
+        return (live, erased);
+    }
+}

@@ -1,0 +1,47 @@
+using Ledger.Application.Privacy;
+using Ledger.EventStore.Privacy;
+
+namespace Ledger.Host.Privacy;
+
+/// <summary>
+/// Personal data as a reader allowed to see it gets it: <c>available</c> with its fields, or <c>erased</c> with every
+/// field null (and when, if known). <c>encrypted</c> is false for data written before encryption, which no erasure reaches.
+/// </summary>
+public sealed record PersonalDataView(string Status, bool Encrypted, IReadOnlyDictionary<string, string?> Fields, DateTimeOffset? ErasedAt)
+{
+    public static PersonalDataView From(OpenedPersonalData opened)
+    {
+        ArgumentNullException.ThrowIfNull(opened);
+        return new(opened.Status, opened.Encrypted, opened.Fields, opened.ErasedAt);
+    }
+}
+
+/// <summary>Everything Ledger keeps about a data subject: its keys' states and every event holding personal data about it.</summary>
+public sealed record DataSubjectView(string SubjectId, IReadOnlyList<SubjectKeyView> Keys, IReadOnlyList<PersonalDataRecordView> Records);
+
+/// <summary>One generation of a subject's key: <c>live</c>, or <c>erased</c> at a time.</summary>
+public sealed record SubjectKeyView(int Generation, string Status, DateTimeOffset? ErasedAt);
+
+/// <summary>An event holding personal data about the subject: where it is in the tenant's log, and the data.</summary>
+public sealed record PersonalDataRecordView(string Position, string StreamId, string EventType, int TypeVersion, DateTimeOffset OccurredAt,
+    PersonalDataView PersonalData);
+
+/// <summary>What an erasure did (<see cref="ErasureReport"/>), without any of the personal data.</summary>
+public sealed record ErasureView(
+    string SubjectId,
+    DateTimeOffset ErasedAt,
+    IReadOnlyList<int> KeysDestroyed,
+    IReadOnlyList<int> KeysErasedBefore,
+    int EventsSealed,
+    int EventsInClear,
+    IReadOnlyDictionary<string, int> Purged,
+    IReadOnlyList<string> ReadModelsHoldingPersonalData,
+    string AuditEntity)
+{
+    public static ErasureView From(ErasureReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return new(report.SubjectId, report.ErasedAt, report.KeysDestroyed, report.KeysErasedBefore, report.EventsSealed, report.EventsInClear,
+            report.Purged, [], report.AuditEntity);
+    }
+}
