@@ -30,14 +30,16 @@ public static class OrderEventCodec
     ];
 
     /// <summary>
-    /// The stored form of <paramref name="e"/>. An order is created as version 2, its personal data sealed under
-    /// <paramref name="customerKey"/>, which it must have when it carries any (<see cref="SealedPersonalV1"/>).
+    /// The stored form of <paramref name="e"/>. An order with personal data is created as version 2, the data sealed
+    /// under <paramref name="customerKey"/> (<see cref="SealedPersonalV1"/>); one without is version 1, whose data it
+    /// is exactly (version 1 differs only in holding personal data in clear, which is never written again).
     /// </summary>
     public static EncodedEvent Encode(OrderEvent e, SubjectKey? customerKey = null)
     {
         ArgumentNullException.ThrowIfNull(e);
         return e switch
         {
+            OrderCreated { Personal: null } c => Write(Created, OrderCreatedV1.From(c)),
             OrderCreated c => Write(Created, OrderCreatedV2.From(c, customerKey), 2),
             OrderPaymentRequested r => Write(PaymentRequested, OrderPaymentRequestedV1.From(r)),
             OrderPaid p => Write(Paid, OrderPaidV1.From(p)),

@@ -36,7 +36,7 @@ internal sealed record SealedPersonalV1(string SubjectId, int KeyGeneration, str
     public PersonalRecord ToRecord() => new(SubjectId, KeyGeneration, PersonalFields.Of(("name", Name), ("email", Email)));
 }
 
-/// <summary>Version 1 of the created event, only read now: orders are created as <see cref="OrderCreatedV2"/>.</summary>
+/// <summary>Version 1 of the created event: written now only for orders without personal data (see <see cref="OrderCreatedV2"/>).</summary>
 internal sealed record OrderCreatedV1(
     Guid OrderId,
     string CustomerId,
@@ -46,6 +46,12 @@ internal sealed record OrderCreatedV1(
     DateTimeOffset CreatedAt,
     PersonalV1? Personal = null)
 {
+    /// <summary>An order without personal data (the only kind still written as version 1).</summary>
+    public static OrderCreatedV1 From(OrderCreated e) =>
+        e.Personal is null
+            ? new(e.OrderId, e.CustomerId, e.Currency, [.. e.Lines.Select(OrderLineV1.From)], e.Total, e.CreatedAt)
+            : throw new ArgumentException("Personal data is written only sealed (version 2).", nameof(e));
+
     public OrderCreated ToEvent() => new(
         OrderId, CustomerId, Currency, [.. Lines.Select(l => l.ToLine())], Total, CreatedAt,
         Personal is { } p ? new CustomerPersonalData(p.Name, p.Email) : null);

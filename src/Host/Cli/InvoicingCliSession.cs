@@ -15,7 +15,7 @@ using Marten;
 namespace Ledger.Host.Cli;
 
 /// <summary>
-/// One <c>ledger invoicing …</c> command: the settings services on the CLI's connection, and the command's audit entry.
+/// One <c>ledger invoicing …</c> (or <c>ledger erase</c>) command: the settings services on the CLI's connection, and the command's audit entry.
 /// A change runs the handlers' code (<see cref="InvoicingSettings"/>) on a Marten session and commits with its entry
 /// (action <c>cli invoicing …</c>, client user agent <c>ledger-cli</c>), which the CLI's journal stages as a request's
 /// write path does; a refused change records its entry alone, with the status and code the API would have answered.
@@ -53,7 +53,8 @@ internal sealed class InvoicingCliSession : IAsyncDisposable
     public static JsonSerializerOptions Json => Http.LedgerJson.Options;
 
     /// <summary>Runs <paramref name="change"/>; on a refusal prints the problem to standard error, audits it and exits 1.</summary>
-    public static async Task<int> ChangeAsync(ParseResult parse, string tenant, string action, Func<InvoicingCliSession, Task<object>> change, CancellationToken ct)
+    public static async Task<int> ChangeAsync(ParseResult parse, string tenant, string action, Func<InvoicingCliSession, Task<object>> change, CancellationToken ct,
+        string refusedEntity = Invoicing.InvoicingSettingsEndpoints.SettingsEntity)
     {
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(change);
@@ -75,7 +76,7 @@ internal sealed class InvoicingCliSession : IAsyncDisposable
             var problem = LedgerExceptionHandler.ToProblem(e is JsonException or IOException ? RequestRejectedException.Malformed(e.Message) : e);
             var code = problem.Extensions.TryGetValue("code", out var c) && c is string s ? s : ProblemCodes.ForStatus(problem.Status ?? 400);
             await parse.InvocationConfiguration.Error.WriteLineAsync(JsonSerializer.Serialize(problem, problem.GetType(), Json));
-            await session.RecordRefusalAsync(problem.Status ?? 400, code, ct);
+            await session.RecordRefusalAsync(refusedEntity, problem.Status ?? 400, code, ct);
             return 1;
         }
     }
@@ -147,9 +148,8 @@ internal sealed class InvoicingCliSession : IAsyncDisposable
         return result;
     }
 
-    private async Task RecordRefusalAsync(int status, string code, CancellationToken ct)
+    private async Task RecordRefusalAsync(string entity, int status, string code, CancellationToken ct)
     {
-        const string entity = Invoicing.InvoicingSettingsEndpoints.SettingsEntity;
         var entry = new CommandAuditEntry(action, entity, AuditResult.Failure, status, code, null, new AuditClient(null, UserAgent));
         await WriteTransaction.AppendAuditEntryAsync(dataSources.App, dataSources.Schema, events.Store, Context.TenantId, entity,
             AuditEventCodec.ToAppend(entry, Context), ct);

@@ -50,6 +50,7 @@ public static class LedgerCli
             ProjectionsCommand.Create(),
             InvoicingCommand.Create(),
         };
+        foreach (var privacy in PrivacyCommand.Create()) root.Subcommands.Add(privacy);
         if (!OperatingSystem.IsWindows())
             foreach (var backup in BackupCommand.Create()) root.Subcommands.Add(backup);
         root.Subcommands.Add(HelpCommand(root));

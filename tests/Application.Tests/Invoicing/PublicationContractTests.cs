@@ -41,11 +41,11 @@ public sealed class PublicationContractTests : IAsyncLifetime
             recorded.AddRange(await bed.Stream(InvoiceStreams.Invoice(id)));
         recorded.AddRange(await bed.Stream(InvoiceStreams.CreditNote(note.DocumentId)));
 
-        var publications = InvoicingPublications.All.ToDictionary(p => p.StoredType);
-        recorded.Select(r => r.EventType).Distinct().Order().ShouldBe(publications.Keys.Order());
+        var publications = InvoicingPublications.All.ToDictionary(p => (p.StoredType, p.StoredVersion));
+        recorded.Select(r => r.EventType).Distinct().Order().ShouldBe(publications.Keys.Select(k => k.StoredType).Distinct().Order());
         foreach (var e in recorded)
         {
-            var publication = publications[e.EventType];
+            var publication = publications[(e.EventType, e.TypeVersion)];
             var payload = publication.Payload(e);
             payload.TryGetProperty("personal", out _).ShouldBeFalse(e.EventType);
             var envelope = new JsonObject
@@ -58,7 +58,8 @@ public sealed class PublicationContractTests : IAsyncLifetime
             var schema = JsonNode.Parse(await File.ReadAllTextAsync(SchemaFile(publication.MessageType)))!;
             Violations(schema, envelope, "$").ShouldBeEmpty($"{publication.MessageType}: {envelope.ToJsonString()}");
         }
-        InvoicingPublications.StoredTypes.ShouldAllBe(t => publications.ContainsKey(t) || InvoicingPublications.Internal.Contains(t));
+        var published = publications.Keys.Select(k => k.StoredType).ToHashSet();
+        InvoicingPublications.StoredTypes.ShouldAllBe(t => published.Contains(t) || InvoicingPublications.Internal.Contains(t));
     }
 
     private static string SchemaFile(string messageType)

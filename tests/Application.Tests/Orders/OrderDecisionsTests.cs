@@ -63,11 +63,15 @@ public sealed class OrderDecisionsTests : IAsyncLifetime
         var stream = await Stream();
         stream.Select(e => e.EventType).ShouldBe(
             ["commerce.order.created", "commerce.order.payment_requested", "commerce.order.paid", "commerce.order.fulfilled"]);
-        stream.ShouldAllBe(e => e.TypeVersion == 1 && e.TenantId == tenant);
+        stream.Select(e => e.TypeVersion).ShouldBe([2, 1, 1, 1]); // created is v2: its personal data sealed
+        stream.ShouldAllBe(e => e.TenantId == tenant);
         stream[2].OccurredAt.ShouldBe(T0.AddMinutes(2));
         stream[2].Metadata.ShouldBe(new EventMetadata("corr-1", "cause-1", "clerk-1", "trace-1", "test"));
         stream[2].Data.GetProperty("amount").GetString().ShouldBe("25.00");
-        stream[0].Data.GetProperty("personal").GetProperty("email").GetString().ShouldBe("ada@example.org");
+        // The customer's email is sealed under their key, and opens with it.
+        var key = (await db.SubjectKeys.ReadAsync(db.AppDataSource, tenant, ["cust-42"], default)).Single().Key!;
+        key.Open("email", stream[0].Data.GetProperty("personal").GetProperty("email").GetString()!).ShouldBe("ada@example.org");
+        stream[0].Data.GetRawText().ShouldNotContain("ada@example.org");
 
         var snapshot = (await handler.LoadAsync(tenant, orderId)).ShouldNotBeNull();
         snapshot.Version.ShouldBe(4);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Ledger.Application.Orders;
 using Ledger.Domain.Orders;
+using Ledger.EventStore.Privacy;
 
 namespace Ledger.Application.Tests.Orders;
 
@@ -22,13 +23,15 @@ public class OrderEventCodecTests
         { "commerce.order.cancelled", new OrderCancelled(OrderId, "duplicate", At) },
     };
 
+    private static readonly SubjectKey CustomerKey = SubjectKey.Create("acme", "cust-42", 1);
+
     [Theory]
     [MemberData(nameof(Events))]
-    public void Every_event_round_trips_under_its_name_version_1(string eventType, OrderEvent e)
+    public void Every_event_round_trips_under_its_name_and_version(string eventType, OrderEvent e)
     {
-        var encoded = OrderEventCodec.Encode(e);
+        var encoded = OrderEventCodec.Encode(e, CustomerKey);
         encoded.EventType.ShouldBe(eventType);
-        encoded.TypeVersion.ShouldBe(1);
+        encoded.TypeVersion.ShouldBe(e is OrderCreated { Personal: not null } ? 2 : 1);
         encoded.Data.ValueKind.ShouldBe(JsonValueKind.Object);
         encoded.Data.GetProperty("order_id").GetString().ShouldBe(OrderId.ToString("D"));
 
@@ -36,25 +39,36 @@ public class OrderEventCodecTests
         if (decoded is OrderCreated created && e is OrderCreated original)
         {
             created.Lines.ShouldBe(original.Lines);
-            decoded = created with { Lines = original.Lines };
+            created.Personal.ShouldBeNull(); // decisions never see personal data: it stays sealed in the event
+            decoded = created with { Lines = original.Lines, Personal = original.Personal };
         }
 
         decoded.ShouldBe(e);
     }
 
     [Fact]
-    public void Created_is_stored_in_snake_case_with_money_as_strings_and_personal_data_nested()
+    public void Created_is_stored_in_snake_case_with_money_as_strings_and_personal_data_sealed_apart()
     {
         var e = new OrderCreated(OrderId, "cust-42", "EUR", Lines, 25.00m, At, new CustomerPersonalData("Ada", "ada@example.org"));
-        var json = OrderEventCodec.Encode(e).Data.GetRawText();
+        var data = OrderEventCodec.Encode(e, CustomerKey).Data;
+        var personal = data.GetProperty("personal");
+        var facts = JsonSerializer.SerializeToNode(data)!.AsObject();
+        facts.Remove("personal");
         const string expected =
             """
             {"order_id":"0195f3a0-0000-7000-8000-0000000000aa","customer_id":"cust-42","currency":"EUR",
             "lines":[{"sku":"SKU-1","description":"Ledger paper","quantity":2,"unit_price":"10.25"},
             {"sku":"SKU-2","description":"Pen","quantity":1,"unit_price":"4.50"}],
-            "total":"25.00","created_at":"2025-03-01T09:30:00+01:00","personal":{"name":"Ada","email":"ada@example.org"}}
+            "total":"25.00","created_at":"2025-03-01T09:30:00+01:00"}
             """;
-        json.ShouldBe(expected.ReplaceLineEndings(""));
+        facts.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping })
+            .ShouldBe(expected.ReplaceLineEndings(""));
+        personal.GetProperty("subject_id").GetString().ShouldBe("cust-42");
+        personal.GetProperty("key_generation").GetInt32().ShouldBe(1);
+        data.GetRawText().ShouldNotContain("Ada");
+        data.GetRawText().ShouldNotContain("example.org");
+        CustomerKey.Open("name", personal.GetProperty("name").GetString()!).ShouldBe("Ada");
+        CustomerKey.Open("email", personal.GetProperty("email").GetString()!).ShouldBe("ada@example.org");
     }
 
     [Fact]
@@ -65,18 +79,39 @@ public class OrderEventCodecTests
     }
 
     [Fact]
-    public void Personal_fields_that_are_absent_are_left_out_of_the_nested_object()
+    public void Personal_data_is_never_encoded_without_its_subject_key() =>
+        Should.Throw<ArgumentNullException>(() =>
+            OrderEventCodec.Encode(new OrderCreated(OrderId, "c", "EUR", Lines, 25.00m, At, new CustomerPersonalData("Ada", null))));
+
+    [Fact]
+    public void Personal_fields_that_are_absent_are_left_out_of_the_sealed_object()
     {
-        var data = OrderEventCodec.Encode(new OrderCreated(OrderId, "c", "EUR", Lines, 25.00m, At, new CustomerPersonalData(null, "a@b.c"))).Data;
-        data.GetProperty("personal").GetRawText().ShouldBe("""{"email":"a@b.c"}""");
+        var key = SubjectKey.Create("acme", "c", 3);
+        var personal = OrderEventCodec.Encode(new OrderCreated(OrderId, "c", "EUR", Lines, 25.00m, At, new CustomerPersonalData(null, "a@b.c")), key)
+            .Data.GetProperty("personal");
+        personal.EnumerateObject().Select(p => p.Name).ShouldBe(["subject_id", "key_generation", "email"]);
+        personal.GetProperty("key_generation").GetInt32().ShouldBe(3);
+    }
+
+    [Fact]
+    public void A_version_1_created_event_still_reads_with_its_personal_data_in_clear()
+    {
+        using var doc = JsonDocument.Parse("""
+            {"order_id":"0195f3a0-0000-7000-8000-0000000000aa","customer_id":"cust-42","currency":"EUR",
+             "lines":[{"sku":"SKU-1","description":"Ledger paper","quantity":2,"unit_price":"10.25"}],
+             "total":"20.50","created_at":"2025-03-01T09:30:00+01:00","personal":{"name":"Ada","email":"ada@example.org"}}
+            """);
+        var created = (OrderCreated)OrderEventCodec.Decode(OrderEventCodec.Created, 1, doc.RootElement);
+        created.Personal.ShouldBe(new CustomerPersonalData("Ada", "ada@example.org"));
+        PersonalRecord.Read(doc.RootElement, "cust-42")!.IsSealed.ShouldBeFalse();
     }
 
     [Theory]
     [MemberData(nameof(Events))]
     public void No_amount_is_ever_a_json_number(string eventType, OrderEvent e)
     {
-        var data = OrderEventCodec.Encode(e).Data;
-        NumbersIn(data).ShouldBeSubsetOf(["quantity"], $"{eventType} data: {data.GetRawText()}");
+        var data = OrderEventCodec.Encode(e, CustomerKey).Data;
+        NumbersIn(data).ShouldBeSubsetOf(["quantity", "key_generation"], $"{eventType} data: {data.GetRawText()}");
     }
 
     [Fact]

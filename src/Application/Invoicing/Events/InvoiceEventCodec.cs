@@ -29,12 +29,12 @@ public static class InvoiceEventCodec
     public static IReadOnlyList<string> EventTypes { get; } = [Issued, Stamped, ContingencyStamped, StampRejected, Credited];
 
     /// <summary>
-    /// The stored form of <paramref name="e"/>. An invoice is issued as version 2, the recipient's personal data sealed
-    /// under <paramref name="recipientKey"/>, which it must have when it carries any.
+    /// The stored form of <paramref name="e"/>. An invoice to a recipient with personal data is issued as version 2, the
+    /// data sealed under <paramref name="recipientKey"/>; one without is version 1, whose data it is exactly.
     /// </summary>
     public static EncodedEvent Encode(InvoiceEvent e, SubjectKey? recipientKey = null) => e switch
     {
-        InvoiceIssued i => FiscalJson.Write(Issued, InvoiceIssuedV2.From(i, recipientKey), 2),
+        InvoiceIssued { Personal: not null } i => FiscalJson.Write(Issued, InvoiceIssuedV2.From(i, recipientKey), 2),
         _ => EncodeV1(e),
     };
 
