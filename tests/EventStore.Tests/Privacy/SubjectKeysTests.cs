@@ -1,0 +1,110 @@
+using System.Security.Cryptography;
+using Ledger.EventStore.Privacy;
+using Ledger.TestSupport;
+using Npgsql;
+
+namespace Ledger.EventStore.Tests.Privacy;
+
+/// <summary>The <c>subject_keys</c> table against the real PostgreSQL: one live key per subject, erasure, re-wrapping, and its rights.</summary>
+public sealed class SubjectKeysTests : IAsyncLifetime
+{
+    private TestDatabase db = null!;
+    private readonly byte[] master = RandomNumberGenerator.GetBytes(32);
+
+    public async Task InitializeAsync() => db = await TestDatabase.CreateAsync(sealing: false);
+
+    public async Task DisposeAsync() => await db.DisposeAsync();
+
+    private SubjectKeys Keys(byte[]? current = null, params byte[][] retired) => new(new MasterKeyRing(current ?? master, retired));
+
+    private async Task<SubjectKey> SealingKeyAsync(SubjectKeys keys, string subject)
+    {
+        await using var connection = await db.AppDataSource.OpenConnectionAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        var key = await keys.ForSealingAsync(connection, "acme", subject, default);
+        await tx.CommitAsync();
+        return key;
+    }
+
+    [Fact]
+    public async Task Racing_first_orders_of_one_person_get_one_key_between_them()
+    {
+        var keys = Keys();
+        var got = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => Task.Run(() => SealingKeyAsync(keys, "cust-race"))));
+        got.Select(k => Convert.ToHexString(k.Key)).Distinct().Count().ShouldBe(1);
+        got.ShouldAllBe(k => k.Generation == 1);
+        (await keys.ReadAsync(db.AppDataSource, "acme", ["cust-race"], default)).Single().Key!.Key.ShouldBe(got[0].Key);
+    }
+
+    [Fact]
+    public async Task An_erasure_waits_for_a_transaction_sealing_under_the_key_and_a_later_order_gets_a_new_generation()
+    {
+        var keys = Keys();
+        var existing = await SealingKeyAsync(keys, "cust-1"); // a returning customer: the key is there
+        await using var sealing = await db.AppDataSource.OpenConnectionAsync();
+        await using var tx = await sealing.BeginTransactionAsync();
+        var key = await keys.ForSealingAsync(sealing, "acme", "cust-1", default);
+        key.Key.ShouldBe(existing.Key);
+
+        await using var eraser = await db.AppDataSource.OpenConnectionAsync();
+        var erasure = SubjectKeys.EraseAsync(eraser, "acme", "cust-1", DateTimeOffset.UtcNow, default);
+        await Eventually.Until(async () =>
+        {
+            await using var waiting = db.AdminDataSource.CreateCommand(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE subject_keys SET master_kid = NULL%'");
+            return (long)(await waiting.ExecuteScalarAsync())!;
+        }, n => n == 1, TimeSpan.FromSeconds(10), "the erasure to wait on the sealer's lock");
+        erasure.IsCompleted.ShouldBeFalse("erasure waits for the transaction sealing under the key");
+        await tx.CommitAsync();
+        (await erasure).ShouldBe(key.Generation);
+
+        var states = await keys.ReadAsync(db.AppDataSource, "acme", ["cust-1"], default);
+        states.Single().Key.ShouldBeNull();
+        states.Single().ErasedAt.ShouldNotBeNull();
+        (await SubjectKeys.EraseAsync(eraser, "acme", "cust-1", DateTimeOffset.UtcNow, default)).ShouldBeNull("nothing left to erase");
+        var fresh = await SealingKeyAsync(keys, "cust-1");
+        fresh.Generation.ShouldBe(2);
+        fresh.Key.ShouldNotBe(key.Key);
+    }
+
+    [Fact]
+    public async Task Rewrapping_moves_every_live_key_to_the_current_master_key_without_changing_it()
+    {
+        var before = Keys();
+        var ada = await SealingKeyAsync(before, "ada");
+        var bob = await SealingKeyAsync(before, "bob");
+        await using (var eraser = await db.AppDataSource.OpenConnectionAsync())
+            await SubjectKeys.EraseAsync(eraser, "acme", "bob", DateTimeOffset.UtcNow, default);
+
+        var next = RandomNumberGenerator.GetBytes(32);
+        var rotating = Keys(next, master);
+        (await rotating.RewrapAsync(db.AppDataSource, 1, default)).ShouldBe(1, "the erased key has nothing to re-wrap");
+        (await rotating.RewrapAsync(db.AppDataSource, 1, default)).ShouldBe(0);
+        var (live, erased) = await SubjectKeys.CountAsync(db.AppDataSource, default);
+        live.ShouldBe(new Dictionary<string, long> { [MasterKeyRing.KidOf(next)] = 1 });
+        erased.ShouldBe(1);
+        // The old master key can go: the new one alone opens ada's key, which is the same key.
+        (await Keys(next).ReadAsync(db.AppDataSource, "acme", ["ada"], default)).Single().Key!.Key.ShouldBe(ada.Key);
+        bob.Generation.ShouldBe(1);
+    }
+
+    [Theory]
+    [InlineData("DELETE FROM subject_keys")]
+    [InlineData("TRUNCATE subject_keys")]
+    [InlineData("UPDATE subject_keys SET erased_at = NULL, master_kid = 'x', wrapped_key = decode(repeat('00', 60), 'hex') WHERE erased_at IS NOT NULL")]
+    [InlineData("UPDATE subject_keys SET subject_id = 'someone-else' WHERE erased_at IS NULL")]
+    public async Task A_key_is_never_deleted_an_erased_key_never_comes_back_and_no_key_moves(string sql)
+    {
+        var keys = Keys();
+        await SealingKeyAsync(keys, "live-one");
+        await SealingKeyAsync(keys, "erased-one");
+        await using (var eraser = await db.AppDataSource.OpenConnectionAsync())
+            await SubjectKeys.EraseAsync(eraser, "acme", "erased-one", DateTimeOffset.UtcNow, default);
+        // Refused to the application's role, and by the trigger to the owner as well.
+        foreach (var source in new[] { db.AppDataSource, db.AdminDataSource })
+        {
+            await using var command = source.CreateCommand(sql);
+            await Should.ThrowAsync<PostgresException>(() => command.ExecuteNonQueryAsync());
+        }
+    }
+}
