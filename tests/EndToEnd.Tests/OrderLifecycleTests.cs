@@ -52,7 +52,16 @@ public sealed class OrderLifecycleTests(LedgerAppFixture app) : IClassFixture<Le
         order.GetProperty("paid_amount").GetString().ShouldBe("25.00");
         order.GetProperty("payment_reference").GetString().ShouldBe("psp-123");
         order.GetProperty("lines")[0].GetProperty("unit_price").GetString().ShouldBe("12.50");
-        order.ToString().ShouldNotContain("Ada Lovelace"); // personal data is not part of the order view
+        // The clerk sees the customer's personal data, opened with their key; an accountant gets the order without it.
+        order.GetProperty("personal_data").GetProperty("status").GetString().ShouldBe("available");
+        order.GetProperty("personal_data").GetProperty("fields").GetProperty("name").GetString().ShouldBe("Ada Lovelace");
+        using (var accountant = app.Client())
+        {
+            accountant.DefaultRequestHeaders.Authorization = new("Bearer", app.Tokens.For(clerk.Tenant, LedgerRoles.Accountant));
+            var forAccountant = await accountant.GetStringAsync($"/api/orders/{orderId}");
+            forAccountant.ShouldNotContain("Ada Lovelace");
+            forAccountant.ShouldContain("\"personal_data\":null");
+        }
 
         var events = await clerk.EventsAsync(orderId);
         events.Select(e => e.EventType).ShouldBe(

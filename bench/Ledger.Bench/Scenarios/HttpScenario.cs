@@ -219,7 +219,7 @@ public sealed class HttpScenario(BenchSettings settings, BenchDatabase database)
             null, new CustomerPersonalData("Ada Lovelace", "ada@example.com"), now, "bench");
         var events = OrderDecider.Decide(command, OrderDecider.Initial).Select(e =>
         {
-            var encoded = OrderEventCodec.Encode(e);
+            var encoded = OrderEventCodec.Encode(e, Ledger.EventStore.Privacy.SubjectKey.Create(tenant, command.CustomerId, 1));
             return new EventToAppend(Guid.CreateVersion7(), encoded.EventType, encoded.TypeVersion, now, encoded.Data,
                 new EventMetadata(Guid.NewGuid().ToString("N"), null, "bench", null, "bench"));
         }).ToList();

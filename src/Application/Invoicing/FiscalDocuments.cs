@@ -5,7 +5,8 @@ using Ledger.EventStore;
 namespace Ledger.Application.Invoicing;
 
 /// <summary>An invoice as of its stream's <paramref name="Version"/>.</summary>
-public sealed record InvoiceSnapshot(Invoice.Issued State, long Version);
+/// <param name="Personal">The recipient's personal data as the issued event holds it (sealed, or in clear before encryption).</param>
+public sealed record InvoiceSnapshot(Invoice.Issued State, long Version, EventStore.Privacy.PersonalRecord? Personal = null);
 
 /// <summary>A credit note as of its stream's <paramref name="Version"/>.</summary>
 public sealed record CreditNoteSnapshot(CreditNote.Issued State, long Version);
@@ -18,9 +19,11 @@ public sealed class FiscalDocuments(FiscalStreamReader read)
     {
     }
 
-    public async Task<(Invoice State, long Version)> FoldInvoiceAsync(string tenantId, Guid invoiceId, CancellationToken ct = default)
+    public async Task<(Invoice State, long Version)> FoldInvoiceAsync(string tenantId, Guid invoiceId, CancellationToken ct = default) =>
+        FoldInvoice(await read(tenantId, InvoiceStreams.Invoice(invoiceId), 1, ct).ConfigureAwait(false));
+
+    private static (Invoice State, long Version) FoldInvoice(IReadOnlyList<RecordedEvent> recorded)
     {
-        var recorded = await read(tenantId, InvoiceStreams.Invoice(invoiceId), 1, ct).ConfigureAwait(false);
         var state = InvoiceDecider.Initial;
         foreach (var e in recorded) state = InvoiceDecider.Evolve(state, InvoiceEventCodec.Decode(e));
         return (state, recorded.Count == 0 ? 0 : recorded[^1].StreamVersion);
@@ -37,8 +40,11 @@ public sealed class FiscalDocuments(FiscalStreamReader read)
     /// <summary>The invoice, or null when it has no stream in the tenant.</summary>
     public async Task<InvoiceSnapshot?> InvoiceAsync(string tenantId, Guid invoiceId, CancellationToken ct = default)
     {
-        var (state, version) = await FoldInvoiceAsync(tenantId, invoiceId, ct).ConfigureAwait(false);
-        return state is Invoice.Issued issued ? new InvoiceSnapshot(issued, version) : null;
+        var recorded = await read(tenantId, InvoiceStreams.Invoice(invoiceId), 1, ct).ConfigureAwait(false);
+        var (state, version) = FoldInvoice(recorded);
+        return state is Invoice.Issued issued
+            ? new InvoiceSnapshot(issued, version, EventStore.Privacy.PersonalRecord.Read(recorded[0].Data, issued.Facts.Customer.CustomerId))
+            : null;
     }
 
     public async Task<CreditNoteSnapshot?> CreditNoteAsync(string tenantId, Guid creditNoteId, CancellationToken ct = default)

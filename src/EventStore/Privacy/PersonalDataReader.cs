@@ -24,8 +24,10 @@ public sealed class PersonalDataReader(SubjectKeys keys)
     {
         if (!record.IsSealed)
             return new(record.SubjectId, OpenedPersonalData.Available, false, record.Fields.ToDictionary(f => f.Key, f => (string?)f.Value), null);
-        if (!states.TryGetValue((record.SubjectId, record.KeyGeneration!.Value), out var state) || state.Key is not { } key)
-            return Erased(record, state?.ErasedAt);
+        if (!states.TryGetValue((record.SubjectId, record.KeyGeneration!.Value), out var state))
+            return Erased(record, null);
+        if (state.Unavailable) return Closed(record, OpenedPersonalData.Unavailable, null);
+        if (state.Key is not { } key) return Erased(record, state.ErasedAt);
         try
         {
             return new(record.SubjectId, OpenedPersonalData.Available, true, record.Fields.ToDictionary(f => f.Key, f => (string?)key.Open(f.Key, f.Value)), null);
@@ -38,6 +40,8 @@ public sealed class PersonalDataReader(SubjectKeys keys)
         }
     }
 
-    private static OpenedPersonalData Erased(PersonalRecord record, DateTimeOffset? erasedAt) =>
-        new(record.SubjectId, OpenedPersonalData.Erased, true, record.Fields.ToDictionary(f => f.Key, _ => (string?)null), erasedAt);
+    private static OpenedPersonalData Erased(PersonalRecord record, DateTimeOffset? erasedAt) => Closed(record, OpenedPersonalData.Erased, erasedAt);
+
+    private static OpenedPersonalData Closed(PersonalRecord record, string status, DateTimeOffset? erasedAt) =>
+        new(record.SubjectId, status, true, record.Fields.ToDictionary(f => f.Key, _ => (string?)null), erasedAt);
 }

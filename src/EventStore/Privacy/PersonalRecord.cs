@@ -34,12 +34,16 @@ public sealed record PersonalRecord(string SubjectId, int? KeyGeneration, IReadO
 }
 
 /// <summary>What a reader allowed to see personal data gets of a <see cref="PersonalRecord"/>.</summary>
-/// <param name="Status"><c>available</c>, or <c>erased</c> (the key is destroyed: every field is null).</param>
+/// <param name="Status">
+/// <c>available</c>; <c>erased</c> (the key is destroyed: every field is null); or <c>unavailable</c> (the key is there,
+/// wrapped under a master key this host is not configured with: every field is null until the configuration names it).
+/// </param>
 /// <param name="Encrypted">false for a record written before encryption, in clear in its event.</param>
 public sealed record OpenedPersonalData(string SubjectId, string Status, bool Encrypted, IReadOnlyDictionary<string, string?> Fields, DateTimeOffset? ErasedAt)
 {
     public const string Available = "available";
     public const string Erased = "erased";
+    public const string Unavailable = "unavailable";
 
     public string? this[string field] => Fields.TryGetValue(field, out var value) ? value : null;
 }

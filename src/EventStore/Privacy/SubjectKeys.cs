@@ -2,8 +2,14 @@ using Npgsql;
 
 namespace Ledger.EventStore.Privacy;
 
-/// <summary>What is known of one generation of a subject's key: the key, or when it was erased.</summary>
-public sealed record SubjectKeyState(string SubjectId, int Generation, SubjectKey? Key, DateTimeOffset? ErasedAt);
+/// <summary>
+/// What is known of one generation of a subject's key: the key, or when it was erased — or neither, when it is wrapped
+/// under a master key this host is not given (<see cref="Unavailable"/>: a rotation retired a key too early).
+/// </summary>
+public sealed record SubjectKeyState(string SubjectId, int Generation, SubjectKey? Key, DateTimeOffset? ErasedAt)
+{
+    public bool Unavailable => Key is null && ErasedAt is null;
+}
 
 /// <summary>
 /// The <c>subject_keys</c> table (migration 0013), through <see cref="MasterKeyRing"/>: a subject's key is created the
@@ -81,11 +87,22 @@ public sealed class SubjectKeys(MasterKeyRing masterKeys)
             var subject = reader.GetString(0);
             var generation = reader.GetInt32(1);
             states.Add(reader.IsDBNull(4)
-                ? new SubjectKeyState(subject, generation,
-                    MasterKeys.Unwrap(tenantId, subject, generation, reader.GetString(2), reader.GetFieldValue<byte[]>(3)), null)
+                ? new SubjectKeyState(subject, generation, TryUnwrap(tenantId, subject, generation, reader.GetString(2), reader.GetFieldValue<byte[]>(3)), null)
                 : new SubjectKeyState(subject, generation, null, reader.GetFieldValue<DateTimeOffset>(4)));
         }
         return states;
+    }
+
+    private SubjectKey? TryUnwrap(string tenantId, string subjectId, int generation, string kid, byte[] wrapped)
+    {
+        try
+        {
+            return MasterKeys.Unwrap(tenantId, subjectId, generation, kid, wrapped);
+        }
+        catch (Exception e) when (e is MasterKeyMissingException or System.Security.Cryptography.CryptographicException)
+        {
+            return null; // unavailable to this reader, which says so; the writer's path refuses instead (ForSealingAsync)
+        }
     }
 
     /// <summary>

@@ -39,6 +39,10 @@ internal sealed partial class LedgerExceptionHandler(ILogger<LedgerExceptionHand
         _ when IsDatabaseUnavailable(exception) => Problems.Create(StatusCodes.Status503ServiceUnavailable, ProblemCodes.ServiceUnavailable,
             "Service unavailable", $"The database could not be reached in time; retry after {RetryAfterSeconds} seconds."),
         ValidationError validation => Validation(validation),
+        // An operator's configuration is missing a retired master key (docs/privacy.md): nothing can be sealed for this
+        // subject until it is back; the client's request was fine.
+        EventStore.Privacy.MasterKeyMissingException => Problems.Create(StatusCodes.Status503ServiceUnavailable, ProblemCodes.MasterKeyMissing,
+            "Service unavailable", "Personal data cannot be sealed now: this host lacks a master key the subject's key is wrapped under."),
         DomainError domain when domain.Code.EndsWith(".not_found", StringComparison.Ordinal) =>
             Problems.Create(StatusCodes.Status404NotFound, domain.Code, "Not found", domain.Message),
         DomainError domain => Problems.Create(StatusCodes.Status422UnprocessableEntity, domain.Code, "The command was refused", domain.Message),

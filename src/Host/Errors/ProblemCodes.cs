@@ -21,6 +21,7 @@ public static class ProblemCodes
     public const string MethodNotAllowed = "http.method_not_allowed";
     public const string Internal = "internal";
     public const string ServiceUnavailable = "service.unavailable";
+    public const string MasterKeyMissing = "privacy.master_key_missing";
 
     /// <summary>The code for a bare status code (an unknown route, a wrong method) that no code of ours set.</summary>
     public static string ForStatus(int status) => status switch

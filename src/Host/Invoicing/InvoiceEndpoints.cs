@@ -47,7 +47,7 @@ public static class InvoiceEndpoints
         if (snapshot is null)
             return Problems.Result(StatusCodes.Status404NotFound, "invoice.not_found", "Invoice not found");
         http.Response.Headers.ETag = ETags.Of(snapshot.Version);
-        return TypedResults.Ok(InvoiceView.From(snapshot));
+        return TypedResults.Ok(InvoiceView.From(snapshot, await Privacy.PersonalDataView.ForCallerAsync(http, snapshot.Personal, ct)));
     }
 
     [WolverinePost("/api/invoices/{id}/credit-notes", OperationId = "issueCreditNote"), EndpointSummary("Issue a credit note for an invoice")]

@@ -16,7 +16,10 @@ public sealed record DocumentWrittenView(Guid Id, string Number, string Series, 
     }
 }
 
-/// <summary>An invoice as the API shows it. Amounts are decimal strings; the recipient's personal data is not shown.</summary>
+/// <summary>
+/// An invoice as the API shows it. Amounts are decimal strings. <c>personal_data</c> (the recipient's name and address)
+/// only for a reader allowed to see it (clerks, privacy officers); <c>erased</c> once the customer is erased.
+/// </summary>
 public sealed record InvoiceView(
     Guid InvoiceId,
     string Number,
@@ -41,9 +44,10 @@ public sealed record InvoiceView(
     StampView? Stamp,
     ContingencySealView? ContingencySeal,
     RejectionView? Rejection,
-    long Version)
+    long Version,
+    Privacy.PersonalDataView? PersonalData = null)
 {
-    public static InvoiceView From(InvoiceSnapshot snapshot)
+    public static InvoiceView From(InvoiceSnapshot snapshot, Privacy.PersonalDataView? personalData = null)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         var s = snapshot.State;
@@ -64,7 +68,7 @@ public sealed record InvoiceView(
             s.Stamping is InvoiceStamping.Stamped stamped ? new StampView(stamped.Stamp.AuthorityId, stamped.Stamp.Seal, stamped.Stamp.StampedAt) : null,
             seal is null ? null : new ContingencySealView(seal.KeyId, seal.Algorithm, seal.PublicKey, seal.SignedText, seal.Signature, seal.SignedAt),
             s.Stamping is InvoiceStamping.Rejected rejected ? new RejectionView(rejected.Code, rejected.Reason, rejected.RejectedAt) : null,
-            snapshot.Version);
+            snapshot.Version, personalData);
     }
 
     internal static string M(decimal value) => value.ToString(CultureInfo.InvariantCulture);

@@ -53,7 +53,7 @@ internal sealed class LedgerDocumentTransformer : IOpenApiDocumentTransformer
     }
 
     /// <summary>The resources as the document lists them: how a newcomer meets them (an order first).</summary>
-    private static readonly string[] Resources = ["Orders", "Invoices", "Invoicing settings", "Ledger", "Reports"];
+    private static readonly string[] Resources = ["Orders", "Invoices", "Invoicing settings", "Ledger", "Reports", "Data subjects"];
 
     private static int Rank(string? tag) => Array.IndexOf(Resources, tag) is var i and >= 0 ? i : Resources.Length;
 
@@ -79,6 +79,9 @@ internal sealed class LedgerDocumentTransformer : IOpenApiDocumentTransformer
             + "rates, managed by tenant administrators; every change is an event in the tenant's chain with its audit entry (docs/invoicing.md).",
         ["Reports"] = "Read models, eventually consistent: paged JSON or CSV, with the projection position they reflect; "
             + "X-Ledger-Min-Position reads your own writes.",
+        ["Data subjects"] = "A person's data, for the privacy officer: everything kept about a data subject (by its customer id), and its "
+            + "erasure — the subject's key is destroyed, so the sealed fields in the events can never be read again while every chain, "
+            + "checkpoint and export still verifies (docs/privacy.md).",
         [OperationsTag] = "Health probes for the platform that runs the Host.",
     };
 

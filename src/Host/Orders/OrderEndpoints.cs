@@ -2,10 +2,8 @@ using Ledger.Application.Orders;
 using Ledger.Domain.Orders;
 using Ledger.EventStore;
 using Ledger.EventStore.MartenStore;
-using Ledger.EventStore.Privacy;
 using Ledger.Host.Auth;
 using Ledger.Host.Errors;
-using Ledger.Host.Configuration;
 using Ledger.Host.Http;
 using Ledger.Host.Privacy;
 using Ledger.Host.WritePath;
@@ -49,8 +47,7 @@ public static class OrderEndpoints
 
     [WolverineGet("/api/orders/{id}", OperationId = "getOrder"), EndpointSummary("Get an order")]
     [Authorize(Policy = LedgerPolicies.ReadOrder)]
-    public static async Task<Results<Ok<OrderView>, ProblemHttpResult>> Get(string id, HttpContext http, IDocumentStore store,
-        PersonalDataReader personalData, LedgerDataSources db, CancellationToken ct)
+    public static async Task<Results<Ok<OrderView>, ProblemHttpResult>> Get(string id, HttpContext http, IDocumentStore store, CancellationToken ct)
     {
         var orderId = OrderCommandMapping.OrderId(id);
         // Another tenant's order is simply not found in this tenant: its existence is not disclosed.
@@ -59,13 +56,7 @@ public static class OrderEndpoints
         if (order?.State.Facts is not { } facts)
             return Problems.Result(StatusCodes.Status404NotFound, ProblemCodes.OrderNotFound, "Order not found");
         http.Response.Headers.ETag = ETags.Of(order.Version);
-        // The customer's personal data only for a reader allowed to see it, opened with the key as it is now.
-        PersonalDataView? personal = null;
-        // (The authorization service is looked up: its implementation is internal, which Wolverine's code cannot inject.)
-        if (order.Personal is { } record
-            && (await http.RequestServices.GetRequiredService<IAuthorizationService>().AuthorizeAsync(http.User, PrivacyServices.ReadPersonalData)).Succeeded)
-            personal = PersonalDataView.From((await personalData.OpenAsync(db.App, http.User.TenantId(), [record], ct))[0]);
-        return TypedResults.Ok(OrderView.From(facts, order, personal));
+        return TypedResults.Ok(OrderView.From(facts, order, await PersonalDataView.ForCallerAsync(http, order.Personal, ct)));
     }
 
     [WolverinePost("/api/orders/{id}/payment-requests", OperationId = "requestOrderPayment"), EndpointSummary("Request payment of an order")]

@@ -1,5 +1,8 @@
 using Ledger.Application.Privacy;
 using Ledger.EventStore.Privacy;
+using Ledger.Host.Auth;
+using Ledger.Host.Configuration;
+using Microsoft.AspNetCore.Authorization;
 
 namespace Ledger.Host.Privacy;
 
@@ -13,6 +16,23 @@ public sealed record PersonalDataView(string Status, bool Encrypted, IReadOnlyDi
     {
         ArgumentNullException.ThrowIfNull(opened);
         return new(opened.Status, opened.Encrypted, opened.Fields, opened.ErasedAt);
+    }
+
+    /// <summary>
+    /// The record opened for the caller of <paramref name="http"/> when they may see personal data
+    /// (<see cref="PrivacyServices.ReadPersonalData"/>), with the subject's key as it is now; null otherwise.
+    /// </summary>
+    public static async Task<PersonalDataView?> ForCallerAsync(HttpContext http, PersonalRecord? record, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        if (record is null) return null;
+        var services = http.RequestServices;
+        // Looked up, not injected: the authorization service's implementation is internal, which Wolverine's code cannot inject.
+        if (!(await services.GetRequiredService<IAuthorizationService>().AuthorizeAsync(http.User, PrivacyServices.ReadPersonalData)).Succeeded)
+            return null;
+        var opened = await services.GetRequiredService<PersonalDataReader>()
+            .OpenAsync(services.GetRequiredService<LedgerDataSources>().App, http.User.TenantId(), [record], ct);
+        return From(opened[0]);
     }
 }
 

@@ -38,11 +38,16 @@ public sealed class ErasureTests(PrivacyAppFixture app) : IClassFixture<PrivacyA
         var first = await CreateOrderAsync(clerk, customer, name, email, idempotencyKey: "privacy-" + suffix);
         var second = await CreateOrderAsync(clerk, customer, name, email);
         var kept = await CreateOrderAsync(clerk, other, "Keeps Their Name", "keeps@other.example");
+        Guid invoiceId;
         using (var invoice = await clerk.PostAsync("/api/invoices", Body($$$"""
             {"customer":{"customer_id":"{{{customer}}}","tax_id":{"country":"ES","value":"48392017V"},"name":"{{{name}}}","address":"{{{address}}}"},
              "currency":"EUR","lines":[{"description":"Consulting","quantity":"1","unit_price":"100.00","tax_category":"es.vat.general"}]}
             """)))
-            invoice.StatusCode.ShouldBe(HttpStatusCode.Created, await invoice.Content.ReadAsStringAsync());
+        {
+            var text = await invoice.Content.ReadAsStringAsync();
+            invoice.StatusCode.ShouldBe(HttpStatusCode.Created, text);
+            invoiceId = JsonDocument.Parse(text).RootElement.GetProperty("id").GetGuid();
+        }
         await using (var events = app.Db.AdminDataSource.CreateCommand($"SELECT count(*) FROM mt_events WHERE tenant_id = '{tenant}' AND data::text LIKE '%Quillfeather%'"))
             (await events.ExecuteScalarAsync()).ShouldBe(0L, "personal data is sealed before it is appended");
 
@@ -50,6 +55,8 @@ public sealed class ErasureTests(PrivacyAppFixture app) : IClassFixture<PrivacyA
         (await PersonalData(clerk, first)).GetProperty("fields").GetProperty("name").GetString().ShouldBe(name);
         (await Order(accountant, first)).TryGetProperty("personal_data", out var hidden).ShouldBeTrue();
         hidden.ValueKind.ShouldBe(JsonValueKind.Null);
+        (await Get(clerk, $"/api/invoices/{invoiceId}")).GetProperty("personal_data").GetProperty("fields").GetProperty("address").GetString().ShouldBe(address);
+        (await Get(accountant, $"/api/invoices/{invoiceId}")).GetProperty("personal_data").ValueKind.ShouldBe(JsonValueKind.Null);
         var access = await Get(officer, $"/api/data-subjects/{customer}");
         access.GetProperty("records").GetArrayLength().ShouldBe(3);
         access.GetProperty("records").EnumerateArray().ShouldAllBe(r => r.GetProperty("personal_data").GetProperty("status").GetString() == "available");
@@ -85,6 +92,10 @@ public sealed class ErasureTests(PrivacyAppFixture app) : IClassFixture<PrivacyA
             personal.GetProperty("fields").GetProperty("email").ValueKind.ShouldBe(JsonValueKind.Null);
         }
         (await PersonalData(clerk, kept)).GetProperty("fields").GetProperty("name").GetString().ShouldBe("Keeps Their Name");
+        var invoiceAfter = await Get(clerk, $"/api/invoices/{invoiceId}");
+        invoiceAfter.GetProperty("personal_data").GetProperty("status").GetString().ShouldBe("erased");
+        invoiceAfter.GetProperty("customer_tax_id").GetProperty("value").GetString().ShouldBe("48392017V", "the fiscal facts stay");
+        invoiceAfter.GetProperty("totals").GetProperty("total").GetString().ShouldBe("121.00");
         (await Get(officer, $"/api/data-subjects/{customer}")).GetProperty("records").EnumerateArray()
             .ShouldAllBe(r => r.GetProperty("personal_data").GetProperty("status").GetString() == "erased");
 

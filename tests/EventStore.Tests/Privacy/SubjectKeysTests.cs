@@ -88,6 +88,32 @@ public sealed class SubjectKeysTests : IAsyncLifetime
         bob.Generation.ShouldBe(1);
     }
 
+    [Fact]
+    public async Task A_key_wrapped_under_a_master_key_the_host_lacks_reads_as_unavailable_and_is_never_used_to_seal()
+    {
+        var ada = await SealingKeyAsync(Keys(), "ada");
+        var record = new PersonalRecord("ada", ada.Generation, PersonalFields.Of(("name", ada.Seal("name", "Ada"))));
+        var stranger = Keys(RandomNumberGenerator.GetBytes(32)); // a host whose configuration lost the master key
+
+        var opened = (await new PersonalDataReader(stranger).OpenAsync(db.AppDataSource, "acme", [record], default)).Single();
+        (opened.Status, opened["name"]).ShouldBe((OpenedPersonalData.Unavailable, null));
+        (await new PersonalDataReader(Keys()).OpenAsync(db.AppDataSource, "acme", [record], default)).Single()["name"].ShouldBe("Ada");
+
+        await using var connection = await db.AppDataSource.OpenConnectionAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        await Should.ThrowAsync<MasterKeyMissingException>(() => stranger.ForSealingAsync(connection, "acme", "ada", default));
+    }
+
+    [Fact]
+    public async Task A_record_sealed_in_clear_before_encryption_reads_as_it_is_and_one_whose_key_is_gone_reads_as_erased()
+    {
+        var clear = new PersonalRecord("old", null, PersonalFields.Of(("name", "Old Customer")));
+        var orphan = new PersonalRecord("never-keyed", 1, PersonalFields.Of(("name", "c2VhbGVk")));
+        var opened = await new PersonalDataReader(Keys()).OpenAsync(db.AppDataSource, "acme", [clear, orphan], default);
+        (opened[0].Status, opened[0].Encrypted, opened[0]["name"]).ShouldBe((OpenedPersonalData.Available, false, "Old Customer"));
+        (opened[1].Status, opened[1]["name"]).ShouldBe((OpenedPersonalData.Erased, null));
+    }
+
     [Theory]
     [InlineData("DELETE FROM subject_keys")]
     [InlineData("TRUNCATE subject_keys")]

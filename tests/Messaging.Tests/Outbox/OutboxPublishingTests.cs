@@ -23,7 +23,7 @@ public sealed class OutboxPublishingTests : IAsyncLifetime
     public async Task DisposeAsync() => await h.DisposeAsync();
 
     [Fact]
-    public async Task Create_pay_fulfil_publishes_one_message_per_event_in_stream_order_with_the_relays_bytes_and_properties()
+    public async Task Create_pay_fulfil_publishes_one_message_per_event_with_the_relays_bytes_and_properties()
     {
         await using var observer = await h.Broker.BindQueueAsync("commerce.order.#");
         await h.StartPublisherAsync();
@@ -35,7 +35,10 @@ public sealed class OutboxPublishingTests : IAsyncLifetime
         await orders.FulfilAsync(id);
         var events = await orders.EventsAsync(id);
         await Waits.ForShard(h, events[^1].Position);
-        var received = await Waits.ForMessages(observer, events.Count);
+        // Messages of one page are in flight together and may reach the exchange in any order (docs/wolverine.md,
+        // "Ordering"): they are matched to their events by message id.
+        var received = (await Waits.ForMessages(observer, events.Count))
+            .OrderBy(m => events.ToList().FindIndex(e => e.EventId.ToString("D") == m.MessageId)).ToList();
 
         received.Count.ShouldBe(4);
         received.Select(m => m.MessageId).ShouldBe(events.Select(e => e.EventId.ToString("D")));

@@ -1,6 +1,7 @@
 using Ledger.Application.Orders;
 using Ledger.Domain.Orders;
 using Ledger.EventStore;
+using Ledger.EventStore.Privacy;
 
 namespace Ledger.Projections.Tests.Infrastructure;
 
@@ -32,7 +33,8 @@ public static class OrderHistory
 
     public static EventToAppend ToAppend(OrderEvent e)
     {
-        var encoded = OrderEventCodec.Encode(e);
+        // The customer's data sealed as the handler seals it (a key of the test's own: projections never open it).
+        var encoded = OrderEventCodec.Encode(e, e is OrderCreated c ? SubjectKey.Create("test", c.CustomerId, 1) : null);
         return new EventToAppend(Guid.CreateVersion7(), encoded.EventType, encoded.TypeVersion, DateTimeOffset.UtcNow, encoded.Data,
             new EventMetadata(Guid.NewGuid().ToString("N"), null, "test", null, "test"));
     }
