@@ -64,12 +64,22 @@ public static class PrivateKeyFile
         var pem = string.IsNullOrEmpty(protection.Passphrase)
             ? key.ExportPkcs8PrivateKeyPem()
             : key.ExportEncryptedPkcs8PrivateKeyPem(protection.Passphrase, KeyProtection.Pbe);
+        WriteOwnerOnly(path, pem, replace);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="text"/> to <paramref name="path"/> (0600) through a temporary file moved into place, so a
+    /// process starting at the same moment never reads half a key; unless <paramref name="replace"/>, a file already
+    /// there stays (another process wrote its key first).
+    /// </summary>
+    internal static void WriteOwnerOnly(string path, string text, bool replace)
+    {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         using (var writer = new StreamWriter(temporary, options))
-            writer.Write(pem);
+            writer.Write(text);
         try
         {
             File.Move(temporary, path, overwrite: replace);

@@ -8,7 +8,7 @@ namespace Ledger.Host.Cli;
 
 /// <summary>
 /// <c>ledger keys encrypt [--new-passphrase-file F]</c>: rewrites the private key files on disk (the token signing
-/// key, the checkpoint signing key, the invoices' contingency key) encrypted under a passphrase — the configured one (<c>Ledger:Keys</c>), or the
+/// key, the checkpoint signing key, the invoices' contingency key, the privacy master key) encrypted under a passphrase — the configured one (<c>Ledger:Keys</c>), or the
 /// new one given, which rotates it. The keys themselves do not change, so nothing they signed needs signing again;
 /// each file is replaced in one move, and hosts read it with the passphrase they are configured with at their next start.
 /// </summary>
@@ -51,6 +51,12 @@ internal static class KeysCommand
                     PrivateKeyFile.Import(key, path, current);
                     PrivateKeyFile.Write(path, key, target, replace: true);
                     output.WriteLine($"encrypted {path}");
+                }
+                // The privacy master key (docs/privacy.md): a secret, not a key pair, in the same care.
+                if (Privacy.PrivacyOptions.KeyPath(configuration) is var master && File.Exists(master))
+                {
+                    SecretKeyFile.Write(master, SecretKeyFile.Read(master, current), target, replace: true);
+                    output.WriteLine($"encrypted {master}");
                 }
                 return Task.FromResult(0);
             }

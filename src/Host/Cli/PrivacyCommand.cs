@@ -42,7 +42,7 @@ internal static class PrivacyCommand
         var status = new Command("status", "How many subject keys each master key wraps, and how many were erased.");
         status.SetAction((parse, ct) => RunAsync(parse, async (configuration, dataSources, output) =>
         {
-            var ring = PrivacyOptions.Load(configuration, mayGenerate: false);
+            var ring = Ring(configuration);
             var (live, erased) = await SubjectKeys.CountAsync(dataSources.App, ct);
             output.WriteLine(JsonSerializer.Serialize(new
             {
@@ -58,26 +58,24 @@ internal static class PrivacyCommand
         var rewrap = new Command("rewrap", "Re-wrap every subject key under the current master key (the retired ones must still be configured).") { batch };
         rewrap.SetAction((parse, ct) => RunAsync(parse, async (configuration, dataSources, output) =>
         {
-            var keys = new SubjectKeys(PrivacyOptions.Load(configuration, mayGenerate: false));
+            var keys = new SubjectKeys(Ring(configuration));
             var count = await keys.RewrapAsync(dataSources.App, Math.Max(1, parse.GetValue(batch)), ct);
             output.WriteLine($"re-wrapped {count} subject keys under master key {keys.MasterKeys.CurrentKid}");
             return 0;
         }));
         var output = new Option<string>("--out") { Description = "The file to write the new key to (owner-only; never replaced).", Required = true };
-        var create = new Command("new-master-key", "Write a new random master key to a file, for a rotation.") { output };
+        var create = new Command("new-master-key", "Write a new random master key to a file (encrypted under the keys' passphrase when one is configured), for a rotation.") { output };
         create.SetAction((parse, _) =>
         {
             var path = Path.GetFullPath(parse.GetRequiredValue(output));
-            try
+            if (File.Exists(path))
             {
-                PrivacyOptions.WriteNewKeyFile(path);
-            }
-            catch (IOException e)
-            {
-                parse.InvocationConfiguration.Error.WriteLine($"privacy new-master-key: {e.Message}");
+                parse.InvocationConfiguration.Error.WriteLine($"privacy new-master-key: {path} exists; a key file is never replaced.");
                 return Task.FromResult(1);
             }
-            parse.InvocationConfiguration.Output.WriteLine($"wrote {path} (master key {MasterKeyRing.KidOf(MasterKeyRing.Parse(File.ReadAllText(path), path))})");
+            var key = MasterKeyRing.NewKey();
+            SecretKeyFile.Write(path, key, Protection());
+            parse.InvocationConfiguration.Output.WriteLine($"wrote {path} (master key {MasterKeyRing.KidOf(MasterKeyRing.Parse(key, path))})");
             return Task.FromResult(0);
         });
         command.Subcommands.Add(status);
@@ -85,6 +83,12 @@ internal static class PrivacyCommand
         command.Subcommands.Add(create);
         return command;
     }
+
+    private static KeyProtection Protection() =>
+        KeyProtectionOptions.Resolve(LedgerConfiguration.ForCli(LedgerConfiguration.CliEnvironmentName()), LedgerConfiguration.CliEnvironmentName());
+
+    private static MasterKeyRing Ring(IConfiguration configuration) =>
+        PrivacyOptions.Load(configuration, mayGenerate: false, KeyProtectionOptions.Resolve(configuration, LedgerConfiguration.CliEnvironmentName()));
 
     private static async Task<int> RunAsync(ParseResult parse, Func<IConfiguration, LedgerDataSources, TextWriter, Task<int>> run)
     {

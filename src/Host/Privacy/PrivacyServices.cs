@@ -1,6 +1,7 @@
 using Ledger.Application.Privacy;
 using Ledger.EventStore.Privacy;
 using Ledger.Host.Auth;
+using Ledger.Host.Configuration;
 
 namespace Ledger.Host.Privacy;
 
@@ -9,7 +10,11 @@ public static class PrivacyServices
     /// <summary>The data subjects' keys under the configured master key, reading personal data, and what erasure purges.</summary>
     public static IServiceCollection AddLedgerPrivacy(this IServiceCollection services)
     {
-        services.AddSingleton(sp => PrivacyOptions.Load(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>().IsDevelopment()));
+        services.AddSingleton(sp =>
+        {
+            var (configuration, environment) = (sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>());
+            return PrivacyOptions.Load(configuration, !environment.IsProduction(), KeyProtectionOptions.Resolve(configuration, environment.EnvironmentName));
+        });
         services.AddSingleton<SubjectKeys>();
         services.AddSingleton<PersonalDataReader>();
         services.AddSingleton<IPersonalDataHolder, IdempotencyKeysHolder>();

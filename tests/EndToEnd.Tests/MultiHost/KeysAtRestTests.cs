@@ -9,7 +9,8 @@ namespace Ledger.EndToEnd.Tests.MultiHost;
 /// <summary>
 /// Keys at rest (issue 16): a Host refuses to start with a private key file others can read, with a clear log line;
 /// with its keys encrypted it starts under the right passphrase and refuses a wrong one; where encryption is required it
-/// refuses keys in clear. <c>ledger keys encrypt</c> encrypts the key files in place, keeping the keys.
+/// refuses keys in clear. <c>ledger keys encrypt</c> encrypts the key files in place — the privacy master key among
+/// them — keeping the keys.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class KeysAtRestTests : IAsyncLifetime
@@ -42,7 +43,9 @@ public sealed class KeysAtRestTests : IAsyncLifetime
         encrypt.ExitCode.ShouldBe(0, encrypt.Output);
         encrypt.Output.ShouldContain($"encrypted {cluster.SigningKeyPath}");
         encrypt.Output.ShouldContain($"encrypted {cluster.CheckpointKeyPath}");
+        encrypt.Output.ShouldContain($"encrypted {cluster.MasterKeyPath}");
         File.ReadAllText(cluster.SigningKeyPath).ShouldStartWith("-----BEGIN ENCRYPTED PRIVATE KEY-----");
+        SecretKeyFile.IsEncrypted(cluster.MasterKeyPath).ShouldBeTrue();
 
         var wrong = cluster.Start("wrong-passphrase", new Dictionary<string, string> { ["Ledger:Keys:Passphrase"] = "not it at all" });
         (await wrong.WaitExitAsync(TimeSpan.FromSeconds(60))).ShouldBeTrue();
@@ -72,6 +75,7 @@ public sealed class KeysAtRestTests : IAsyncLifetime
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         start.Environment["Ledger__Auth__SigningKeyPath"] = cluster.SigningKeyPath;
         start.Environment["Ledger__Checkpoints__KeyPath"] = cluster.CheckpointKeyPath;
+        start.Environment["Ledger__Privacy__MasterKeyFile"] = cluster.MasterKeyPath;
         foreach (var (name, value) in environment) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

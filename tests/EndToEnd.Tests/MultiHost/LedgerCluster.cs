@@ -25,6 +25,8 @@ public sealed class LedgerCluster : IAsyncDisposable
         SigningKeyFiles.Generate(SigningKeyPath);
         // The checkpoint key every host signs with (production hosts get it from a secret; only dev generates one).
         Ledger.EventStore.Checkpoints.CheckpointKeyFile.Generate(CheckpointKeyPath); // owner-only, as a Host requires
+        // One privacy master key for every host, as a deployment configures it (docs/privacy.md).
+        Ledger.EventStore.Keys.SecretKeyFile.Write(MasterKeyPath, Ledger.EventStore.Privacy.MasterKeyRing.NewKey(), Ledger.EventStore.Keys.KeyProtection.None);
         var keys = SigningKeyFiles.Load(new LedgerAuthOptions { SigningKeyPath = SigningKeyPath, Issuer = Issuer, Audience = Audience }, mayGenerate: false);
         Tokens = new TestTokens(keys, Issuer, Audience);
         Prefix = "cluster-" + Guid.NewGuid().ToString("N")[..10];
@@ -40,6 +42,8 @@ public sealed class LedgerCluster : IAsyncDisposable
     public string SigningKeyPath => Path.Combine(_keys, "signing-key.pem");
 
     public string CheckpointKeyPath => Path.Combine(_keys, "checkpoint-key.pem");
+
+    public string MasterKeyPath => Path.Combine(_keys, "privacy-master-key");
 
     public static async Task<LedgerCluster> CreateAsync() => new(await TestDatabase.CreateAsync(sealing: false));
 
@@ -60,6 +64,7 @@ public sealed class LedgerCluster : IAsyncDisposable
             ["Ledger:Auth:Audience"] = Audience,
             ["Ledger:Auth:SigningKeyPath"] = SigningKeyPath,
             ["Ledger:Checkpoints:KeyPath"] = CheckpointKeyPath,
+            ["Ledger:Privacy:MasterKeyFile"] = MasterKeyPath,
             ["Ledger:Invoicing:ContingencyKeyPath"] = Path.Combine(_keys, "contingency-key.pem"),
             ["Ledger:Messaging:Exchange"] = Prefix + ".events",
             ["Ledger:Messaging:QueuePrefix"] = Prefix + ".",
