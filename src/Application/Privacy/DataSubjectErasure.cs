@@ -34,7 +34,10 @@ public static class DataSubjectErasure
         await session.BeginTransactionAsync(ct);
         var connection = session.Connection ?? throw new InvalidOperationException("The session has no open connection.");
 
-        var destroyed = await SubjectKeys.EraseAsync(connection, context.TenantId, command.SubjectId, context.Now, ct);
+        // Locked now (after every sealer under it commits), destroyed as the session's own work: saving the session
+        // commits the erasure even when no journal stages an entry with it.
+        var destroyed = await SubjectKeys.LockForErasureAsync(connection, context.TenantId, command.SubjectId, ct);
+        session.QueueSqlCommand(SubjectKeys.EraseStatement, context.Now, context.TenantId, command.SubjectId);
         var history = await SubjectKeys.HistoryAsync(connection, context.TenantId, command.SubjectId, ct);
         var records = await DataSubjectRecords.FindAsync(connection, context.TenantId, command.SubjectId, ct);
         if (history.Count == 0 && records.Count == 0)

@@ -106,8 +106,31 @@ public sealed class SubjectKeys(MasterKeyRing masterKeys)
     }
 
     /// <summary>
-    /// Destroys the subject's live key in the caller's transaction (waiting for any transaction sealing under it);
-    /// returns the generation destroyed, or null when the subject had no live key (never seen, or erased already).
+    /// The statement that destroys a subject's live key, with Marten's <c>?</c> placeholders for the erasure time, the
+    /// tenant and the subject: queued on an erasure's session (<c>QueueSqlCommand</c>), it is that session's work, so
+    /// saving it commits the erasure whatever else the session holds.
+    /// </summary>
+    public const string EraseStatement =
+        "UPDATE subject_keys SET master_kid = NULL, wrapped_key = NULL, erased_at = ? WHERE tenant_id = ? AND subject_id = ? AND erased_at IS NULL";
+
+    /// <summary>
+    /// Locks the subject's live key for its erasure in the caller's transaction — waiting for every transaction sealing
+    /// under it to commit — and returns its generation, or null when it has none (never seen, or erased already).
+    /// </summary>
+    public static async Task<int?> LockForErasureAsync(NpgsqlConnection connection, string tenantId, string subjectId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        await using var command = new NpgsqlCommand(
+            "SELECT generation FROM subject_keys WHERE tenant_id = $1 AND subject_id = $2 AND erased_at IS NULL FOR UPDATE", connection);
+        command.Parameters.Add(new() { Value = tenantId });
+        command.Parameters.Add(new() { Value = subjectId });
+        return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is int generation ? generation : null;
+    }
+
+    /// <summary>
+    /// Destroys the subject's live key at once on <paramref name="connection"/> (waiting for any transaction sealing
+    /// under it); returns the generation destroyed, or null when there was none. For a caller that owns its connection's
+    /// transaction; an erasure on a Marten session queues <see cref="EraseStatement"/> instead.
     /// </summary>
     public static async Task<int?> EraseAsync(NpgsqlConnection connection, string tenantId, string subjectId, DateTimeOffset now, CancellationToken ct)
     {
