@@ -34,7 +34,10 @@ public sealed class ReadmeWalkthroughInvoiceTests(DevelopmentInvoicingFixture ap
 
         // The README's requests, as written there.
         using var created = await clerk.PostAsync("/api/orders",
-            """{"customer_id":"C-1001","currency":"EUR","lines":[{"sku":"SKU-1","description":"Widget","quantity":2,"unit_price":"12.50"}]}""");
+            """
+            {"customer_id":"C-1001","currency":"EUR","lines":[{"sku":"SKU-1","description":"Widget","quantity":2,"unit_price":"12.50"}],
+             "customer":{"name":"Ada Lovelace","email":"ada@example.org"}}
+            """);
         created.StatusCode.ShouldBe(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
         var order = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("order_id").GetGuid();
         (await clerk.PostAsync($"/api/orders/{order}/payment-requests")).StatusCode.ShouldBe(HttpStatusCode.OK);
