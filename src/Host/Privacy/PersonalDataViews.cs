@@ -55,13 +55,12 @@ public sealed record ErasureView(
     int EventsSealed,
     int EventsInClear,
     IReadOnlyDictionary<string, int> Purged,
-    IReadOnlyList<string> ReadModelsHoldingPersonalData,
     string AuditEntity)
 {
     public static ErasureView From(ErasureReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
         return new(report.SubjectId, report.ErasedAt, report.KeysDestroyed, report.KeysErasedBefore, report.EventsSealed, report.EventsInClear,
-            report.Purged, [], report.AuditEntity);
+            report.Purged, report.AuditEntity);
     }
 }
