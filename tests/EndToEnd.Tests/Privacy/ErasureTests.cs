@@ -8,6 +8,7 @@ using Ledger.EventStore.Checkpoints;
 using Ledger.EventStore.Export;
 using Ledger.Host.Auth;
 using Ledger.TestSupport;
+using static Ledger.EndToEnd.Tests.Privacy.PrivacyApi;
 
 namespace Ledger.EndToEnd.Tests.Privacy;
 
@@ -19,8 +20,6 @@ namespace Ledger.EndToEnd.Tests.Privacy;
 /// </summary>
 public sealed class ErasureTests(PrivacyAppFixture app) : IClassFixture<PrivacyAppFixture>
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     [Fact]
     public async Task An_erased_person_reads_as_erased_everywhere_while_every_chain_and_export_still_verifies()
     {
@@ -35,7 +34,7 @@ public sealed class ErasureTests(PrivacyAppFixture app) : IClassFixture<PrivacyA
         var officer = app.Client(app.Tokens.For(tenant, LedgerRoles.PrivacyOfficer));
         var accountant = app.Client(app.Tokens.For(tenant, LedgerRoles.Accountant));
 
-        var first = await CreateOrderAsync(clerk, customer, name, email, idempotencyKey: "privacy-" + suffix);
+        var first = await CreateOrderAsync(clerk, customer, name, email, "privacy-" + suffix);
         var second = await CreateOrderAsync(clerk, customer, name, email);
         var kept = await CreateOrderAsync(clerk, other, "Keeps Their Name", "keeps@other.example");
         Guid invoiceId;
@@ -52,12 +51,12 @@ public sealed class ErasureTests(PrivacyAppFixture app) : IClassFixture<PrivacyA
             (await events.ExecuteScalarAsync()).ShouldBe(0L, "personal data is sealed before it is appended");
 
         // Before: the clerk reads the customer's data, the accountant does not see it, the officer sees all of it.
-        (await PersonalData(clerk, first)).GetProperty("fields").GetProperty("name").GetString().ShouldBe(name);
-        (await Order(accountant, first)).TryGetProperty("personal_data", out var hidden).ShouldBeTrue();
+        (await PersonalDataAsync(clerk, first)).GetProperty("fields").GetProperty("name").GetString().ShouldBe(name);
+        (await GetAsync(accountant, $"/api/orders/{first}")).TryGetProperty("personal_data", out var hidden).ShouldBeTrue();
         hidden.ValueKind.ShouldBe(JsonValueKind.Null);
-        (await Get(clerk, $"/api/invoices/{invoiceId}")).GetProperty("personal_data").GetProperty("fields").GetProperty("address").GetString().ShouldBe(address);
-        (await Get(accountant, $"/api/invoices/{invoiceId}")).GetProperty("personal_data").ValueKind.ShouldBe(JsonValueKind.Null);
-        var access = await Get(officer, $"/api/data-subjects/{customer}");
+        (await GetAsync(clerk, $"/api/invoices/{invoiceId}")).GetProperty("personal_data").GetProperty("fields").GetProperty("address").GetString().ShouldBe(address);
+        (await GetAsync(accountant, $"/api/invoices/{invoiceId}")).GetProperty("personal_data").ValueKind.ShouldBe(JsonValueKind.Null);
+        var access = await GetAsync(officer, $"/api/data-subjects/{customer}");
         access.GetProperty("records").GetArrayLength().ShouldBe(3);
         access.GetProperty("records").EnumerateArray().ShouldAllBe(r => r.GetProperty("personal_data").GetProperty("status").GetString() == "available");
         access.GetProperty("records")[2].GetProperty("personal_data").GetProperty("fields").GetProperty("address").GetString().ShouldBe(address);
@@ -86,17 +85,17 @@ public sealed class ErasureTests(PrivacyAppFixture app) : IClassFixture<PrivacyA
         // The same reads answer "erased", never an error; the other customer is untouched.
         foreach (var order in new[] { first, second })
         {
-            var personal = await PersonalData(clerk, order);
+            var personal = await PersonalDataAsync(clerk, order);
             personal.GetProperty("status").GetString().ShouldBe("erased");
             personal.GetProperty("fields").GetProperty("name").ValueKind.ShouldBe(JsonValueKind.Null);
             personal.GetProperty("fields").GetProperty("email").ValueKind.ShouldBe(JsonValueKind.Null);
         }
-        (await PersonalData(clerk, kept)).GetProperty("fields").GetProperty("name").GetString().ShouldBe("Keeps Their Name");
-        var invoiceAfter = await Get(clerk, $"/api/invoices/{invoiceId}");
+        (await PersonalDataAsync(clerk, kept)).GetProperty("fields").GetProperty("name").GetString().ShouldBe("Keeps Their Name");
+        var invoiceAfter = await GetAsync(clerk, $"/api/invoices/{invoiceId}");
         invoiceAfter.GetProperty("personal_data").GetProperty("status").GetString().ShouldBe("erased");
         invoiceAfter.GetProperty("customer_tax_id").GetProperty("value").GetString().ShouldBe("48392017V", "the fiscal facts stay");
         invoiceAfter.GetProperty("totals").GetProperty("total").GetString().ShouldBe("121.00");
-        (await Get(officer, $"/api/data-subjects/{customer}")).GetProperty("records").EnumerateArray()
+        (await GetAsync(officer, $"/api/data-subjects/{customer}")).GetProperty("records").EnumerateArray()
             .ShouldAllBe(r => r.GetProperty("personal_data").GetProperty("status").GetString() == "erased");
 
         // The audit trail has the erasure, by its pseudonymous entity.
@@ -106,9 +105,9 @@ public sealed class ErasureTests(PrivacyAppFixture app) : IClassFixture<PrivacyA
 
         // The chain, its checkpoints and an export all verify as before: the hashes cover the ciphertext.
         await app.CheckpointAsync(tenant);
-        var verified = await Get(app.Auditor(tenant), "/api/ledger/verify");
+        var verified = await GetAsync(app.Auditor(tenant), "/api/ledger/verify");
         while (verified.GetProperty("status").GetString() == "in_progress")
-            verified = await Get(app.Auditor(tenant), "/api/ledger/verify?cursor=" + Uri.EscapeDataString(verified.GetProperty("next_cursor").GetString()!));
+            verified = await GetAsync(app.Auditor(tenant), "/api/ledger/verify?cursor=" + Uri.EscapeDataString(verified.GetProperty("next_cursor").GetString()!));
         verified.GetProperty("status").GetString().ShouldBe("verified", verified.ToString());
         var keys = LedgerKeySet.Parse(await app.Client().GetByteArrayAsync("/api/ledger/jwks"));
         using var export = await app.Auditor(tenant).GetAsync("/api/ledger/export?format=zip");
@@ -132,7 +131,7 @@ public sealed class ErasureTests(PrivacyAppFixture app) : IClassFixture<PrivacyA
             rebuilt.ExitCode.ShouldBe(0, rebuilt.Stdout + rebuilt.Stderr);
             NoSecretIn(rebuilt.Stdout + rebuilt.Stderr, secrets, "ledger projections rebuild " + projection);
         }
-        (await PersonalData(clerk, first)).GetProperty("status").GetString().ShouldBe("erased");
+        (await PersonalDataAsync(clerk, first)).GetProperty("status").GetString().ShouldBe("erased");
 
         // The database: every table of the store's schema, dumped as a backup would hold it.
         NoSecretIn(await DumpAsync(), secrets, "pg_dump of the schema");
@@ -154,46 +153,16 @@ public sealed class ErasureTests(PrivacyAppFixture app) : IClassFixture<PrivacyA
         using (var report = JsonDocument.Parse(erased.Stdout))
             report.RootElement.GetProperty("keys_destroyed").EnumerateArray().Select(g => g.GetInt32()).ShouldBe([1]);
         (await app.LedgerAsync("erase", "--tenant", tenant, "--subject", "nobody-" + suffix)).ExitCode.ShouldBe(1);
-        (await PersonalData(clerk, before)).GetProperty("status").GetString().ShouldBe("erased");
+        (await PersonalDataAsync(clerk, before)).GetProperty("status").GetString().ShouldBe("erased");
 
         // The same customer orders again: a new key (generation 2) seals it, readable, while the old order stays erased.
         var after = await CreateOrderAsync(clerk, customer, "Oriel Vantongeren " + suffix, $"ov.{suffix}@cli.example");
-        (await PersonalData(clerk, after)).GetProperty("fields").GetProperty("name").GetString().ShouldBe("Oriel Vantongeren " + suffix);
-        (await PersonalData(clerk, before)).GetProperty("status").GetString().ShouldBe("erased");
-        var keys = (await Get(app.Client(app.Tokens.For(tenant, LedgerRoles.PrivacyOfficer)), $"/api/data-subjects/{customer}")).GetProperty("keys");
+        (await PersonalDataAsync(clerk, after)).GetProperty("fields").GetProperty("name").GetString().ShouldBe("Oriel Vantongeren " + suffix);
+        (await PersonalDataAsync(clerk, before)).GetProperty("status").GetString().ShouldBe("erased");
+        var keys = (await GetAsync(app.Client(app.Tokens.For(tenant, LedgerRoles.PrivacyOfficer)), $"/api/data-subjects/{customer}")).GetProperty("keys");
         keys.EnumerateArray().Select(k => (k.GetProperty("generation").GetInt32(), k.GetProperty("status").GetString()))
             .ShouldBe([(1, "erased"), (2, "live")]);
     }
-
-    private static async Task<Guid> CreateOrderAsync(HttpClient client, string customer, string name, string email, string? idempotencyKey = null)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders")
-        {
-            Content = Body($$$"""
-                {"customer_id":"{{{customer}}}","currency":"EUR","lines":[{"sku":"SKU-1","description":"Widget","quantity":2,"unit_price":"12.50"}],
-                 "total":"25.00","customer":{"name":"{{{name}}}","email":"{{{email}}}"}}
-                """),
-        };
-        if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
-        using var response = await client.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        response.StatusCode.ShouldBe(HttpStatusCode.Created, text);
-        return JsonDocument.Parse(text).RootElement.GetProperty("order_id").GetGuid();
-    }
-
-    private static StringContent Body(string json) => new(json, Encoding.UTF8, "application/json");
-
-    private static async Task<JsonElement> Get(HttpClient client, string path)
-    {
-        using var response = await client.GetAsync(path);
-        var text = await response.Content.ReadAsStringAsync();
-        response.StatusCode.ShouldBe(HttpStatusCode.OK, text);
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
-
-    private static Task<JsonElement> Order(HttpClient client, Guid id) => Get(client, $"/api/orders/{id}");
-
-    private static async Task<JsonElement> PersonalData(HttpClient client, Guid id) => (await Order(client, id)).GetProperty("personal_data");
 
     private static void NoSecretIn(string text, string[] secrets, string where)
     {

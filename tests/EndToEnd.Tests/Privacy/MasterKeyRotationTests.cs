@@ -4,6 +4,7 @@ using System.Text.Json;
 using Ledger.EndToEnd.Tests.Infrastructure;
 using Ledger.Host.Auth;
 using Ledger.TestSupport;
+using static Ledger.EndToEnd.Tests.Privacy.PrivacyApi;
 
 namespace Ledger.EndToEnd.Tests.Privacy;
 
@@ -50,7 +51,7 @@ public sealed class MasterKeyRotationTests(PrivacyAppFixture app) : IClassFixtur
 
         // This test's Host still has only the old key: the data is unavailable to it, and a new order for the customer
         // is refused as the operator's problem (503), not sealed under some other key.
-        var personal = (await OrderAsync(clerk, order)).GetProperty("personal_data");
+        var personal = (await PersonalDataAsync(clerk, order));
         personal.GetProperty("status").GetString().ShouldBe("unavailable");
         using (var refused = await PostOrderAsync(clerk, "cust-rotate", "Ilse Marchetti-Brandt"))
             await refused.ShouldBeProblem(HttpStatusCode.ServiceUnavailable, "privacy.master_key_missing");
@@ -62,26 +63,9 @@ public sealed class MasterKeyRotationTests(PrivacyAppFixture app) : IClassFixtur
             ["Ledger__Privacy__RetiredMasterKeyFiles__0"] = newKey,
         };
         (await app.LedgerAsync(back, "privacy", "rewrap")).Stdout.ShouldContain("re-wrapped 1 subject keys");
-        (await OrderAsync(clerk, order)).GetProperty("personal_data").GetProperty("fields").GetProperty("name").GetString()
+        (await PersonalDataAsync(clerk, order)).GetProperty("fields").GetProperty("name").GetString()
             .ShouldBe("Ilse Marchetti-Brandt");
     }
-
-    private static Task<HttpResponseMessage> PostOrderAsync(HttpClient client, string customer, string name) =>
-        client.PostAsync("/api/orders", new StringContent($$$"""
-            {"customer_id":"{{{customer}}}","currency":"EUR","lines":[{"sku":"SKU-1","description":"Widget","quantity":1,"unit_price":"5.00"}],
-             "customer":{"name":"{{{name}}}"}}
-            """, Encoding.UTF8, "application/json"));
-
-    private static async Task<Guid> CreateOrderAsync(HttpClient client, string customer, string name)
-    {
-        using var response = await PostOrderAsync(client, customer, name);
-        var text = await response.Content.ReadAsStringAsync();
-        response.StatusCode.ShouldBe(HttpStatusCode.Created, text);
-        return JsonDocument.Parse(text).RootElement.GetProperty("order_id").GetGuid();
-    }
-
-    private static async Task<JsonElement> OrderAsync(HttpClient client, Guid id) =>
-        JsonDocument.Parse(await client.GetStringAsync($"/api/orders/{id}")).RootElement.Clone();
 
     private async Task<string> EventsTextAsync(string tenant)
     {
