@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Ledger.EndToEnd.Tests.Infrastructure;
 using Ledger.EventStore.Checkpoints;
