@@ -102,6 +102,7 @@ public sealed class PersonalDataScenario(BenchSettings settings, BenchDatabase d
 
         // What was measured must be what it claims: every (b) order under a key of its own, one key per returning
         // customer, no personal data in (a), the sealed fields opening to what was sent, and the chain whole.
+        var prepared = await PreparedStatements.DescribeAsync(ledger.App, settings.Writers);
         var check = await PersonalDataCheck.RunAsync(ledger, path.SubjectKeys, tenants * ReturningCustomers);
         await ledger.SealedAsync(SealDeadline);
         var chain = await SealedChain.VerifyAsync(ledger.Admin);
@@ -124,7 +125,7 @@ public sealed class PersonalDataScenario(BenchSettings settings, BenchDatabase d
         List<string> details =
         [
             $"- {Id}, {label}: (a) {Describe(plain)}; (b) {Describe(created)}; (c) {Describe(returning)}; (d) {Describe(roundTrip)}",
-            $"- {Id}, {label}: after the rounds: {check}; chain: {chain}",
+            $"- {Id}, {label}: after the rounds: {check}; chain: {chain}; {prepared}",
         ];
         return new Layout(label, plain, created, returning, roundTrip, rows, details);
     }
