@@ -3,6 +3,7 @@ using Ledger.Application;
 using Ledger.Bench.Infrastructure;
 using Ledger.Bench.Report;
 using Ledger.Bench.Scenarios.LedgerOnMarten;
+using Ledger.Domain.Orders;
 using Ledger.EventStore.Privacy;
 
 namespace Ledger.Bench.Scenarios.PersonalData;
@@ -13,8 +14,9 @@ namespace Ledger.Bench.Scenarios.PersonalData;
 /// tenant, in three variants taking turns in rotated rounds on the same schema: (a) without personal data — no key
 /// lookup, no sealing: the baseline; (b) with a name and an email, each order a new customer, so the command's
 /// transaction creates the customer's key (the worst case); (c) the same for a few returning customers per tenant,
-/// whose keys exist and are found and locked FOR SHARE; and a control, (d): the orders of (a) with a bare round trip
-/// (<c>SELECT 1</c>) where the handler takes the key. The client's pure crypto per order is timed apart
+/// whose keys exist and are found and locked FOR SHARE; and two controls: (d) the orders of (a) with a bare round trip
+/// (<c>SELECT 1</c>) where the handler takes the key, (e) the orders of (b) with personal data that has no field, so the
+/// key is created as in (b) but nothing is sealed and the event only names the subject and the key's generation. The client's pure crypto per order is timed apart
 /// (<see cref="CryptoCost"/>), so the report can say whether the cost is the crypto, the round trip or the key
 /// statement's work.
 /// </summary>
@@ -28,6 +30,9 @@ public sealed class PersonalDataScenario(BenchSettings settings, BenchDatabase d
     private const int ReturningCustomers = 20;
 
     private static readonly TimeSpan SealDeadline = TimeSpan.FromSeconds(120);
+
+    /// <summary>Personal data with no field: the handler takes the customer's key and has nothing to seal.</summary>
+    private static readonly CustomerPersonalData NoFields = new(null, null);
 
     public async Task<ScenarioOutcome> RunAsync()
     {
@@ -45,7 +50,7 @@ public sealed class PersonalDataScenario(BenchSettings settings, BenchDatabase d
         {
             $"- {Id}: orders created through OrderDecisions.DecideOnAsync on a Marten session of the tenant, then saved (as tests/TestSupport's " +
             "TestOrderCommands does; no transport, so no audit entry on any side), 3 order lines; personal data: a name of 20 characters and an " +
-            $"email of 25; a new customer id for every order in (a), (b) and (d); {ReturningCustomers} returning customers per tenant in (c), their keys " +
+            $"email of 25; a new customer id for every order in (a), (b), (d) and (e); {ReturningCustomers} returning customers per tenant in (c), their keys " +
             $"created before the rounds; each schema preloaded with {settings.PreloadEvents:N0} sealed order-created events and as many subject keys, " +
             "then VACUUM ANALYZE; ChainSealer on Marten's async daemon throughout, as in the Host.",
         };
@@ -55,7 +60,7 @@ public sealed class PersonalDataScenario(BenchSettings settings, BenchDatabase d
     }
 
     private sealed record Layout(string Label, SideOutcome Plain, SideOutcome NewCustomers, SideOutcome Returning, SideOutcome RoundTrip,
-        List<ResultRow> Rows, List<string> Details);
+        SideOutcome KeyOnly, List<ResultRow> Rows, List<string> Details);
 
     private async Task<Layout> RunAsync(int tenants, string label)
     {
@@ -96,9 +101,11 @@ public sealed class PersonalDataScenario(BenchSettings settings, BenchDatabase d
             })),
             new("(d) without personal data, one bare round trip", warmUp => Run(warmUp, random =>
                 path.CreateAsync(Tenant(random), $"A-{Interlocked.Increment(ref plainCustomers):D9}", null, bareRoundTrip: true))),
+            new("(e) new customer each order, no field to seal", warmUp => Run(warmUp, random =>
+                path.CreateAsync(Tenant(random), $"E-{Interlocked.Increment(ref newCustomers):D9}", NoFields))),
         };
         var outcomes = await Rounds.Rotate(settings.Rounds, "orders/s", sides, label: $"{Id} {tag}");
-        var (plain, created, returning, roundTrip) = (outcomes[0], outcomes[1], outcomes[2], outcomes[3]);
+        var (plain, created, returning, roundTrip, keyOnly) = (outcomes[0], outcomes[1], outcomes[2], outcomes[3], outcomes[4]);
 
         // What was measured must be what it claims: every (b) order under a key of its own, one key per returning
         // customer, no personal data in (a), the sealed fields opening to what was sent, and the chain whole.
@@ -121,13 +128,17 @@ public sealed class PersonalDataScenario(BenchSettings settings, BenchDatabase d
                 "a control, not Ledger's path: the orders of (a), with the command's transaction begun and a SELECT 1 sent where the handler takes the " +
                 "customer's key (after the stream is fetched, before the save), so (a) → (d) is the round trip alone and (d) → (b) the key statement's work",
                 check.Passed && chain.Passed) with { Goal = "(informative: a round trip's share)", GoalRatio = null },
+            Row($"{Id}e. {Title}: {label}, a new customer each order, no field to seal", measure, keyOnly, plain,
+                "a control, not a use: personal data with no name and no email, so the key is created as in (b) but nothing is sealed and the " +
+                "event only names the subject and the key's generation; (a) → (e) is the key statement, (e) → (b) the sealed fields (crypto and bytes)",
+                check.Passed && chain.Passed) with { Goal = "(informative: the key statement's share)", GoalRatio = null },
         };
         List<string> details =
         [
-            $"- {Id}, {label}: (a) {Describe(plain)}; (b) {Describe(created)}; (c) {Describe(returning)}; (d) {Describe(roundTrip)}",
+            $"- {Id}, {label}: (a) {Describe(plain)}; (b) {Describe(created)}; (c) {Describe(returning)}; (d) {Describe(roundTrip)}; (e) {Describe(keyOnly)}",
             $"- {Id}, {label}: after the rounds: {check}; chain: {chain}; {prepared}",
         ];
-        return new Layout(label, plain, created, returning, roundTrip, rows, details);
+        return new Layout(label, plain, created, returning, roundTrip, keyOnly, rows, details);
     }
 
     private static string Returning(int k) => $"R-{k:D2}";
@@ -190,7 +201,7 @@ public sealed class PersonalDataScenario(BenchSettings settings, BenchDatabase d
             $"{name} {Total(side) - plain:+0;-0} µs of CPU per order ({CpuDelta(side, l.Plain)}), of which crypto {cryptoUs:0} µs; " +
             $"the rate the CPU alone predicts {plain / Total(side):0.00}× against the measured {side.Against(l.Plain).Ratio:0.00}×";
         return $"{l.Label}: (a) {plain:0} µs of CPU per order; {Of("(b)", l.NewCustomers, crypto.NewCustomerUs)}; " +
-               $"{Of("(c)", l.Returning, crypto.ReturningCustomerUs)}; {Of("(d)", l.RoundTrip, 0)}";
+               $"{Of("(c)", l.Returning, crypto.ReturningCustomerUs)}; {Of("(d)", l.RoundTrip, 0)}; {Of("(e)", l.KeyOnly, crypto.NewKeyWrapped.Median)}";
     }));
 
     /// <summary>
