@@ -36,6 +36,16 @@ foreach (var (id, run) in Scenarios.All(settings, database, payloads))
 }
 
 var output = RepoPaths.Resolve(settings.Output);
-await File.WriteAllTextAsync(output, ResultsWriter.Render(settings, machine, outcomes, started.Elapsed, Machine.LoadAverage()));
+var loadAtEnd = Machine.LoadAverage();
+var results = ResultsWriter.Render(settings, machine, outcomes, started.Elapsed, loadAtEnd);
+// Some scenarios alone (--only): written into the last run's file, whose other scenarios stay.
+if (settings.Only.Count > 0 && File.Exists(output))
+{
+    var ran = outcomes.Select(o => o.Item1).ToList();
+    var command = $"make bench{(settings.Quick ? " QUICK=1" : "")} BENCH_ARGS='{string.Join(' ', args.Where(a => a != "--quick"))}'";
+    var note = ResultsMerge.Note(ran, command, started.Elapsed, machine.LoadAtStart, loadAtEnd);
+    results = ResultsMerge.Merge(await File.ReadAllTextAsync(output), results, ran, note) ?? results;
+}
+await File.WriteAllTextAsync(output, results);
 Log.Line($"wrote {output} in {started.Elapsed.TotalMinutes:0.0} min");
 return 0;

@@ -58,8 +58,9 @@ public static class ProjectionLag
         {
             var orderId = Guid.CreateVersion7();
             var n = Interlocked.Increment(ref i);
-            var result = await store.AppendAsync($"tenant-lag-{n % 10}",
-                [new StreamAppend(OrderStreams.For(orderId), ExpectedVersion.NoStream, [OrderEvents.Created(orderId, n)])]);
+            var tenant = $"tenant-lag-{n % 10}";
+            var result = await store.AppendAsync(tenant,
+                [new StreamAppend(OrderStreams.For(orderId), ExpectedVersion.NoStream, [OrderEvents.Created(tenant, orderId, n)])]);
             var returned = Stopwatch.GetTimestamp();
             lock (pending) pending.Add((result.LastPosition, returned));
         });

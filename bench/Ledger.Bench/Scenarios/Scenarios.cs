@@ -21,5 +21,6 @@ public static class Scenarios
         yield return ("10", () => new SealLagScenario(settings, database, payloads).RunAsync());
         yield return ("11", () => new InboundScenario(settings, database).RunAsync());
         yield return ("12", () => new BrowserVerificationScenario(settings, database, payloads).RunAsync());
+        yield return ("13", () => new PersonalData.PersonalDataScenario(settings, database).RunAsync());
     }
 }
