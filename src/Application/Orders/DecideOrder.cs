@@ -18,6 +18,13 @@ public sealed record DecideOrder(OrderCommand Command, CommandContext Context, l
     [Identity]
     public string StreamId => OrderStreams.For(Command.OrderId);
 
+    /// <summary>
+    /// How often the handler has decided this message: Wolverine decides the same message again after a lost race, and
+    /// a second attempt reads the customer's key from the table rather than trusting what the process held
+    /// (<see cref="EventStore.Privacy.SubjectKeys.ForSealingInCommit"/>).
+    /// </summary>
+    internal int Attempts { get; set; }
+
     /// <summary>What a log line may say of the message: the command's kind and stream, never its data (a customer's name).</summary>
     public override string ToString() => $"DecideOrder {Command.GetType().Name} {StreamId}";
 }

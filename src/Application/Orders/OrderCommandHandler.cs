@@ -39,7 +39,9 @@ public static class OrderCommandHandler
     public static void Configure(HandlerChain chain)
     {
         ArgumentNullException.ThrowIfNull(chain);
-        chain.OnException(LedgerMarten.IsConflict).RetryTimes(MaxAttempts - 1);
+        // A key of the customer this process held, or took to be new, that was not their live one (SubjectKeys.IsStale)
+        // is a lost race too: the next attempt reads the key from the table.
+        chain.OnException(e => LedgerMarten.IsConflict(e) || SubjectKeys.IsStale(e)).RetryTimes(MaxAttempts - 1);
         chain.FailureLogLevel = Microsoft.Extensions.Logging.LogLevel.Debug;
         // Ahead of the aggregate workflow's frames (its attribute adds them after this hook has run): the command's
         // transaction and the write path's locks come first, so Wolverine loads the order on that transaction's
@@ -71,7 +73,7 @@ public static class OrderCommandHandler
         // read apart from its events, so without the write path's lock (a test's bare journal) it can trail them.
         if (events.Length == 0) return new OrderDecision(message.StreamId, stream.Aggregate?.Version ?? version, []);
 
-        var customerKey = await CustomerKeyAsync(events, session, subjectKeys, context, ct);
+        var customerKey = await CustomerKeyAsync(events, session, subjectKeys, context, firstAttempt: ++message.Attempts == 1, ct);
         var appended = events.Select(e => store.Build(session, ToAppend(e, customerKey, context))).ToArray();
         stream.AppendMany(appended);
         var after = version + appended.Length;
@@ -80,13 +82,15 @@ public static class OrderCommandHandler
     }
 
     /// <summary>
-    /// The customer's key when the events carry personal data about them: taken in the command's transaction, so the
-    /// data commits under a key that is there and that no erasure destroys meanwhile.
+    /// The customer's key when the events carry personal data about them, made sure of in the command's transaction, so
+    /// the data commits under a key that is there and that no erasure destroys meanwhile: on a first attempt in the
+    /// commit itself (no round trip of its own), on a later one by reading the table first.
     /// </summary>
     private static async Task<SubjectKey?> CustomerKeyAsync(OrderEvent[] events, IDocumentSession session, SubjectKeys subjectKeys,
-        CommandContext context, CancellationToken ct)
+        CommandContext context, bool firstAttempt, CancellationToken ct)
     {
         if (events.OfType<OrderCreated>().FirstOrDefault(c => c.Personal is not null) is not { } created) return null;
+        if (firstAttempt) return subjectKeys.ForSealingInCommit(session, context.TenantId, created.CustomerId);
         await session.BeginTransactionAsync(ct);
         var connection = session.Connection ?? throw new InvalidOperationException("The session has no open connection.");
         return await subjectKeys.ForSealingAsync(connection, context.TenantId, created.CustomerId, ct);

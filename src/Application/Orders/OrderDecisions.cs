@@ -12,6 +12,10 @@ namespace Ledger.Application.Orders;
 /// </summary>
 public static class OrderDecisions
 {
+    /// <remarks>
+    /// A caller that decides again after a failed save passes the same <paramref name="message"/>: its second attempt
+    /// reads the customer's key from the table (<see cref="DecideOrder.Attempts"/>), as a Wolverine retry does.
+    /// </remarks>
     /// <inheritdoc cref="OrderCommandHandler.Handle" path="/exception"/>
     public static async Task<OrderDecision> DecideOnAsync(IDocumentSession session, DecideOrder message, MartenEventStore store,
         SubjectKeys subjectKeys, ICommandJournal journal, CancellationToken ct)

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using Marten;
 using Npgsql;
 
 namespace Ledger.EventStore.Privacy;
@@ -17,7 +19,54 @@ public sealed record SubjectKeyState(string SubjectId, int Generation, SubjectKe
 /// </summary>
 public sealed class SubjectKeys(MasterKeyRing masterKeys)
 {
+    /// <summary>Keys this process sealed under lately, with their stored (wrapped) form; a hint, never trusted alone.</summary>
+    private readonly ConcurrentDictionary<(string Tenant, string Subject), (SubjectKey Key, byte[] Wrapped)> known = new();
+    private const int MaxKnown = 100_000;
+
     public MasterKeyRing MasterKeys { get; } = masterKeys;
+
+    /// <summary>
+    /// The subject's key for sealing on <paramref name="session"/> without a round trip of its own, checked in the
+    /// session's commit instead (docs/privacy.md, "Sealing on the append path"). A key this process holds is used at
+    /// once, with <c>subject_key_in_use</c> queued to lock it against erasure until the commit and to fail the commit when
+    /// it is no longer the subject's live key. A subject this process has not seen is taken to be new: a fresh key is
+    /// queued as its generation 1, which fails the commit (a primary key violation) when the subject had one. Either
+    /// failure is <see cref="IsStale"/>: the caller decides the command again with <see cref="ForSealingAsync"/>, which
+    /// reads the table.
+    /// </summary>
+    public SubjectKey ForSealingInCommit(IDocumentSession session, string tenantId, string subjectId)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        if (known.TryGetValue((tenantId, subjectId), out var held))
+        {
+            session.QueueSqlCommand("SELECT subject_key_in_use(?, ?, ?, ?)", tenantId, subjectId, held.Key.Generation, held.Wrapped);
+            return held.Key;
+        }
+        var fresh = SubjectKey.Create(tenantId, subjectId, 1);
+        var (kid, wrapped) = MasterKeys.Wrap(fresh);
+        session.QueueSqlCommand("INSERT INTO subject_keys (tenant_id, subject_id, generation, master_kid, wrapped_key) VALUES (?, ?, 1, ?, ?)",
+            tenantId, subjectId, kid, wrapped);
+        Remember(fresh, wrapped);
+        return fresh;
+    }
+
+    /// <summary>A commit that failed because a key this process held, or took to be new, was not the subject's live one.</summary>
+    public static bool IsStale(Exception error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+            if (e is PostgresException { SqlState: "LK001" } or PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "subject_keys_pkey" })
+                return true;
+        return false;
+    }
+
+    /// <summary>Forgets what this process held of the subject's key (it was erased here).</summary>
+    public void Forget(string tenantId, string subjectId) => known.TryRemove((tenantId, subjectId), out _);
+
+    private void Remember(SubjectKey key, byte[] wrapped)
+    {
+        if (known.Count >= MaxKnown) known.Clear(); // a hint: losing it costs one table read per subject
+        known[(key.TenantId, key.SubjectId)] = (key, wrapped);
+    }
 
     /// <summary>
     /// The subject's live key on <paramref name="connection"/>, inside the caller's transaction — created there when the
@@ -60,9 +109,11 @@ public sealed class SubjectKeys(MasterKeyRing masterKeys)
             var generation = reader.GetInt32(0);
             var storedKid = reader.GetString(1);
             var stored = reader.GetFieldValue<byte[]>(2);
-            return storedKid == kid && stored.AsSpan().SequenceEqual(wrapped)
+            var key = storedKid == kid && stored.AsSpan().SequenceEqual(wrapped)
                 ? fresh with { Generation = generation }
                 : MasterKeys.Unwrap(tenantId, subjectId, generation, storedKid, stored);
+            Remember(key, stored);
+            return key;
         }
         throw new InvalidOperationException($"No key could be created or found for a data subject of tenant {tenantId}.");
     }

@@ -41,13 +41,16 @@ public static class DataSubjectEndpoints
 
     [WolverinePost("/api/data-subjects/{id}/erasure", OperationId = "eraseDataSubject"), EndpointSummary("Erase a data subject's personal data")]
     [Authorize(Policy = PrivacyServices.ManageDataSubjects), AcceptsJson(typeof(EmptyRequest), IsOptional = true)]
-    public static async Task<Ok<ErasureView>> Erase(string id, HttpContext http, IMessageBus bus, TimeProvider clock, CancellationToken ct)
+    public static async Task<Ok<ErasureView>> Erase(string id, HttpContext http, IMessageBus bus, TimeProvider clock, SubjectKeys subjectKeys,
+        CancellationToken ct)
     {
         var subjectId = SubjectId(id);
         await JsonBody.ReadOptionalAsync(http.Request, EmptyRequest.Instance, ct);
         var context = HttpCommandContext.From(http, clock);
         var entity = EraseDataSubject.Entity(subjectId);
         var report = await WriteCommands.InvokeAsync<ErasureReport>(http, bus, new EraseDataSubject(subjectId, context), entity, null, _ => true, ct);
+        // This process no longer seals under the destroyed key; other processes find out at their next commit (it fails).
+        subjectKeys.Forget(http.User.TenantId(), subjectId);
         return TypedResults.Ok(ErasureView.From(report));
     }
 

@@ -36,6 +36,58 @@ public sealed class SubjectKeysTests : IAsyncLifetime
         (await keys.ReadAsync(db.AppDataSource, "acme", ["cust-race"], default)).Single().Key!.Key.ShouldBe(got[0].Key);
     }
 
+    private async Task<SubjectKey> SealInCommitAsync(SubjectKeys keys, string subject)
+    {
+        await using var session = db.Documents.LightweightSession("acme");
+        var key = keys.ForSealingInCommit(session, "acme", subject);
+        await session.SaveChangesAsync();
+        return key;
+    }
+
+    [Fact]
+    public async Task Sealing_in_the_commit_stores_a_new_subjects_key_there_and_checks_a_held_one_there()
+    {
+        var keys = Keys();
+        var first = await SealInCommitAsync(keys, "new-one");
+        first.Generation.ShouldBe(1);
+        (await keys.ReadAsync(db.AppDataSource, "acme", ["new-one"], default)).Single().Key!.Key.ShouldBe(first.Key);
+        (await SealInCommitAsync(keys, "new-one")).Key.ShouldBe(first.Key, "held, and checked in the commit");
+    }
+
+    [Fact]
+    public async Task A_commit_sealing_under_a_key_that_is_not_the_subjects_live_one_fails_as_stale()
+    {
+        var here = Keys();
+        var elsewhere = Keys(); // another process: the same master key, nothing held
+        await SealInCommitAsync(here, "cust-1");
+
+        // Another process takes an existing customer for new: its generation 1 is refused by the primary key, and
+        // reading the table then gives it the customer's key.
+        var owned = await SealInCommitAsync(here, "cust-2");
+        SubjectKeys.IsStale(await Should.ThrowAsync<Exception>(() => SealInCommitAsync(elsewhere, "cust-2"))).ShouldBeTrue();
+        (await SealingKeyAsync(elsewhere, "cust-2")).Key.ShouldBe(owned.Key);
+        (await SealInCommitAsync(elsewhere, "cust-2")).Key.ShouldBe(owned.Key);
+
+        // Erased by another process: the held key no longer passes the commit's check, and reading the table gives generation 2.
+        await using (var eraser = await db.AppDataSource.OpenConnectionAsync())
+            await SubjectKeys.EraseAsync(eraser, "acme", "cust-1", DateTimeOffset.UtcNow, default);
+        SubjectKeys.IsStale(await Should.ThrowAsync<Exception>(() => SealInCommitAsync(here, "cust-1"))).ShouldBeTrue();
+        (await SealingKeyAsync(here, "cust-1")).Generation.ShouldBe(2);
+        (await SealInCommitAsync(here, "cust-1")).Generation.ShouldBe(2, "held again, and live");
+    }
+
+    [Fact]
+    public async Task A_held_key_re_wrapped_elsewhere_fails_the_commit_and_is_read_again()
+    {
+        var keys = Keys();
+        var held = await SealInCommitAsync(keys, "ada");
+        var next = RandomNumberGenerator.GetBytes(32);
+        (await Keys(next, master).RewrapAsync(db.AppDataSource, 10, default)).ShouldBe(1);
+        SubjectKeys.IsStale(await Should.ThrowAsync<Exception>(() => SealInCommitAsync(keys, "ada"))).ShouldBeTrue();
+        var rotated = Keys(next, master);
+        (await SealingKeyAsync(rotated, "ada")).Key.ShouldBe(held.Key, "the same key, wrapped anew");
+    }
+
     [Fact]
     public async Task An_erasure_waits_for_a_transaction_sealing_under_the_key_and_a_later_order_gets_a_new_generation()
     {

@@ -13,8 +13,8 @@ namespace Ledger.Bench.Scenarios.PersonalData;
 /// the production command path (<see cref="OrderCommandPath"/>) by 8 writers, across many tenants and in one hot
 /// tenant, in three variants taking turns in rotated rounds on the same schema: (a) without personal data — no key
 /// lookup, no sealing: the baseline; (b) with a name and an email, each order a new customer, so the command's
-/// transaction creates the customer's key (the worst case); (c) the same for a few returning customers per tenant,
-/// whose keys exist and are found and locked FOR SHARE; and two controls: (d) the orders of (a) with a bare round trip
+/// commit inserts the customer's key (SubjectKeys.ForSealingInCommit; the worst case); (c) the same for a few returning
+/// customers per tenant, whose keys this process holds, checked and locked in the commit; and two controls: (d) the orders of (a) with a bare round trip
 /// (<c>SELECT 1</c>) where the handler takes the key, (e) the orders of (b) with personal data that has no field, so the
 /// key is created as in (b) but nothing is sealed and the event only names the subject and the key's generation. The client's pure crypto per order is timed apart
 /// (<see cref="CryptoCost"/>), so the report can say whether the cost is the crypto, the round trip or the key
@@ -119,10 +119,10 @@ public sealed class PersonalDataScenario(BenchSettings settings, BenchDatabase d
         var rows = new List<ResultRow>
         {
             Row($"{Id}b. {Title}: {label}, a new customer each order", measure, created, plain,
-                "its key created in the command's transaction (SubjectKeys.ForSealingAsync: one statement that finds none and inserts one), the name and email sealed (AES-256-GCM)",
+                "its key made by the client and inserted as generation 1 in the command's own commit (SubjectKeys.ForSealingInCommit: no round trip of its own), the name and email sealed (AES-256-GCM)",
                 check.Passed && chain.Passed),
             Row($"{Id}c. {Title}: {label}, returning customers", measure, returning, plain,
-                $"{ReturningCustomers} customers per tenant whose keys exist: the same statement finds the key and locks it FOR SHARE, the client unwraps it and seals",
+                $"{ReturningCustomers} customers per tenant whose keys this process holds: sealed at once, subject_key_in_use checking the key and locking it FOR SHARE in the commit",
                 check.Passed && chain.Passed),
             Row($"{Id}d. {Title}: {label}, no personal data but a bare round trip", measure, roundTrip, plain,
                 "a control, not Ledger's path: the orders of (a), with the command's transaction begun and a SELECT 1 sent where the handler takes the " +
