@@ -39,7 +39,7 @@ public sealed class SubjectKeys(MasterKeyRing masterKeys)
         ArgumentNullException.ThrowIfNull(session);
         if (known.TryGetValue((tenantId, subjectId), out var held))
         {
-            session.QueueSqlCommand("SELECT subject_key_in_use(?, ?, ?, ?)", tenantId, subjectId, held.Key.Generation, held.Wrapped);
+            session.QueueSqlCommand("SELECT subject_key_in_use(?, ?, ?, ?, ?)", LockKey(tenantId, subjectId), tenantId, subjectId, held.Key.Generation, held.Wrapped);
             return held.Key;
         }
         var fresh = SubjectKey.Create(tenantId, subjectId, 1);
@@ -49,6 +49,12 @@ public sealed class SubjectKeys(MasterKeyRing masterKeys)
         Remember(fresh, wrapped);
         return fresh;
     }
+
+    /// <summary>
+    /// The subject's advisory lock: taken shared by <c>subject_key_in_use</c> while an order commits under a held key,
+    /// exclusively by an erasure (<see cref="LockForErasureAsync"/>) before it destroys the key.
+    /// </summary>
+    public static long LockKey(string tenantId, string subjectId) => Leases.AdvisoryLockKey.For("ledger.subject-key:" + tenantId + "\n" + subjectId);
 
     /// <summary>A commit that failed because a key this process held, or took to be new, was not the subject's live one.</summary>
     public static bool IsStale(Exception error)
@@ -166,16 +172,23 @@ public sealed class SubjectKeys(MasterKeyRing masterKeys)
 
     /// <summary>
     /// Locks the subject's live key for its erasure in the caller's transaction — waiting for every transaction sealing
-    /// under it to commit — and returns its generation, or null when it has none (never seen, or erased already).
+    /// under it to commit, whether it holds the subject's advisory lock (a held key) or the row (a key read from the
+    /// table) — and returns its generation, or null when it has none (never seen, or erased already).
     /// </summary>
     public static async Task<int?> LockForErasureAsync(NpgsqlConnection connection, string tenantId, string subjectId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        await using var command = new NpgsqlCommand(
-            "SELECT generation FROM subject_keys WHERE tenant_id = $1 AND subject_id = $2 AND erased_at IS NULL FOR UPDATE", connection);
-        command.Parameters.Add(new() { Value = tenantId });
-        command.Parameters.Add(new() { Value = subjectId });
-        return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is int generation ? generation : null;
+        await using var batch = new NpgsqlBatch(connection);
+        var advisory = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1)");
+        advisory.Parameters.Add(new() { Value = LockKey(tenantId, subjectId) });
+        var row = new NpgsqlBatchCommand("SELECT generation FROM subject_keys WHERE tenant_id = $1 AND subject_id = $2 AND erased_at IS NULL FOR UPDATE");
+        row.Parameters.Add(new() { Value = tenantId });
+        row.Parameters.Add(new() { Value = subjectId });
+        batch.BatchCommands.Add(advisory);
+        batch.BatchCommands.Add(row);
+        await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await reader.NextResultAsync(ct).ConfigureAwait(false);
+        return await reader.ReadAsync(ct).ConfigureAwait(false) ? reader.GetInt32(0) : null;
     }
 
     /// <summary>
@@ -186,15 +199,15 @@ public sealed class SubjectKeys(MasterKeyRing masterKeys)
     public static async Task<int?> EraseAsync(NpgsqlConnection connection, string tenantId, string subjectId, DateTimeOffset now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        await using var command = new NpgsqlCommand("""
-            UPDATE subject_keys SET master_kid = NULL, wrapped_key = NULL, erased_at = $3
-             WHERE tenant_id = $1 AND subject_id = $2 AND erased_at IS NULL
-            RETURNING generation
-            """, connection);
+        if (await LockForErasureAsync(connection, tenantId, subjectId, ct).ConfigureAwait(false) is not { } generation) return null;
+        await using var command = new NpgsqlCommand(
+            "UPDATE subject_keys SET master_kid = NULL, wrapped_key = NULL, erased_at = $1 WHERE tenant_id = $2 AND subject_id = $3 AND erased_at IS NULL",
+            connection);
+        command.Parameters.Add(new() { Value = now });
         command.Parameters.Add(new() { Value = tenantId });
         command.Parameters.Add(new() { Value = subjectId });
-        command.Parameters.Add(new() { Value = now });
-        return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is int generation ? generation : null;
+        await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        return generation;
     }
 
     /// <summary>When each generation of the subject's key was erased (none: never erased or never seen).</summary>

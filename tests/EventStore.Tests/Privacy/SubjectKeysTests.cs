@@ -103,7 +103,7 @@ public sealed class SubjectKeysTests : IAsyncLifetime
         await Eventually.Until(async () =>
         {
             await using var waiting = db.AdminDataSource.CreateCommand(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE subject_keys SET master_kid = NULL%'");
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%FROM subject_keys%FOR UPDATE%'");
             return (long)(await waiting.ExecuteScalarAsync())!;
         }, n => n == 1, TimeSpan.FromSeconds(10), "the erasure to wait on the sealer's lock");
         erasure.IsCompleted.ShouldBeFalse("erasure waits for the transaction sealing under the key");
@@ -117,6 +117,41 @@ public sealed class SubjectKeysTests : IAsyncLifetime
         var fresh = await SealingKeyAsync(keys, "cust-1");
         fresh.Generation.ShouldBe(2);
         fresh.Key.ShouldNotBe(key.Key);
+    }
+
+    [Fact]
+    public async Task An_erasure_waits_for_a_commit_checking_a_held_key_and_that_commit_seals_under_a_live_key()
+    {
+        var keys = Keys();
+        var held = await SealInCommitAsync(keys, "held");
+        // What the commit of an order sealed under a held key runs (SubjectKeys.ForSealingInCommit), in a transaction left open.
+        await using var sealing = await db.AppDataSource.OpenConnectionAsync();
+        await using var tx = await sealing.BeginTransactionAsync();
+        await using (var check = new NpgsqlCommand("SELECT subject_key_in_use($1, $2, $3, $4, $5)", sealing, tx))
+        {
+            foreach (var value in new object[] { SubjectKeys.LockKey("acme", "held"), "acme", "held", held.Generation, Wrapped("held") })
+                check.Parameters.Add(new() { Value = value });
+            await check.ExecuteNonQueryAsync();
+        }
+
+        await using var eraser = await db.AppDataSource.OpenConnectionAsync();
+        var erasure = SubjectKeys.EraseAsync(eraser, "acme", "held", DateTimeOffset.UtcNow, default);
+        await Eventually.Until(async () =>
+        {
+            await using var waiting = db.AdminDataSource.CreateCommand(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory' AND query LIKE '%pg_advisory_xact_lock%'");
+            return (long)(await waiting.ExecuteScalarAsync())!;
+        }, n => n == 1, TimeSpan.FromSeconds(10), "the erasure to wait on the sealer's advisory lock");
+        erasure.IsCompleted.ShouldBeFalse();
+        await tx.CommitAsync();
+        (await erasure).ShouldBe(held.Generation);
+    }
+
+    private byte[] Wrapped(string subject)
+    {
+        using var command = db.AppDataSource.CreateCommand("SELECT wrapped_key FROM subject_keys WHERE tenant_id = 'acme' AND subject_id = $1");
+        command.Parameters.Add(new() { Value = subject });
+        return (byte[])command.ExecuteScalar()!;
     }
 
     [Fact]

@@ -122,7 +122,7 @@ public sealed class PersonalDataScenario(BenchSettings settings, BenchDatabase d
                 "its key made by the client and inserted as generation 1 in the command's own commit (SubjectKeys.ForSealingInCommit: no round trip of its own), the name and email sealed (AES-256-GCM)",
                 check.Passed && chain.Passed),
             Row($"{Id}c. {Title}: {label}, returning customers", measure, returning, plain,
-                $"{ReturningCustomers} customers per tenant whose keys this process holds: sealed at once, subject_key_in_use checking the key and locking it FOR SHARE in the commit",
+                $"{ReturningCustomers} customers per tenant whose keys this process holds: sealed at once, subject_key_in_use checking the key in the commit under the subject's advisory lock (shared)",
                 check.Passed && chain.Passed),
             Row($"{Id}d. {Title}: {label}, no personal data but a bare round trip", measure, roundTrip, plain,
                 "a control, not Ledger's path: the orders of (a), with the command's transaction begun and a SELECT 1 sent where the handler takes the " +
