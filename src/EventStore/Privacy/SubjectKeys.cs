@@ -87,7 +87,7 @@ public sealed class SubjectKeys(MasterKeyRing masterKeys)
         // numbers it.
         var fresh = SubjectKey.Create(tenantId, subjectId, 0);
         var (kid, wrapped) = MasterKeys.Wrap(fresh);
-        // Two transactions creating the same subject's first key: the second waits at the unique index, does nothing,
+        // Two transactions creating the same generation of a subject's key: the second waits at the primary key, does nothing,
         // and finds the first one's key on its next try.
         for (var attempt = 0; attempt < 3; attempt++)
         {
