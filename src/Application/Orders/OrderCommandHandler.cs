@@ -90,7 +90,7 @@ public static class OrderCommandHandler
         CommandContext context, bool firstAttempt, CancellationToken ct)
     {
         if (events.OfType<OrderCreated>().FirstOrDefault(c => c.Personal is not null) is not { } created) return null;
-        if (firstAttempt) return subjectKeys.ForSealingInCommit(session, context.TenantId, created.CustomerId);
+        if (firstAttempt && subjectKeys.ForSealingInCommit(session, context.TenantId, created.CustomerId) is { } held) return held;
         await session.BeginTransactionAsync(ct);
         var connection = session.Connection ?? throw new InvalidOperationException("The session has no open connection.");
         return await subjectKeys.ForSealingAsync(connection, context.TenantId, created.CustomerId, ct);

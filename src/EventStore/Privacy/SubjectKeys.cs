@@ -17,11 +17,23 @@ public sealed record SubjectKeyState(string SubjectId, int Generation, SubjectKe
 /// The <c>subject_keys</c> table (migration 0013), through <see cref="MasterKeyRing"/>: a subject's key is created the
 /// first time personal data about it is sealed, in the transaction that appends that data, and destroyed by erasure.
 /// </summary>
-public sealed class SubjectKeys(MasterKeyRing masterKeys)
+/// <param name="heldFor">How long a held key is used before it is read from the table again (<see cref="DefaultHeldFor"/>).</param>
+public sealed class SubjectKeys(MasterKeyRing masterKeys, TimeSpan? heldFor = null)
 {
     /// <summary>Keys this process sealed under lately, with their stored (wrapped) form; a hint, never trusted alone.</summary>
-    private readonly ConcurrentDictionary<(string Tenant, string Subject), (SubjectKey Key, byte[] Wrapped)> known = new();
+    private readonly ConcurrentDictionary<(string Tenant, string Subject), Held> known = new();
     private const int MaxKnown = 100_000;
+
+    /// <summary>
+    /// How long a held key is used before it is read from the table again: a key erased or re-wrapped elsewhere fails
+    /// the commits that use it (their callers decide again), and a caller that cannot decide again sees that for this
+    /// long at most.
+    /// </summary>
+    public static readonly TimeSpan DefaultHeldFor = TimeSpan.FromSeconds(10);
+
+    private readonly long heldForMs = (long)(heldFor ?? DefaultHeldFor).TotalMilliseconds;
+
+    private sealed record Held(SubjectKey Key, byte[] Wrapped, long Since);
 
     public MasterKeyRing MasterKeys { get; } = masterKeys;
 
@@ -34,11 +46,13 @@ public sealed class SubjectKeys(MasterKeyRing masterKeys)
     /// failure is <see cref="IsStale"/>: the caller decides the command again with <see cref="ForSealingAsync"/>, which
     /// reads the table.
     /// </summary>
-    public SubjectKey ForSealingInCommit(IDocumentSession session, string tenantId, string subjectId)
+    /// <returns>The key, or null when this process held the subject's key too long to trust it: read it from the table.</returns>
+    public SubjectKey? ForSealingInCommit(IDocumentSession session, string tenantId, string subjectId)
     {
         ArgumentNullException.ThrowIfNull(session);
         if (known.TryGetValue((tenantId, subjectId), out var held))
         {
+            if (Environment.TickCount64 - held.Since > heldForMs) return null; // the subject exists: no guess
             session.QueueSqlCommand("SELECT subject_key_in_use(?, ?, ?, ?, ?)", LockKey(tenantId, subjectId), tenantId, subjectId, held.Key.Generation, held.Wrapped);
             return held.Key;
         }
@@ -70,8 +84,14 @@ public sealed class SubjectKeys(MasterKeyRing masterKeys)
 
     private void Remember(SubjectKey key, byte[] wrapped)
     {
-        if (known.Count >= MaxKnown) known.Clear(); // a hint: losing it costs one table read per subject
-        known[(key.TenantId, key.SubjectId)] = (key, wrapped);
+        var now = Environment.TickCount64;
+        if (known.Count >= MaxKnown)
+        {
+            foreach (var (subject, held) in known)
+                if (now - held.Since > heldForMs) known.TryRemove(subject, out _);
+            if (known.Count >= MaxKnown) known.Clear(); // a hint: losing it costs a lost commit per returning subject
+        }
+        known[(key.TenantId, key.SubjectId)] = new Held(key, wrapped, now);
     }
 
     /// <summary>

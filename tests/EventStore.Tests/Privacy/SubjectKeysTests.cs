@@ -39,7 +39,7 @@ public sealed class SubjectKeysTests : IAsyncLifetime
     private async Task<SubjectKey> SealInCommitAsync(SubjectKeys keys, string subject)
     {
         await using var session = db.Documents.LightweightSession("acme");
-        var key = keys.ForSealingInCommit(session, "acme", subject);
+        var key = keys.ForSealingInCommit(session, "acme", subject).ShouldNotBeNull("held lately, or new");
         await session.SaveChangesAsync();
         return key;
     }
@@ -52,6 +52,16 @@ public sealed class SubjectKeysTests : IAsyncLifetime
         first.Generation.ShouldBe(1);
         (await keys.ReadAsync(db.AppDataSource, "acme", ["new-one"], default)).Single().Key!.Key.ShouldBe(first.Key);
         (await SealInCommitAsync(keys, "new-one")).Key.ShouldBe(first.Key, "held, and checked in the commit");
+    }
+
+    [Fact]
+    public async Task A_key_held_longer_than_trusted_is_read_from_the_table_again_not_guessed()
+    {
+        var keys = new SubjectKeys(new MasterKeyRing(master), heldFor: TimeSpan.FromMilliseconds(-1)); // no key is held long enough
+        var first = await SealInCommitAsync(keys, "old-friend");
+        await using var session = db.Documents.LightweightSession("acme");
+        keys.ForSealingInCommit(session, "acme", "old-friend").ShouldBeNull("held too long: the subject is known to exist, so no new key is guessed");
+        (await SealingKeyAsync(keys, "old-friend")).Key.ShouldBe(first.Key);
     }
 
     [Fact]
