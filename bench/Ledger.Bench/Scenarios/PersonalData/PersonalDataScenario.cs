@@ -113,7 +113,7 @@ public sealed class PersonalDataScenario(BenchSettings settings, BenchDatabase d
         var check = await PersonalDataCheck.RunAsync(ledger, path.SubjectKeys, tenants * ReturningCustomers);
         await ledger.SealedAsync(SealDeadline);
         var chain = await SealedChain.VerifyAsync(ledger.Admin);
-        Log.Line($"{Id}. {label}: {check}; chain: {chain}");
+        Log.Line($"{Id}. {label}: {check}; chain: {chain}; commits lost to a stale or guessed key and decided again: {path.LostCommits:N0}");
 
         var measure = $"orders/s, {settings.Writers} writers, CreateOrder through the command path and saved, {label}; against the same orders without personal data";
         var rows = new List<ResultRow>
@@ -135,7 +135,8 @@ public sealed class PersonalDataScenario(BenchSettings settings, BenchDatabase d
         };
         List<string> details =
         [
-            $"- {Id}, {label}: (a) {Describe(plain)}; (b) {Describe(created)}; (c) {Describe(returning)}; (d) {Describe(roundTrip)}; (e) {Describe(keyOnly)}",
+            $"- {Id}, {label}: commits lost to a key held too long or guessed new, and decided again as Wolverine would: {path.LostCommits:N0}. " +
+            $"(a) {Describe(plain)}; (b) {Describe(created)}; (c) {Describe(returning)}; (d) {Describe(roundTrip)}; (e) {Describe(keyOnly)}",
             $"- {Id}, {label}: after the rounds: {check}; chain: {chain}; {prepared}",
         ];
         return new Layout(label, plain, created, returning, roundTrip, keyOnly, rows, details);
