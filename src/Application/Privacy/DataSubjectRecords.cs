@@ -31,14 +31,13 @@ public static class DataSubjectRecords
              ORDER BY seq_id
             """, connection);
         command.Parameters.Add(new() { Value = tenantId });
-        command.Parameters.Add(new() { Value = PersonalEventTypes.Select(t => EventStore.MartenStore.EventShapes.Alias(t.Type, t.Version)).ToArray() });
+        command.Parameters.Add(new() { Value = ByAlias.Keys.ToArray() });
         command.Parameters.Add(new() { Value = subjectId });
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         var records = new List<DataSubjectRecord>();
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
         {
-            var alias = reader.GetString(2);
-            var (type, version) = PersonalEventTypes.Single(t => EventStore.MartenStore.EventShapes.Alias(t.Type, t.Version) == alias);
+            var (type, version) = ByAlias[reader.GetString(2)];
             using var data = System.Text.Json.JsonDocument.Parse(reader.GetString(4));
             if (PersonalRecord.Read(data.RootElement, subjectId) is { } personal && personal.SubjectId == subjectId)
                 records.Add(new DataSubjectRecord(new GlobalPosition(reader.GetInt64(0)), reader.GetString(1), type, version,
@@ -50,4 +49,8 @@ public static class DataSubjectRecords
     /// <summary>Every stored event type and version whose data may hold a <c>personal</c> member.</summary>
     public static IReadOnlyList<(string Type, int Version)> PersonalEventTypes { get; } =
         [(OrderEventCodec.Created, 1), (OrderEventCodec.Created, 2), (InvoiceEventCodec.Issued, 1), (InvoiceEventCodec.Issued, 2)];
+
+    // Each by the name Marten's type column holds for it.
+    private static readonly Dictionary<string, (string Type, int Version)> ByAlias =
+        PersonalEventTypes.ToDictionary(t => EventStore.MartenStore.EventShapes.Alias(t.Type, t.Version));
 }

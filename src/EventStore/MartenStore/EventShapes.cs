@@ -48,6 +48,9 @@ public sealed class EventShapes
     /// <summary>The stored shapes of every version of <paramref name="eventType"/>.</summary>
     public IEnumerable<Type> ShapesOf(string eventType) => byName.Where(m => m.Key.Name == eventType).Select(m => m.Value);
 
+    /// <summary>What Marten's <c>type</c> column holds for every stored version of <paramref name="eventType"/>.</summary>
+    public IEnumerable<string> AliasesOf(string eventType) => byName.Keys.Where(k => k.Name == eventType).Select(k => Alias(k.Name, k.Version));
+
     public IEnumerable<(string Alias, Type Shape)> Mappings => byName.Select(m => (Alias(m.Key.Name, m.Key.Version), m.Value));
 
     /// <summary>The event's data as its stored shape, read with the options the codecs write with.</summary>

@@ -44,10 +44,11 @@ internal static class ReadModelReconciliation
     }
 
     /// <summary>What Marten's <c>type</c> column holds for every stored version of these event types (v2 of created: sealed personal data).</summary>
-    private static string[] StoredNames(string[] eventTypes) =>
-        [.. Application.LedgerEventShapes.Register(new EventStore.MartenStore.EventShapes()).Mappings
-            .Where(m => eventTypes.Any(t => m.Alias == t || m.Alias.StartsWith(t + ".v", StringComparison.Ordinal)))
-            .Select(m => m.Alias)];
+    private static string[] StoredNames(string[] eventTypes)
+    {
+        var shapes = Application.LedgerEventShapes.Register(new EventStore.MartenStore.EventShapes());
+        return [.. eventTypes.SelectMany(shapes.AliasesOf)];
+    }
 
     private static async Task<long> ScalarAsync(NpgsqlDataSource dataSource, string sql, IReadOnlyList<object> parameters, CancellationToken ct)
     {
